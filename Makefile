@@ -1,0 +1,62 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PORT ?= 5000
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app nominations
+PG_URL ?= postgresql://127.0.0.1:5432/test
+
+.PHONY: run test test-postgres test-all install install-test lint format migrate demo browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test browser
+
+# Debian's Chromium for the end-to-end tests (Playwright cannot download browsers here).
+browser:
+	@sh scripts/ensure-chromium.sh
+
+## Serve the demo on http://127.0.0.1:$(PORT): migrate, load demo data when empty, run.
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## The whole suite on SQLite.
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The whole suite on PostgreSQL (PG_URL, default the local `test` database).
+test-postgres: install-test
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-all: test test-postgres
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: install
+	$(FLASK) demo
+
+clean:
+	rm -rf $(VENV) instance/nominations.db test-output

@@ -1,0 +1,136 @@
+"""Configuration classes.
+
+Every setting can be overridden from the environment with a variable of the same name
+(``DATABASE_URL`` is the one exception: it fills ``SQLALCHEMY_DATABASE_URI``). The class is
+chosen with ``NOMINATIONS_CONFIG`` (development, testing, production; development by default).
+"""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_SECRET_KEY = "dev-only-secret-change-me"
+
+
+class Config:
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI = ""  # filled in by create_app: SQLite under instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    TIMEZONE = "Europe/Oslo"
+    SITE_NAME = "Award nominations"
+    BASE_URL = "http://127.0.0.1:5000"
+
+    # Mail (Flask-Mail). MAIL_LOG_MESSAGES also writes each message to the log.
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_DEFAULT_SENDER = "awards@example.org"
+    MAIL_SUPPRESS_SEND = False
+    MAIL_LOG_MESSAGES = False
+    MAIL_MAX_ATTEMPTS = 8
+
+    # Uploads: kept outside the web root; "" means instance/uploads.
+    UPLOAD_FOLDER = ""
+    MAX_FILE_BYTES = 10 * 1024 * 1024
+    MAX_TOTAL_BYTES = 40 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+
+    # Scheduler: in the web process only where SCHEDULER_ENABLED (development).
+    SCHEDULER_ENABLED = False
+    SCHEDULER_TICK_SECONDS = 30
+
+    PER_PAGE = 25
+    BOOTSTRAP_SERVE_LOCAL = True
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "10 per minute"
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SECURE = False
+    FORCE_HTTPS = False
+    WEB_CONCURRENCY = 1
+
+    @classmethod
+    def check(cls, settings: dict) -> None:
+        """Refuse settings that are unsafe for this configuration (production overrides)."""
+
+
+class DevelopmentConfig(Config):
+    MAIL_SUPPRESS_SEND = True
+    MAIL_LOG_MESSAGES = True
+    SCHEDULER_ENABLED = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    MAIL_SUPPRESS_SEND = True
+    SCHEDULER_ENABLED = False
+    RATELIMIT_ENABLED = False
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    FORCE_HTTPS = True
+
+    @classmethod
+    def check(cls, settings: dict) -> None:
+        problems = []
+        if not settings.get("SECRET_KEY") or settings["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+            problems.append("SECRET_KEY must be set to a long random value")
+        elif len(settings["SECRET_KEY"]) < 16:
+            problems.append("SECRET_KEY is too short (16 characters at least)")
+        if settings.get("DEBUG"):
+            problems.append("DEBUG must be off in production")
+        uri = settings.get("SQLALCHEMY_DATABASE_URI", "")
+        if uri.startswith("sqlite") and int(settings.get("WEB_CONCURRENCY", 1)) > 1:
+            problems.append(
+                "SQLite cannot serve several web workers: set DATABASE_URL to PostgreSQL"
+            )
+        if problems:
+            raise RuntimeError("Unsafe production configuration: " + "; ".join(problems))
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def _coerce(raw: str, default: object) -> object:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def load_settings(name: str | None = None, environ: os._Environ | dict | None = None) -> dict:
+    """The settings of configuration ``name``, with environment overrides applied."""
+    environ = os.environ if environ is None else environ
+    name = name or environ.get("NOMINATIONS_CONFIG", "development")
+    try:
+        cls = CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"Unknown NOMINATIONS_CONFIG {name!r}; use one of {sorted(CONFIGS)}"
+        ) from None
+    settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+    for key, default in settings.items():
+        if key in environ:
+            settings[key] = _coerce(environ[key], default)
+    for key in ("DEBUG", "TESTING"):
+        if key in environ:
+            settings[key] = _coerce(environ[key], False)
+    if environ.get("DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
+    settings["CONFIG_NAME"] = name
+    settings["_CHECK"] = cls.check
+    return settings

@@ -1,0 +1,92 @@
+"""The award nominations application: create_app() builds it."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from config import load_settings
+from nominations.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_uri(app: Flask) -> str:
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI") or ""
+    if not uri:
+        os.makedirs(app.instance_path, exist_ok=True)
+        return f"sqlite:///{Path(app.instance_path) / 'nominations.db'}"
+    # psycopg 3 is the driver we install; accept the plain URLs people copy from elsewhere.
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg://" + uri[len(prefix) :]
+    return uri
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+    )
+    settings = load_settings(config_name)
+    check = settings.pop("_CHECK")
+    app.config.update(settings)
+    if overrides:
+        app.config.update(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = _database_uri(app)
+    if not app.config["UPLOAD_FOLDER"]:
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+    check(app.config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite ignores a pool timeout; wait for a lock instead of failing at once.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+
+    logging.basicConfig(level=logging.INFO)
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from nominations import cli, errors, templating
+
+    templating.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from nominations import security
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    mail.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    security.init_app(app)
+
+    from nominations.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from nominations.admin import bp as admin_bp
+    from nominations.auth import bp as auth_bp
+    from nominations.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")

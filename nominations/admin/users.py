@@ -1,0 +1,92 @@
+"""Admin: users and their roles."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from nominations.admin import bp
+from nominations.admin.forms import UserForm
+from nominations.forms import add_error
+from nominations.models import Department, User, db
+from nominations.workflow import WorkflowError
+from nominations.workflow.accounts import create_user, update_user
+
+
+def _department_choices() -> list[tuple[int, str]]:
+    departments = db.session.execute(db.select(Department).order_by(Department.name)).scalars()
+    return [(0, "(none)")] + [(d.id, d.name) for d in departments]
+
+
+def _department(form: UserForm) -> Department | None:
+    return db.session.get(Department, form.department_id.data) if form.department_id.data else None
+
+
+@bp.route("/users")
+def users():
+    query = request.args.get("q", "").strip()
+    statement = db.select(User).options(db.joinedload(User.department)).order_by(User.name)
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(
+            db.or_(db.func.lower(User.name).like(pattern), User.email.like(pattern))
+        )
+    page = db.paginate(statement, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("admin/users.html", page=page, query=query)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = UserForm()
+    form.department_id.choices = _department_choices()
+    if form.validate_on_submit():
+        if not form.password.data:
+            add_error(form, "password", "Set a first password (at least 8 characters).")
+        else:
+            try:
+                user = create_user(
+                    email=form.email.data,
+                    name=form.name.data,
+                    password=form.password.data,
+                    department=_department(form),
+                    is_staff=form.is_staff.data,
+                    is_reviewer=form.is_reviewer.data,
+                    is_admin=form.is_admin.data,
+                    active=form.active.data,
+                    actor=current_user,
+                )
+            except WorkflowError as error:
+                add_error(form, error.field, error.message)
+            else:
+                flash(f"User {user.name} ({user.email}) created.", "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserForm(obj=user)
+    form.department_id.choices = _department_choices()
+    if request.method == "GET":
+        form.department_id.data = user.department_id or 0
+    # The e-mail identifies the account; it is shown, not edited.
+    form.email.data = user.email
+    if form.validate_on_submit():
+        try:
+            update_user(
+                user,
+                actor=current_user,
+                name=form.name.data,
+                department=_department(form),
+                is_staff=form.is_staff.data,
+                is_reviewer=form.is_reviewer.data,
+                is_admin=form.is_admin.data,
+                active=form.active.data,
+                password=form.password.data or None,
+            )
+        except WorkflowError as error:
+            db.session.rollback()
+            add_error(form, error.field, error.message)
+        else:
+            flash(f"Saved {user.name}.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user)

@@ -1,0 +1,40 @@
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from nominations.auth import bp
+from nominations.auth.access import safe_next
+from nominations.auth.forms import LoginForm
+from nominations.extensions import limiter
+from nominations.workflow.accounts import authenticate
+
+BAD_LOGIN = "The e-mail address or password is not right, or the account is not active."
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("public.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash(BAD_LOGIN, "danger")
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(f"Signed in as {user.name}.", "success")
+            return redirect(next_url or url_for("public.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("public.index"))

@@ -1,0 +1,62 @@
+"""Command-line commands: `flask --app nominations create-user`, `demo`, ..."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from nominations.models import Role, User, db
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.option("--email", prompt=True)
+    @click.option("--name", prompt=True)
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    @click.option(
+        "--role",
+        "roles",
+        multiple=True,
+        type=click.Choice([r.value for r in Role]),
+        default=["staff", "admin"],
+        show_default=True,
+        help="Repeat for several roles.",
+    )
+    def create_user_command(email: str, name: str, password: str, roles: tuple[str, ...]) -> None:
+        """Create a user (the first administrator, for instance)."""
+        from nominations.workflow import WorkflowError
+        from nominations.workflow.accounts import create_user
+
+        try:
+            user = create_user(
+                email=email,
+                name=name,
+                password=password,
+                actor=None,
+                is_staff="staff" in roles,
+                is_reviewer="reviewer" in roles,
+                is_admin="admin" in roles,
+            )
+        except WorkflowError as error:
+            raise click.ClickException(error.message) from error
+        click.echo(f"Created {user.email} with roles: {', '.join(user.roles)}")
+
+    @app.cli.command("demo")
+    @click.option(
+        "--if-empty", is_flag=True, help="Load only when the database holds no users yet."
+    )
+    def demo_command(if_empty: bool) -> None:
+        """Load demo data: departments, the four awards, one open round, a user per role."""
+        from nominations.demo import DEMO_PASSWORD, load_demo
+
+        if if_empty and db.session.execute(db.select(User.id).limit(1)).first() is not None:
+            click.echo("The database already has data; demo data not loaded.")
+            return
+        summary = load_demo()
+        click.echo(summary)
+        click.echo(
+            f"Demo users (password {DEMO_PASSWORD!r}): "
+            + ", ".join(
+                u.email for u in db.session.execute(db.select(User).order_by(User.id)).scalars()
+            )
+        )

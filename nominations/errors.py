@@ -1,0 +1,40 @@
+"""Styled error pages, without stack traces."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood."),
+    403: ("Not allowed", "You do not have access to this page."),
+    404: ("Not found", "There is nothing here, or you do not have access to it."),
+    405: ("Method not allowed", "This page does not accept that kind of request."),
+    413: ("Too large", "The upload is larger than the server accepts."),
+    429: ("Too many requests", "Too many attempts. Wait a minute and try again."),
+    500: ("Something went wrong", "The error has been logged. Please try again later."),
+}
+
+
+def _render(code: int, detail: str | None = None):
+    if code >= 500:
+        from nominations.extensions import db
+
+        db.session.rollback()
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    if request.accept_mimetypes.best == "application/json" or request.path.endswith(".json"):
+        return jsonify(error=title, message=detail or message), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=detail or message
+    ), code
+
+
+def init_app(app: Flask) -> None:
+    for code in MESSAGES:
+        app.register_error_handler(code, lambda e, code=code: _render(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return _render(
+            400, "The form expired or was sent from elsewhere. Reload the page and try again."
+        )

@@ -1,0 +1,20 @@
+"""Flask extensions, created unbound and initialised in create_app()."""
+
+from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_mail import Mail
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+from nominations.models.base import db
+
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+mail = Mail()
+bootstrap = Bootstrap5()
+limiter = Limiter(key_func=get_remote_address)
+
+__all__ = ["db", "migrate", "login_manager", "csrf", "mail", "bootstrap", "limiter"]

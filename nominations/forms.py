@@ -1,0 +1,42 @@
+"""Form pieces shared by several blueprints."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from wtforms import DateField, Field, TimeField
+
+from nominations.timeutil import NonexistentLocalTime, from_local, to_local
+
+
+def local_instant(
+    date_field: DateField, time_field: TimeField, default: time | None
+) -> datetime | None:
+    """The UTC instant of a local date and optional time; a field error and None on failure.
+
+    ``default`` None means the end of the day (a closing date without a time).
+    """
+    if date_field.data is None:
+        return None
+    try:
+        return from_local(date_field.data, time_field.data or default)
+    except NonexistentLocalTime as error:
+        time_field.errors = [*time_field.errors, str(error)]
+        return None
+
+
+def fill_local(value: datetime | None, date_field: DateField, time_field: TimeField) -> None:
+    if value is None:
+        return
+    local = to_local(value)
+    date_field.data = local.date()
+    time_field.data = local.time().replace(microsecond=0)
+
+
+def add_error(form, field_name: str | None, message: str) -> None:
+    """Attach a workflow message to its field, or to the form when it has none."""
+    field: Field | None = getattr(form, field_name, None) if field_name else None
+    if field is not None:
+        field.errors = [*field.errors, message]
+    else:
+        form.form_errors.append(message)

@@ -1,0 +1,72 @@
+"""All models, importable from one place (Alembic sees them all through this module)."""
+
+from nominations.models.accounts import Department, Role, User
+from nominations.models.audit import AuditEvent
+from nominations.models.base import Base, UTCDateTime, db, utcnow
+from nominations.models.mail import OutboxMessage, OutboxStatus
+from nominations.models.nomination import (
+    REVIEWABLE_STATUSES,
+    Attachment,
+    AttachmentKind,
+    Nomination,
+    NominationStatus,
+)
+from nominations.models.review import (
+    ConflictKind,
+    ConflictOfInterest,
+    Criterion,
+    Decision,
+    Panel,
+    PanelMember,
+    PanelRole,
+    Recommendation,
+    Review,
+    ReviewScore,
+    ReviewStatus,
+)
+from nominations.models.rounds import (
+    AwardCategory,
+    AwardRound,
+    BlindMode,
+    ReminderKind,
+    ReminderRule,
+    RoundStatus,
+)
+from nominations.models.scheduling import JobRun, SchedulerLease
+
+__all__ = [
+    "REVIEWABLE_STATUSES",
+    "Attachment",
+    "AttachmentKind",
+    "AuditEvent",
+    "AwardCategory",
+    "AwardRound",
+    "Base",
+    "BlindMode",
+    "ConflictKind",
+    "ConflictOfInterest",
+    "Criterion",
+    "Decision",
+    "Department",
+    "JobRun",
+    "Nomination",
+    "NominationStatus",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Panel",
+    "PanelMember",
+    "PanelRole",
+    "Recommendation",
+    "ReminderKind",
+    "ReminderRule",
+    "Review",
+    "ReviewScore",
+    "ReviewStatus",
+    "Role",
+    "RoundStatus",
+    "SchedulerLease",
+    "UTCDateTime",
+    "User",
+    "db",
+    "utcnow",
+]

@@ -1,0 +1,74 @@
+"""People: users with their roles, and departments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from nominations.models.base import UTCDateTime, db, utcnow
+
+
+class Role(StrEnum):
+    STAFF = "staff"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+
+class Department(db.Model):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Department {self.name}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), index=True
+    )
+    is_staff: Mapped[bool] = mapped_column(default=True)
+    is_reviewer: Mapped[bool] = mapped_column(default=False)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    department: Mapped[Department | None] = relationship()
+
+    # Flask-Login reads is_active; an inactive user cannot sign in or stay signed in.
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, role: Role | str) -> bool:
+        return {
+            Role.STAFF: self.is_staff,
+            Role.REVIEWER: self.is_reviewer,
+            Role.ADMIN: self.is_admin,
+        }[Role(role)]
+
+    @property
+    def roles(self) -> list[str]:
+        return [role.value for role in Role if self.has_role(role)]
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"

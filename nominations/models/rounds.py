@@ -1,0 +1,136 @@
+"""Award rounds, their categories and reminder rules."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from nominations.models.base import UTCDateTime, db, utcnow
+
+
+class RoundStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    DECIDED = "decided"
+    PUBLISHED = "published"
+
+
+class BlindMode(StrEnum):
+    NEVER = "never"  # reviewers never see other reviewers' scores
+    AFTER_OWN = "after_own"  # once they have submitted their own review
+    ALWAYS = "always"
+
+
+def _in(column: str, enum: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
+
+
+class AwardRound(db.Model):
+    __tablename__ = "award_rounds"
+    __table_args__ = (
+        UniqueConstraint("name", "year"),
+        CheckConstraint("closes_at > opens_at", name="closes_after_opens"),
+        CheckConstraint("review_deadline > closes_at", name="review_after_close"),
+        CheckConstraint(_in("status", RoundStatus), name="status_valid"),
+        CheckConstraint(_in("blind_mode", BlindMode), name="blind_mode_valid"),
+        CheckConstraint("year BETWEEN 2000 AND 2200", name="year_plausible"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int]
+    organiser: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    review_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    ceremony_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(20), default=RoundStatus.DRAFT, index=True)
+    blind_mode: Mapped[str] = mapped_column(String(20), default=BlindMode.AFTER_OWN)
+    department_conflicts: Mapped[bool] = mapped_column(default=False)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cloned_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("award_rounds.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    categories: Mapped[list[AwardCategory]] = relationship(
+        back_populates="round",
+        order_by="AwardCategory.position, AwardCategory.id",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def title(self) -> str:
+        return f"{self.name} {self.year}" if str(self.year) not in self.name else self.name
+
+    def __repr__(self) -> str:
+        return f"<AwardRound {self.name} {self.year} {self.status}>"
+
+
+class AwardCategory(db.Model):
+    __tablename__ = "award_categories"
+    __table_args__ = (
+        UniqueConstraint("round_id", "name"),
+        CheckConstraint("prize_amount > 0", name="prize_amount_positive"),
+        CheckConstraint("prize_count > 0", name="prize_count_positive"),
+        CheckConstraint("word_limit > 0", name="word_limit_positive"),
+        CheckConstraint("max_support_letters >= 0", name="support_letters_not_negative"),
+        CheckConstraint(
+            "phd_within_years IS NULL OR phd_within_years > 0", name="phd_years_positive"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("award_rounds.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    eligibility_text: Mapped[str] = mapped_column(Text, default="")
+    # Career-stage rule: the nominee's PhD within the last N years (None: no rule).
+    phd_within_years: Mapped[int | None]
+    prize_amount: Mapped[int]  # whole units of the currency
+    currency: Mapped[str] = mapped_column(String(3), default="NOK")
+    prize_count: Mapped[int] = mapped_column(default=1)
+    funder: Mapped[str] = mapped_column(String(200), default="")
+    self_nomination_allowed: Mapped[bool] = mapped_column(default=False)
+    department_nomination_allowed: Mapped[bool] = mapped_column(default=False)
+    word_limit: Mapped[int] = mapped_column(default=1000)
+    requires_cv: Mapped[bool] = mapped_column(default=True)
+    requires_publications: Mapped[bool] = mapped_column(default=False)
+    max_support_letters: Mapped[int] = mapped_column(default=3)
+
+    round: Mapped[AwardRound] = relationship(back_populates="categories")
+
+    def __repr__(self) -> str:
+        return f"<AwardCategory {self.name}>"
+
+
+class ReminderKind(StrEnum):
+    CALL_OPENED = "call_opened"
+    CALL_CLOSING = "call_closing"  # to all staff, days_before the closing time
+    DRAFT_PENDING = "draft_pending"  # to nominators with unsubmitted drafts
+    REVIEW_DUE = "review_due"  # to panel members with unsubmitted reviews
+    RESULTS_PUBLISHED = "results_published"
+
+
+class ReminderRule(db.Model):
+    __tablename__ = "reminder_rules"
+    __table_args__ = (
+        UniqueConstraint("round_id", "kind", "days_before"),
+        CheckConstraint(_in("kind", ReminderKind), name="kind_valid"),
+        CheckConstraint("days_before IS NULL OR days_before > 0", name="days_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("award_rounds.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    days_before: Mapped[int | None]
+    enabled: Mapped[bool] = mapped_column(default=True)
+
+    round: Mapped[AwardRound] = relationship()

@@ -1,0 +1,46 @@
+from flask import jsonify, render_template
+from flask_login import current_user
+
+from nominations import health
+from nominations.models import db
+from nominations.public import bp
+from nominations.timeutil import now, to_local
+from nominations.workflow.calls import open_categories_query
+
+
+@bp.route("/")
+def index():
+    categories = db.session.execute(open_categories_query()).scalars().all()
+    return render_template("public/index.html", categories=categories, user=current_user)
+
+
+@bp.route("/healthz")
+def healthz():
+    body, healthy = health.report()
+    return jsonify(body), 200 if healthy else 503
+
+
+@bp.route("/calls.json")
+def calls_json():
+    at = now()
+    categories = db.session.execute(open_categories_query(at)).scalars().all()
+    return jsonify(
+        generated_at=at.isoformat(),
+        calls=[
+            {
+                "round": c.round.title,
+                "round_id": c.round.id,
+                "organiser": c.round.organiser,
+                "category": c.name,
+                "category_id": c.id,
+                "prize_amount": c.prize_amount,
+                "currency": c.currency,
+                "number_of_prizes": c.prize_count,
+                "funder": c.funder,
+                "eligibility": c.eligibility_text,
+                "opens_at": to_local(c.round.opens_at).isoformat(),
+                "closes_at": to_local(c.round.closes_at).isoformat(),
+            }
+            for c in categories
+        ],
+    )

@@ -1,0 +1,23 @@
+"""Jinja filters and globals: local time, amounts, and navigation helpers."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from nominations.formatting import count_words, format_amount
+from nominations.navigation import nav_links
+from nominations.timeutil import format_date, format_local, humanize_remaining, to_local
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        local=format_local,
+        localdate=format_date,
+        amount=format_amount,
+        remaining=humanize_remaining,
+        words=count_words,
+        to_local=to_local,
+    )
+    app.jinja_env.globals["nav_links"] = nav_links
+    app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
+    app.jinja_env.globals["timezone_name"] = app.config["TIMEZONE"]

@@ -1,0 +1,55 @@
+"""Whether a call accepts nominations: decided by the clock, not by whether a job has run.
+
+The scheduler moves a round's status on time, but the server never waits for it: a round
+whose opening time has come is open, and one whose closing time has passed is closed, to the
+second, whatever the status column says yet.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Select
+
+from nominations.models import AwardCategory, AwardRound, RoundStatus, db
+from nominations.timeutil import now as current_time
+
+
+class CallState(StrEnum):
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+# Statuses in which the clock alone decides; later statuses are closed whatever the time.
+_CLOCK_STATUSES = (RoundStatus.DRAFT, RoundStatus.OPEN)
+
+
+def call_state(award_round: AwardRound, at: datetime | None = None) -> CallState:
+    at = at or current_time()
+    if award_round.status not in _CLOCK_STATUSES or at >= award_round.closes_at:
+        return CallState.CLOSED
+    if at < award_round.opens_at:
+        return CallState.UPCOMING
+    return CallState.OPEN
+
+
+def accepts_nominations(award_round: AwardRound, at: datetime | None = None) -> bool:
+    return call_state(award_round, at) is CallState.OPEN
+
+
+def open_categories_query(at: datetime | None = None) -> Select:
+    """Categories of calls open at ``at``, with their round loaded, ordered by closing time."""
+    at = at or current_time()
+    return (
+        db.select(AwardCategory)
+        .join(AwardCategory.round)
+        .options(db.contains_eager(AwardCategory.round))
+        .where(
+            AwardRound.status.in_(_CLOCK_STATUSES),
+            AwardRound.opens_at <= at,
+            AwardRound.closes_at > at,
+        )
+        .order_by(AwardRound.closes_at, AwardRound.id, AwardCategory.position, AwardCategory.id)
+    )

@@ -1,0 +1,266 @@
+"""Award rounds and categories: creating and editing them (admins)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+from nominations.models import (
+    AwardCategory,
+    AwardRound,
+    BlindMode,
+    Criterion,
+    ReminderKind,
+    ReminderRule,
+    RoundStatus,
+    User,
+    db,
+)
+from nominations.timeutil import format_local
+from nominations.workflow import audit
+from nominations.workflow.errors import WorkflowError
+
+ROUND_FIELDS = (
+    "name",
+    "year",
+    "organiser",
+    "description",
+    "opens_at",
+    "closes_at",
+    "review_deadline",
+    "ceremony_on",
+    "blind_mode",
+    "department_conflicts",
+    "status",
+)
+CATEGORY_FIELDS = (
+    "name",
+    "description",
+    "eligibility_text",
+    "phd_within_years",
+    "prize_amount",
+    "currency",
+    "prize_count",
+    "funder",
+    "self_nomination_allowed",
+    "department_nomination_allowed",
+    "word_limit",
+    "requires_cv",
+    "requires_publications",
+    "max_support_letters",
+)
+
+# Reminders every new round starts with; admins can change them per round.
+DEFAULT_REMINDERS: tuple[tuple[ReminderKind, int | None], ...] = (
+    (ReminderKind.CALL_OPENED, None),
+    (ReminderKind.CALL_CLOSING, 14),
+    (ReminderKind.CALL_CLOSING, 7),
+    (ReminderKind.CALL_CLOSING, 1),
+    (ReminderKind.DRAFT_PENDING, 14),
+    (ReminderKind.DRAFT_PENDING, 7),
+    (ReminderKind.DRAFT_PENDING, 1),
+    (ReminderKind.REVIEW_DUE, 7),
+    (ReminderKind.REVIEW_DUE, 2),
+    (ReminderKind.RESULTS_PUBLISHED, None),
+)
+
+# The rubric a new category starts with: (name, guidance, weight).
+DEFAULT_CRITERIA: tuple[tuple[str, str, float], ...] = (
+    (
+        "Scientific excellence",
+        "Originality, quality and significance of the research.",
+        2.0,
+    ),
+    ("Impact", "Impact on patients, the field, society or the institute.", 1.0),
+    (
+        "Leadership and collaboration",
+        "Mentoring, building teams and working across groups.",
+        1.0,
+    ),
+)
+
+
+@dataclass
+class RoundData:
+    name: str
+    year: int
+    opens_at: datetime
+    closes_at: datetime
+    review_deadline: datetime
+    organiser: str = ""
+    description: str = ""
+    ceremony_on: date | None = None
+    blind_mode: str = BlindMode.AFTER_OWN
+    department_conflicts: bool = False
+
+
+@dataclass
+class CategoryData:
+    name: str
+    prize_amount: int
+    prize_count: int = 1
+    description: str = ""
+    eligibility_text: str = ""
+    phd_within_years: int | None = None
+    currency: str = "NOK"
+    funder: str = ""
+    self_nomination_allowed: bool = False
+    department_nomination_allowed: bool = False
+    word_limit: int = 1000
+    requires_cv: bool = True
+    requires_publications: bool = False
+    max_support_letters: int = 3
+    extra: dict = field(default_factory=dict)
+
+
+def validate_round(data: RoundData, existing: AwardRound | None = None) -> None:
+    if not data.name.strip():
+        raise WorkflowError("Give the round a name.", "name")
+    if not 2000 <= data.year <= 2200:
+        raise WorkflowError("Enter a year between 2000 and 2200.", "year")
+    if data.closes_at <= data.opens_at:
+        raise WorkflowError(
+            f"The closing time must be after the opening time ({format_local(data.opens_at)}).",
+            "closes_at",
+        )
+    if data.review_deadline <= data.closes_at:
+        raise WorkflowError(
+            f"The review deadline must be after the closing time ({format_local(data.closes_at)}).",
+            "review_deadline",
+        )
+    if data.blind_mode not in set(BlindMode):
+        raise WorkflowError("Choose when reviewers see each other's scores.", "blind_mode")
+    duplicate = db.session.execute(
+        db.select(AwardRound.id).where(
+            AwardRound.name == data.name.strip(), AwardRound.year == data.year
+        )
+    ).scalar_one_or_none()
+    if duplicate is not None and (existing is None or duplicate != existing.id):
+        raise WorkflowError(f"There is already a round {data.name} for {data.year}.", "name")
+
+
+def create_round(data: RoundData, *, actor: User | None, reminders: bool = True) -> AwardRound:
+    validate_round(data)
+    award_round = AwardRound(**{**asdict(data), "name": data.name.strip()})
+    db.session.add(award_round)
+    db.session.flush()
+    if reminders:
+        for kind, days in DEFAULT_REMINDERS:
+            db.session.add(ReminderRule(round_id=award_round.id, kind=kind, days_before=days))
+    audit.record(
+        "round.create",
+        award_round,
+        actor=actor,
+        after=audit.snapshot(award_round, ROUND_FIELDS),
+        round_id=award_round.id,
+    )
+    db.session.commit()
+    return award_round
+
+
+def update_round(award_round: AwardRound, data: RoundData, *, actor: User) -> AwardRound:
+    if award_round.status == RoundStatus.PUBLISHED:
+        raise WorkflowError("A published round can no longer be edited.")
+    validate_round(data, existing=award_round)
+    before = audit.snapshot(award_round, ROUND_FIELDS)
+    for key, value in asdict(data).items():
+        setattr(award_round, key, value.strip() if key == "name" else value)
+    db.session.flush()
+    old, new = audit.changed(before, audit.snapshot(award_round, ROUND_FIELDS))
+    if new:
+        audit.record(
+            "round.update", award_round, actor=actor, before=old, after=new, round_id=award_round.id
+        )
+    db.session.commit()
+    return award_round
+
+
+def validate_category(data: CategoryData) -> None:
+    if not data.name.strip():
+        raise WorkflowError("Give the category a name.", "name")
+    if data.prize_amount is None or data.prize_amount <= 0:
+        raise WorkflowError("The prize amount must be a positive whole number.", "prize_amount")
+    if data.prize_count is None or data.prize_count <= 0:
+        raise WorkflowError("The number of prizes must be at least 1.", "prize_count")
+    if data.word_limit is None or data.word_limit <= 0:
+        raise WorkflowError("The word limit must be at least 1 word.", "word_limit")
+    if data.phd_within_years is not None and data.phd_within_years <= 0:
+        raise WorkflowError(
+            "The career-stage rule needs a positive number of years.", "phd_within_years"
+        )
+    if data.max_support_letters is None or data.max_support_letters < 0:
+        raise WorkflowError(
+            "The number of support letters cannot be negative.", "max_support_letters"
+        )
+
+
+def _category_values(data: CategoryData) -> dict:
+    values = asdict(data)
+    values.pop("extra")
+    values["name"] = data.name.strip()
+    values["currency"] = (data.currency or "NOK").upper()
+    return values
+
+
+def _check_unique_name(award_round: AwardRound, name: str, category_id: int | None) -> None:
+    clash = db.session.execute(
+        db.select(AwardCategory.id).where(
+            AwardCategory.round_id == award_round.id, AwardCategory.name == name.strip()
+        )
+    ).scalar_one_or_none()
+    if clash is not None and clash != category_id:
+        raise WorkflowError(f"This round already has a category called {name}.", "name")
+
+
+def create_category(
+    award_round: AwardRound, data: CategoryData, *, actor: User | None, rubric: bool = True
+) -> AwardCategory:
+    validate_category(data)
+    _check_unique_name(award_round, data.name, None)
+    position = len(award_round.categories)
+    category = AwardCategory(round=award_round, position=position, **_category_values(data))
+    db.session.add(category)
+    db.session.flush()
+    if rubric:
+        for index, (name, guidance, weight) in enumerate(DEFAULT_CRITERIA):
+            db.session.add(
+                Criterion(
+                    category_id=category.id,
+                    position=index,
+                    name=name,
+                    guidance=guidance,
+                    weight=weight,
+                )
+            )
+    audit.record(
+        "category.create",
+        category,
+        actor=actor,
+        after=audit.snapshot(category, CATEGORY_FIELDS),
+        round_id=award_round.id,
+    )
+    db.session.commit()
+    return category
+
+
+def update_category(category: AwardCategory, data: CategoryData, *, actor: User) -> AwardCategory:
+    if category.round.status == RoundStatus.PUBLISHED:
+        raise WorkflowError("A published round can no longer be edited.")
+    validate_category(data)
+    _check_unique_name(category.round, data.name, category.id)
+    before = audit.snapshot(category, CATEGORY_FIELDS)
+    for key, value in _category_values(data).items():
+        setattr(category, key, value)
+    db.session.flush()
+    old, new = audit.changed(before, audit.snapshot(category, CATEGORY_FIELDS))
+    if new:
+        audit.record(
+            "category.update",
+            category,
+            actor=actor,
+            before=old,
+            after=new,
+            round_id=category.round_id,
+        )
+    db.session.commit()
+    return category

@@ -1,0 +1,145 @@
+"""Shared fixtures: an app on a real database (SQLite by default, PostgreSQL when
+TEST_DATABASE_URL is set), HTTP clients with CSRF on, and factories for the domain."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, text
+
+from nominations import create_app
+from nominations.models import db
+from tests import factories
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _database_url(tmp_root: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = _database_url(tmp_path_factory.mktemp("db"))
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+    return url
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url, tmp_path) -> Iterator[Flask]:
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "WTF_CSRF_ENABLED": True,
+            "BASE_URL": "http://localhost",
+        },
+    )
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+class Client(FlaskClient):
+    """A test client that posts forms the way a browser does: with the page's CSRF token."""
+
+    def csrf_token(self, page: str) -> str:
+        response = self.get(page)
+        match = CSRF_RE.search(response.get_data(as_text=True))
+        assert match, f"no CSRF token on {page} ({response.status_code})"
+        return match.group(1)
+
+    def submit(self, url: str, data: dict | None = None, page: str | None = None, **kwargs):
+        data = dict(data or {})
+        data["csrf_token"] = self.csrf_token(page or url)
+        return self.post(url, data=data, **kwargs)
+
+    def login(self, email: str, password: str = factories.PASSWORD):
+        response = self.submit("/login", {"email": email, "password": password})
+        assert response.status_code == 302, "login failed"
+        return response
+
+
+@pytest.fixture
+def client(app) -> Client:
+    app.test_client_class = Client
+    return app.test_client()
+
+
+@pytest.fixture
+def make_client(app):
+    """Several independent browsers (one per user)."""
+
+    def make(email: str | None = None) -> Client:
+        app.test_client_class = Client
+        new = app.test_client()
+        if email:
+            new.login(email)
+        return new
+
+    return make
+
+
+@pytest.fixture
+def admin(app):
+    return factories.user("admin@example.org", "Ada Admin", roles=("staff", "admin"))
+
+
+@pytest.fixture
+def staff(app):
+    return factories.user("staff@example.org", "Sam Staff")
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter: ...`` then ``counter.count``."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting

@@ -1,0 +1,74 @@
+"""Small builders for test data; each goes through the workflow where one exists."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from nominations.models import AwardCategory, AwardRound, Department, User, db
+from nominations.timeutil import now
+from nominations.workflow.accounts import create_user, get_or_create_department
+from nominations.workflow.rounds import CategoryData, RoundData, create_category, create_round
+
+PASSWORD = "correct horse battery"
+
+
+def department(name: str = "Department of Tumor Biology") -> Department:
+    dept = get_or_create_department(name)
+    db.session.commit()
+    return dept
+
+
+def user(
+    email: str,
+    name: str | None = None,
+    roles: tuple[str, ...] = ("staff",),
+    dept: Department | None = None,
+    active: bool = True,
+) -> User:
+    return create_user(
+        email=email,
+        name=name or email.split("@")[0].title(),
+        password=PASSWORD,
+        actor=None,
+        department=dept,
+        is_staff="staff" in roles,
+        is_reviewer="reviewer" in roles,
+        is_admin="admin" in roles,
+        active=active,
+    )
+
+
+def award_round(
+    name: str = "ICR Prizes",
+    year: int | None = None,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    review_deadline: datetime | None = None,
+    **extra,
+) -> AwardRound:
+    current = now()
+    opens_at = opens_at or current - timedelta(days=7)
+    closes_at = closes_at or current + timedelta(days=21)
+    review_deadline = review_deadline or closes_at + timedelta(days=28)
+    return create_round(
+        RoundData(
+            name=name,
+            year=year or closes_at.year,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            review_deadline=review_deadline,
+            **extra,
+        ),
+        actor=None,
+    )
+
+
+def category(
+    award_round: AwardRound,
+    name: str = "Researcher of the Year",
+    prize_amount: int = 100_000,
+    **extra,
+) -> AwardCategory:
+    return create_category(
+        award_round, CategoryData(name=name, prize_amount=prize_amount, **extra), actor=None
+    )

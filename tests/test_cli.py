@@ -1,0 +1,69 @@
+from nominations.demo import DEMO_PASSWORD
+from nominations.models import AwardCategory, AwardRound, User, db
+from nominations.workflow.calls import accepts_nominations
+
+
+def test_create_user_command_makes_an_admin(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "Boss@Example.org",
+            "--name",
+            "Boss",
+            "--password",
+            "very secret",
+            "--role",
+            "admin",
+            "--role",
+            "staff",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.execute(db.select(User)).scalar_one()
+    assert user.email == "boss@example.org" and user.is_admin and user.check_password("very secret")
+    again = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "boss@example.org",
+            "--name",
+            "B",
+            "--password",
+            "very secret",
+        ]
+    )
+    assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_demo_loads_four_awards_once(app, client):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    names = set(db.session.execute(db.select(AwardCategory.name)).scalars())
+    assert names == {
+        "Excellent Researcher Award",
+        "Early Career Award",
+        "Researcher of the Year",
+        "Employee of the Year",
+    }
+    amounts = dict(
+        db.session.execute(db.select(AwardCategory.name, AwardCategory.prize_amount)).all()
+    )
+    assert amounts["Excellent Researcher Award"] == 400_000
+    assert amounts["Early Career Award"] == 200_000
+    rounds = db.session.execute(db.select(AwardRound)).scalars().all()
+    assert any(accepts_nominations(r) for r in rounds)
+    emails = set(db.session.execute(db.select(User.email)).scalars())
+    assert {
+        "admin@example.org",
+        "staff@example.org",
+        "reviewer@example.org",
+        "chair@example.org",
+    } <= emails
+    client.login("admin@example.org", DEMO_PASSWORD)
+    assert client.get("/admin/rounds").status_code == 200
+    second = runner.invoke(args=["demo", "--if-empty"])
+    assert "not loaded" in second.output
+    assert db.session.execute(db.select(db.func.count(AwardRound.id))).scalar() == len(rounds)
