@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from config import load_settings
-from nominations.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from nominations.extensions import bootstrap, csrf, db, limiter, login_manager, mailer, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,7 +65,7 @@ def _init_extensions(app: Flask) -> None:
         app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
     )
     csrf.init_app(app)
-    mail.init_app(app)
+    mailer.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -13,8 +13,8 @@ from nominations.models.base import db
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-mail = Mail()
+mailer = Mail()
 bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address)
 
-__all__ = ["db", "migrate", "login_manager", "csrf", "mail", "bootstrap", "limiter"]
+__all__ = ["db", "migrate", "login_manager", "csrf", "mailer", "bootstrap", "limiter"]

@@ -16,6 +16,7 @@ from sqlalchemy import event, text
 from nominations import create_app
 from nominations.models import db
 from tests import factories
+from tests.smtp import SMTPServer
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -48,7 +49,20 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture
-def app(database_url, tmp_path) -> Iterator[Flask]:
+def app_overrides() -> dict:
+    """Extra settings for the app; a test module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SMTPServer]:
+    """A real SMTP server on 127.0.0.1; use with ``app_overrides`` returning its settings."""
+    with SMTPServer() as server:
+        yield server
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_overrides) -> Iterator[Flask]:
     app = create_app(
         "testing",
         {
@@ -56,6 +70,7 @@ def app(database_url, tmp_path) -> Iterator[Flask]:
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
             "WTF_CSRF_ENABLED": True,
             "BASE_URL": "http://localhost",
+            **app_overrides,
         },
     )
     with app.app_context():
