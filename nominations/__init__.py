@@ -85,8 +85,12 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from nominations.admin import bp as admin_bp
     from nominations.auth import bp as auth_bp
+    from nominations.exports import bp as exports_bp
     from nominations.public import bp as public_bp
+    from nominations.results import bp as results_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(results_bp)
+    app.register_blueprint(exports_bp, url_prefix="/exports")
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -11,6 +11,7 @@ NAV: tuple[tuple[str, str, str | None], ...] = (
     ("nominate.mine", "My nominations", "staff"),
     ("review.index", "Review", "reviewer"),
     ("results.history", "Winners", None),
+    ("exports.index", "Exports", "reviewer"),
     ("admin.rounds", "Rounds", "admin"),
     ("admin.nominations", "Nominations", "admin"),
     ("admin.users", "Users", "admin"),

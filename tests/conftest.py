@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
@@ -83,6 +83,14 @@ def app(database_url, tmp_path, app_overrides) -> Iterator[Flask]:
 
 class Client(FlaskClient):
     """A test client that posts forms the way a browser does: with the page's CSRF token."""
+
+    def open(self, *args, **kwargs):
+        # A server gives each request a fresh application context; here the ``app`` fixture's
+        # context is shared, so forget what the last request left in ``g`` (Flask-Login's
+        # user, Flask-WTF's CSRF token), or one browser would act as another's user.
+        for key in list(g):
+            g.pop(key)
+        return super().open(*args, **kwargs)
 
     def csrf_token(self, page: str) -> str:
         response = self.get(page)

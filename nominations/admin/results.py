@@ -1,0 +1,59 @@
+"""Admin: publishing a round's results and opening next year's round from it."""
+
+from flask import abort, flash, redirect, url_for
+from flask_login import current_user
+
+from nominations.admin import bp
+from nominations.models import AwardRound, Decision, db
+from nominations.workflow import WorkflowError
+from nominations.workflow.cloning import existing_next_year, open_next_year
+from nominations.workflow.results import publish_round, round_winners
+
+
+@bp.app_template_global("results_preview")
+def results_preview(award_round: AwardRound) -> list[Decision]:
+    """The winners the round would publish (for the admin round page only)."""
+    return round_winners(award_round, published_only=False)
+
+
+@bp.app_template_global("next_year_round")
+def next_year_round(award_round: AwardRound) -> AwardRound | None:
+    return existing_next_year(award_round)
+
+
+def _get_round(round_id: int) -> AwardRound:
+    return db.session.get(AwardRound, round_id) or abort(404)
+
+
+@bp.post("/rounds/<int:round_id>/publish")
+def publish_results(round_id: int):
+    award_round = _get_round(round_id)
+    try:
+        queued = publish_round(award_round, actor=current_user)
+    except WorkflowError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(
+            f"The results of {award_round.title} are published. "
+            f"{queued} nominator(s) and nominee(s) will be told by e-mail.",
+            "success",
+        )
+    return redirect(url_for("admin.round_detail", round_id=round_id))
+
+
+@bp.post("/rounds/<int:round_id>/next-year")
+def clone_round(round_id: int):
+    award_round = _get_round(round_id)
+    try:
+        new_round = open_next_year(award_round, actor=current_user)
+    except WorkflowError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("admin.round_detail", round_id=round_id))
+    flash(
+        f"{new_round.title} created as a draft from {award_round.title}, every date one year "
+        "later. Check its dates, categories, panel and reminders before it opens.",
+        "success",
+    )
+    return redirect(url_for("admin.round_detail", round_id=new_round.id))

@@ -1,0 +1,132 @@
+from flask import Response, abort, current_app, render_template, send_file
+from flask_login import current_user
+
+from nominations.exports import bp
+from nominations.exports.archives import build_zip, safe_name
+from nominations.exports.spreadsheets import to_csv, to_xlsx
+from nominations.extensions import login_manager
+from nominations.models import AwardCategory, AwardRound, Nomination, db
+from nominations.timeutil import now, to_local
+from nominations.workflow import NotFound, PermissionDenied
+from nominations.workflow.exports import (
+    COLUMNS,
+    PAGE_COLUMNS,
+    display,
+    exportable_nomination,
+    exportable_rounds_query,
+    may_export,
+    nomination_row,
+    visible_nominations,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.before_request
+def require_login():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def _refused(error: Exception):
+    abort(404 if isinstance(error, NotFound) else 403)
+
+
+def _stamp() -> str:
+    return f"{to_local(now()):%Y-%m-%d}"
+
+
+def _download(body: bytes, fmt: str, filename: str) -> Response:
+    mimetype = XLSX if fmt == "xlsx" else "text/csv"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _spreadsheet(nominations: list[Nomination], fmt: str, title: str, filename: str) -> Response:
+    rows = [nomination_row(n) for n in nominations]
+    if fmt == "csv":
+        return _download(to_csv(COLUMNS, rows), "csv", filename)
+    return _download(to_xlsx(title, COLUMNS, rows), "xlsx", filename)
+
+
+def _ascii(name: str) -> str:
+    return safe_name(name).encode("ascii", "replace").decode().replace("?", "_").replace(" ", "-")
+
+
+@bp.route("/")
+def index():
+    rounds = db.session.execute(exportable_rounds_query(current_user)).scalars().all()
+    rounds = [r for r in rounds if may_export(current_user, r)]
+    return render_template("exports/index.html", rounds=rounds)
+
+
+@bp.route("/rounds/<int:round_id>")
+def round_nominations(round_id: int):
+    award_round = db.session.get(AwardRound, round_id) or abort(404)
+    try:
+        nominations = visible_nominations(current_user, award_round)
+    except (PermissionDenied, NotFound) as error:
+        _refused(error)
+    return render_template(
+        "exports/round.html",
+        award_round=award_round,
+        columns=PAGE_COLUMNS,
+        rows=[[display(v) for v in nomination_row(n)[: len(PAGE_COLUMNS)]] for n in nominations],
+        nominations=nominations,
+    )
+
+
+@bp.route("/rounds/<int:round_id>/nominations.<any(csv, xlsx):fmt>")
+def round_spreadsheet(round_id: int, fmt: str):
+    award_round = db.session.get(AwardRound, round_id) or abort(404)
+    try:
+        nominations = visible_nominations(current_user, award_round)
+    except (PermissionDenied, NotFound) as error:
+        _refused(error)
+    name = f"nominations-{_ascii(award_round.title)}-{_stamp()}"
+    return _spreadsheet(nominations, fmt, "Nominations", name)
+
+
+@bp.route("/categories/<int:category_id>/nominations.<any(csv, xlsx):fmt>")
+def category_spreadsheet(category_id: int, fmt: str):
+    category = db.session.get(AwardCategory, category_id) or abort(404)
+    try:
+        nominations = visible_nominations(current_user, category.round, category)
+    except (PermissionDenied, NotFound) as error:
+        _refused(error)
+    name = f"nominations-{_ascii(category.round.title)}-{_ascii(category.name)}-{_stamp()}"
+    return _spreadsheet(nominations, fmt, category.name, name)
+
+
+@bp.route("/categories/<int:category_id>/attachments.zip")
+def category_attachments(category_id: int):
+    category = db.session.get(AwardCategory, category_id) or abort(404)
+    try:
+        nominations = visible_nominations(current_user, category.round, category)
+    except (PermissionDenied, NotFound) as error:
+        _refused(error)
+    name = f"attachments-{_ascii(category.round.title)}-{_ascii(category.name)}.zip"
+    return _send_zip(build_zip(nominations, folders=True), name)
+
+
+@bp.route("/nominations/<int:nomination_id>/attachments.zip")
+def nomination_attachments(nomination_id: int):
+    nomination = db.session.get(Nomination, nomination_id) or abort(404)
+    try:
+        exportable_nomination(current_user, nomination)
+    except (PermissionDenied, NotFound) as error:
+        _refused(error)
+    name = f"attachments-{nomination.id}-{_ascii(nomination.nominee_name)}.zip"
+    return _send_zip(build_zip([nomination], folders=False), name)
+
+
+def _send_zip(archive, filename: str) -> Response:
+    response = send_file(
+        archive, mimetype="application/zip", as_attachment=True, download_name=filename
+    )
+    response.headers["Cache-Control"] = "no-store"
+    current_app.logger.info("Attachments exported by %s: %s", current_user.email, filename)
+    return response

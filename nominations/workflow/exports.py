@@ -1,0 +1,187 @@
+"""Who may export what, and which rows and files an export holds.
+
+An export follows the same permissions as the pages: administrators may export any round;
+the chair of one of a round's panels may export it once its call has closed. Within an
+export, every nomination goes through ``access.can_view_nomination`` (so a reviewer with a
+conflict of interest gets neither the row nor the files of that nomination). Drafts are not
+nominations yet and are never exported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from nominations.models import (
+    AwardCategory,
+    AwardRound,
+    Nomination,
+    NominationStatus,
+    Panel,
+    PanelMember,
+    PanelRole,
+    User,
+    db,
+)
+from nominations.timeutil import to_local
+from nominations.workflow import access
+from nominations.workflow.calls import CallState, call_state
+from nominations.workflow.errors import NotFound, PermissionDenied
+
+
+def is_round_chair(user: User, award_round: AwardRound) -> bool:
+    """Whether ``user`` chairs one of the round's panels."""
+    if not user.is_authenticated:
+        return False
+    return (
+        db.session.execute(
+            db.select(PanelMember.id)
+            .join(PanelMember.panel)
+            .where(
+                Panel.round_id == award_round.id,
+                PanelMember.user_id == user.id,
+                PanelMember.role == PanelRole.CHAIR,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def may_export(user: User, award_round: AwardRound) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    return call_state(award_round) is CallState.CLOSED and is_round_chair(user, award_round)
+
+
+def require_export(user: User, award_round: AwardRound) -> None:
+    if not may_export(user, award_round):
+        raise PermissionDenied(
+            "Exports are for administrators, and for the panel chair once the call has closed."
+        )
+
+
+def exportable_rounds_query(user: User):
+    """Rounds ``user`` may open the exports of (chairs: filter with ``may_export`` too)."""
+    statement = db.select(AwardRound).order_by(AwardRound.year.desc(), AwardRound.name)
+    if user.is_admin:
+        return statement
+    chaired = (
+        db.select(Panel.round_id)
+        .join(PanelMember, PanelMember.panel_id == Panel.id)
+        .where(PanelMember.user_id == user.id, PanelMember.role == PanelRole.CHAIR)
+    )
+    return statement.where(AwardRound.id.in_(chaired))
+
+
+def visible_nominations(
+    user: User, award_round: AwardRound, category: AwardCategory | None = None
+) -> list[Nomination]:
+    """The round's (or category's) nominations ``user`` may export, in page order."""
+    require_export(user, award_round)
+    if category is not None and category.round_id != award_round.id:
+        raise NotFound("No such category in this round.")
+    statement = (
+        db.select(Nomination)
+        .join(Nomination.category)
+        .options(
+            db.contains_eager(Nomination.category),
+            db.joinedload(Nomination.nominator),
+            db.joinedload(Nomination.nominee_department),
+            db.joinedload(Nomination.on_behalf_of_department),
+            db.selectinload(Nomination.attachments),
+        )
+        .where(
+            AwardCategory.round_id == award_round.id,
+            Nomination.status != NominationStatus.DRAFT,
+        )
+        .order_by(AwardCategory.position, AwardCategory.id, Nomination.nominee_name, Nomination.id)
+    )
+    if category is not None:
+        statement = statement.where(Nomination.category_id == category.id)
+    nominations = db.session.execute(statement).unique().scalars().all()
+    return [n for n in nominations if access.can_view_nomination(user, n)]
+
+
+def exportable_nomination(user: User, nomination: Nomination) -> Nomination:
+    """One nomination for an export of its attachments, if ``user`` may have it."""
+    require_export(user, nomination.category.round)
+    if nomination.status == NominationStatus.DRAFT or not access.can_view_nomination(
+        user, nomination
+    ):
+        raise NotFound("No such nomination, or you may not see it.")
+    return nomination
+
+
+COLUMNS = (
+    "ID",
+    "Category",
+    "Nominee",
+    "Nominee e-mail",
+    "Nominee department",
+    "Position",
+    "PhD date",
+    "Nominated by",
+    "Nominator e-mail",
+    "On behalf of",
+    "Status",
+    "Submitted",
+    "Words",
+    "Attachments",
+    "Statement",
+)
+# The columns the export page shows (the files add each statement in full).
+PAGE_COLUMNS = COLUMNS[:-1]
+
+Cell = str | int | date | datetime | None
+
+
+def status_label(status: str) -> str:
+    return status.replace("_", " ")
+
+
+def nomination_row(nomination: Nomination) -> list[Cell]:
+    """One export row: plain values; instants in local time (naive, as spreadsheets want)."""
+    submitted = (
+        to_local(nomination.submitted_at).replace(tzinfo=None, microsecond=0)
+        if nomination.submitted_at
+        else None
+    )
+    return [
+        nomination.id,
+        nomination.category.name,
+        nomination.nominee_name,
+        nomination.nominee_email,
+        nomination.nominee_department.name if nomination.nominee_department else "",
+        nomination.nominee_position,
+        nomination.nominee_phd_date,
+        nomination.nominator.name,
+        nomination.nominator.email,
+        nomination.on_behalf_of_department.name if nomination.on_behalf_of_department else "",
+        status_label(nomination.status),
+        submitted,
+        len((nomination.statement or "").split()),
+        len(nomination.attachments),
+        nomination.statement,
+    ]
+
+
+def display(value: Cell) -> str:
+    """How a cell reads on the page and in CSV."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass
+class ExportTable:
+    title: str
+    filename: str
+    rows: list[list[Cell]]
+    columns: tuple[str, ...] = COLUMNS
