@@ -86,7 +86,9 @@ def _register_blueprints(app: Flask) -> None:
     from nominations.admin import bp as admin_bp
     from nominations.auth import bp as auth_bp
     from nominations.public import bp as public_bp
+    from nominations.review import bp as review_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(review_bp, url_prefix="/review")
