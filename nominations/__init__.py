@@ -88,9 +88,11 @@ def _register_blueprints(app: Flask) -> None:
     from nominations.exports import bp as exports_bp
     from nominations.public import bp as public_bp
     from nominations.results import bp as results_bp
+    from nominations.review import bp as review_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(exports_bp, url_prefix="/exports")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(review_bp, url_prefix="/review")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask, g
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
@@ -88,8 +88,9 @@ class Client(FlaskClient):
         # A server gives each request a fresh application context; here the ``app`` fixture's
         # context is shared, so forget what the last request left in ``g`` (Flask-Login's
         # user, Flask-WTF's CSRF token), or one browser would act as another's user.
-        for key in list(g):
-            g.pop(key)
+        if has_app_context():
+            for key in list(g):
+                g.pop(key)
         return super().open(*args, **kwargs)
 
     def csrf_token(self, page: str) -> str:

@@ -1,17 +1,379 @@
-"""Who may see what. Every view and export asks here; nothing else decides visibility."""
+"""Who may see what. Every view and export asks here; nothing else decides visibility.
+
+The rules, in one place:
+
+- **Admins** see every nomination. **Nominators** see their own.
+- A **panel member** (a user with the reviewer role on a panel of the nomination's round whose
+  category is the nomination's one, or None for all categories) sees a nomination only once
+  the call has closed (by the clock, :func:`nominations.workflow.calls.call_state`), only when
+  it was submitted and not taken out (``REVIEWABLE_STATUSES``), and never when they have a
+  conflict of interest with it.
+- A **conflict** is in force when a conflict row exists and has not been cleared, or when no
+  row exists yet and an automatic rule applies: the reviewer is the nominee (same e-mail), the
+  nominator, or (when the round's ``department_conflicts`` is set) works in the nominee's
+  department. Automatic conflicts are also stored as rows (see ``workflow/conflicts.py``) so
+  that the chair can see and clear them; a cleared row wins over the rule, so a cleared
+  conflict stays cleared. The rule holds before the rows are stored, so visibility never
+  depends on a sync having run.
+- **Reviews and scores**: nominators never see them. The chair of a panel covering the category
+  and admins see all reviews (unless conflicted). Other panel members see other reviewers'
+  reviews per the round's ``blind_mode``: never / after submitting their own / always.
+- **Ranking, progress, conflicts list and decisions**: the chair of a covering panel (once the
+  call has closed) and admins.
+
+The SQL helpers (``visible_nominations_query``, ``panel_visibility_clause``) express the same
+rule as a WHERE clause so that list pages and exports need no per-row checks.
+"""
 
 from __future__ import annotations
 
-from nominations.models import Nomination, User
+from datetime import datetime
 
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, true
 
-def can_view_nomination(user: User, nomination: Nomination) -> bool:
-    """Admins see every nomination; a nominator sees their own."""
-    if not user.is_authenticated:
-        return False
-    return bool(user.is_admin or nomination.nominator_id == user.id)
+from nominations.models import (
+    REVIEWABLE_STATUSES,
+    AwardCategory,
+    AwardRound,
+    BlindMode,
+    ConflictKind,
+    ConflictOfInterest,
+    Nomination,
+    Panel,
+    PanelMember,
+    PanelRole,
+    Review,
+    ReviewStatus,
+    User,
+    db,
+)
+from nominations.timeutil import now as current_time
+from nominations.workflow.calls import _CLOCK_STATUSES, CallState, call_state
+
+# --------------------------------------------------------------------------------------------
+# Nominators and admins (unchanged rules)
 
 
 def can_edit_nomination(user: User, nomination: Nomination) -> bool:
     """Only the nominator edits a nomination (the workflow checks the deadline and status)."""
     return user.is_authenticated and nomination.nominator_id == user.id
+
+
+def can_view_nomination(user: User, nomination: Nomination) -> bool:
+    """Admins see every nomination; a nominator sees their own; panel members per the panel
+    rule (:func:`panel_can_view`). Attachments follow the same rule."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin or nomination.nominator_id == user.id:
+        return True
+    return panel_can_view(user, nomination)
+
+
+# --------------------------------------------------------------------------------------------
+# Panels
+
+
+def call_closed(award_round: AwardRound, at: datetime | None = None) -> bool:
+    return call_state(award_round, at) is CallState.CLOSED
+
+
+def _covers(panel_category_id: int | None, category_id: int) -> bool:
+    return panel_category_id is None or panel_category_id == category_id
+
+
+def _is_reviewer(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_reviewer and user.active)
+
+
+def memberships(user: User, award_round: AwardRound) -> list[tuple[int | None, str]]:
+    """(panel category id or None, role) for each panel of the round the user sits on."""
+    if not user.is_authenticated:
+        return []
+    rows = db.session.execute(
+        db.select(Panel.category_id, PanelMember.role)
+        .join(PanelMember.panel)
+        .where(Panel.round_id == award_round.id, PanelMember.user_id == user.id)
+    ).all()
+    return [(category_id, role) for category_id, role in rows]
+
+
+def is_panel_member(user: User, category: AwardCategory) -> bool:
+    """Sits (as member or chair) on a panel covering the category, with the reviewer role."""
+    if not _is_reviewer(user):
+        return False
+    return any(_covers(c, category.id) for c, _ in memberships(user, category.round))
+
+
+def is_chair(user: User, award_round: AwardRound) -> bool:
+    """Chairs a panel of the round (any category)."""
+    if not _is_reviewer(user):
+        return False
+    return any(role == PanelRole.CHAIR for _, role in memberships(user, award_round))
+
+
+def is_chair_for(user: User, category: AwardCategory) -> bool:
+    """Chairs a panel of the category's round that covers the category."""
+    if not _is_reviewer(user):
+        return False
+    return any(
+        role == PanelRole.CHAIR and _covers(c, category.id)
+        for c, role in memberships(user, category.round)
+    )
+
+
+def covering_members(category: AwardCategory) -> set[int]:
+    """Ids of the reviewers (active, with the reviewer role) on panels covering the category."""
+    return set(
+        db.session.execute(
+            db.select(PanelMember.user_id)
+            .join(Panel, Panel.id == PanelMember.panel_id)
+            .join(User, User.id == PanelMember.user_id)
+            .where(
+                Panel.round_id == category.round_id,
+                or_(Panel.category_id.is_(None), Panel.category_id == category.id),
+                User.is_reviewer.is_(True),
+                User.active.is_(True),
+            )
+        ).scalars()
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Conflicts of interest
+
+
+def automatic_conflict_kind(
+    user: User, nomination: Nomination, award_round: AwardRound
+) -> ConflictKind | None:
+    """The automatic conflict rule (no query): nominee, nominator, or same department."""
+    if nomination.nominee_email and nomination.nominee_email == user.email:
+        return ConflictKind.IS_NOMINEE
+    if nomination.nominator_id == user.id:
+        return ConflictKind.IS_NOMINATOR
+    if (
+        award_round.department_conflicts
+        and user.department_id is not None
+        and nomination.nominee_department_id == user.department_id
+    ):
+        return ConflictKind.SAME_DEPARTMENT
+    return None
+
+
+def conflict_in_force(automatic_kind: ConflictKind | None, row: ConflictOfInterest | None) -> bool:
+    """A declared conflict is in force until cleared; an automatic one while its rule applies
+    and it has not been cleared (a cleared row keeps it cleared; a stored row whose rule no
+    longer applies, e.g. after the round's department setting was switched off, is not)."""
+    if row is not None and not row.automatic:
+        return row.cleared_at is None
+    if automatic_kind is None:
+        return False
+    return row is None or row.cleared_at is None
+
+
+def conflict_row(user: User, nomination: Nomination) -> ConflictOfInterest | None:
+    return db.session.execute(
+        db.select(ConflictOfInterest).where(
+            ConflictOfInterest.nomination_id == nomination.id,
+            ConflictOfInterest.reviewer_id == user.id,
+        )
+    ).scalar_one_or_none()
+
+
+def has_conflict(user: User, nomination: Nomination) -> bool:
+    if not user.is_authenticated:
+        return False
+    kind = automatic_conflict_kind(user, nomination, nomination.category.round)
+    return conflict_in_force(kind, conflict_row(user, nomination))
+
+
+# --------------------------------------------------------------------------------------------
+# What a panel member sees
+
+
+def panel_can_view(user: User, nomination: Nomination, at: datetime | None = None) -> bool:
+    """The panel rule: covering panel, call closed, submitted, no conflict in force."""
+    if not _is_reviewer(user) or nomination.status not in REVIEWABLE_STATUSES:
+        return False
+    category = nomination.category
+    if not call_closed(category.round, at):
+        return False
+    if not is_panel_member(user, category):
+        return False
+    return not has_conflict(user, nomination)
+
+
+def own_review_submitted(user: User, nomination: Nomination) -> bool:
+    return (
+        db.session.execute(
+            db.select(Review.id).where(
+                Review.nomination_id == nomination.id,
+                Review.reviewer_id == user.id,
+                Review.status == ReviewStatus.SUBMITTED,
+            )
+        ).first()
+        is not None
+    )
+
+
+def can_view_reviews(user: User, nomination: Nomination) -> bool:
+    """May ``user`` see the other reviewers' reviews and scores of ``nomination``?
+
+    (A panel member always sees their own review.) Nominators never do; anyone with a
+    conflict in force never does; admins and the chair of a covering panel do; other panel
+    members per the round's blind mode.
+    """
+    if not user.is_authenticated or nomination.nominator_id == user.id:
+        return False
+    if has_conflict(user, nomination):
+        return False
+    if user.is_admin:
+        return True
+    if not panel_can_view(user, nomination):
+        return False
+    if is_chair_for(user, nomination.category):
+        return True
+    mode = nomination.category.round.blind_mode
+    if mode == BlindMode.ALWAYS:
+        return True
+    if mode == BlindMode.AFTER_OWN:
+        return own_review_submitted(user, nomination)
+    return False
+
+
+def can_review(user: User, nomination: Nomination) -> bool:
+    """May ``user`` write a review of ``nomination`` (deadlines are the workflow's business)?"""
+    return panel_can_view(user, nomination)
+
+
+def can_view_ranking(user: User, category: AwardCategory) -> bool:
+    """Admins, and the chair of a panel covering the category once the call has closed."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    return is_chair_for(user, category) and call_closed(category.round)
+
+
+def can_view_progress(user: User, award_round: AwardRound) -> bool:
+    """Admins, and a chair of the round once the call has closed (also: the conflicts list)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    return is_chair(user, award_round) and call_closed(award_round)
+
+
+def can_decide(user: User, category: AwardCategory) -> bool:
+    """Who records winners: the chair of a covering panel, and admins (e.g. when the chair has
+    a conflict). The workflow adds the time and conflict rules."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_admin or is_chair_for(user, category))
+
+
+# --------------------------------------------------------------------------------------------
+# The same rules as SQL, for lists and exports
+
+
+def call_closed_clause(at: datetime | None = None) -> ColumnElement[bool]:
+    """SQL twin of ``call_state(round) is CLOSED`` (needs AwardRound in the FROM clause)."""
+    at = at or current_time()
+    return or_(AwardRound.status.not_in(list(_CLOCK_STATUSES)), AwardRound.closes_at <= at)
+
+
+def covering_panel_clause(user_id: int) -> ColumnElement[bool]:
+    """SQL: the user sits on a panel of the round covering the Nomination's category."""
+    return exists(
+        db.select(PanelMember.id)
+        .join(Panel, Panel.id == PanelMember.panel_id)
+        .where(
+            PanelMember.user_id == user_id,
+            Panel.round_id == AwardCategory.round_id,
+            or_(Panel.category_id.is_(None), Panel.category_id == Nomination.category_id),
+        )
+    )
+
+
+def conflict_clause(user: User) -> ColumnElement[bool]:
+    """SQL twin of :func:`conflict_in_force` for ``user`` and the Nomination row (needs
+    AwardRound in the FROM clause)."""
+    row_for_user = and_(
+        ConflictOfInterest.nomination_id == Nomination.id,
+        ConflictOfInterest.reviewer_id == user.id,
+    )
+    declared = exists(
+        db.select(ConflictOfInterest.id).where(
+            row_for_user,
+            ConflictOfInterest.automatic.is_(False),
+            ConflictOfInterest.cleared_at.is_(None),
+        )
+    )
+    cleared = exists(
+        db.select(ConflictOfInterest.id).where(
+            row_for_user, ConflictOfInterest.cleared_at.is_not(None)
+        )
+    )
+    automatic = [Nomination.nominator_id == user.id]
+    if user.email:
+        automatic.append(Nomination.nominee_email == user.email)
+    if user.department_id is not None:
+        automatic.append(
+            and_(
+                AwardRound.department_conflicts.is_(True),
+                Nomination.nominee_department_id == user.department_id,
+            )
+        )
+    return or_(declared, and_(or_(*automatic), ~cleared))
+
+
+def panel_visibility_clause(user: User, at: datetime | None = None) -> ColumnElement[bool]:
+    """SQL: the panel rule for ``user`` (needs Nomination, AwardCategory and AwardRound)."""
+    if not _is_reviewer(user):
+        return false()
+    return and_(
+        Nomination.status.in_(list(REVIEWABLE_STATUSES)),
+        call_closed_clause(at),
+        covering_panel_clause(user.id),
+        ~conflict_clause(user),
+    )
+
+
+def visibility_clause(user: User, at: datetime | None = None) -> ColumnElement[bool]:
+    """SQL twin of :func:`can_view_nomination`."""
+    if not user.is_authenticated:
+        return false()
+    if user.is_admin:
+        return true()
+    return or_(Nomination.nominator_id == user.id, panel_visibility_clause(user, at))
+
+
+def visible_nominations_query(
+    user: User,
+    category: AwardCategory | None = None,
+    *,
+    award_round: AwardRound | None = None,
+    panel_only: bool = False,
+    at: datetime | None = None,
+) -> Select:
+    """Nominations ``user`` may see, in one query: optionally of one category or round.
+
+    ``panel_only`` applies the panel rule alone (what a reviewer reviews), without the
+    nominator's own ones and without the admin's view of everything. Ordered by nominee name.
+    The statement selects Nomination and joins AwardCategory and AwardRound, so callers can
+    add filters on them.
+    """
+    statement = (
+        db.select(Nomination)
+        .join(AwardCategory, AwardCategory.id == Nomination.category_id)
+        .join(AwardRound, AwardRound.id == AwardCategory.round_id)
+        .order_by(Nomination.nominee_name, Nomination.id)
+    )
+    if panel_only:
+        statement = statement.where(panel_visibility_clause(user, at))
+    else:
+        statement = statement.where(visibility_clause(user, at))
+    if category is not None:
+        statement = statement.where(Nomination.category_id == category.id)
+    if award_round is not None:
+        statement = statement.where(AwardCategory.round_id == award_round.id)
+    return statement

@@ -1,0 +1,541 @@
+"""Review pages: thin views over workflow/access, conflicts, reviews, ranking and decisions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from nominations.forms import add_error
+from nominations.models import (
+    Attachment,
+    AwardCategory,
+    AwardRound,
+    ConflictOfInterest,
+    Decision,
+    Nomination,
+    Panel,
+    PanelMember,
+    PanelRole,
+    Review,
+    ReviewStatus,
+    RoundStatus,
+    db,
+)
+from nominations.review import bp
+from nominations.review.forms import (
+    ActionForm,
+    AwardForm,
+    CitationForm,
+    ClearConflictForm,
+    ConflictForm,
+    review_form,
+)
+from nominations.workflow import NotFound, WorkflowError, access
+from nominations.workflow.conflicts import (
+    KIND_LABELS,
+    clear_conflict,
+    declare_conflict,
+    hidden_count,
+    round_conflicts,
+    sync_automatic_conflicts,
+)
+from nominations.workflow.decisions import (
+    award_prize,
+    category_decisions,
+    complete_decisions,
+    revisable,
+    revoke_prize,
+    round_decisions,
+    undecided_categories,
+    update_citation,
+)
+from nominations.workflow.panels import category_criteria
+from nominations.workflow.ranking import METHOD_TEXT, SORT_KEYS, compute_ranking, round_progress
+from nominations.workflow.reviews import (
+    RECOMMENDATION_LABELS,
+    ReviewInput,
+    get_review,
+    lock_reason,
+    review_scores,
+    save_review,
+    visible_other_reviews,
+    weighted_total,
+)
+
+# The attachment download view belongs to the nominations area; linked when it exists.
+ATTACHMENT_ENDPOINTS = (
+    "nominate.download_attachment",
+    "nominate.attachment",
+    "nominate.download",
+    "attachments.download",
+)
+
+
+def attachment_url(attachment: Attachment) -> str | None:
+    for endpoint in ATTACHMENT_ENDPOINTS:
+        if endpoint in current_app.view_functions:
+            try:
+                return url_for(endpoint, attachment_id=attachment.id)
+            except BuildError:
+                continue
+    return None
+
+
+@bp.context_processor
+def review_helpers() -> dict:
+    return {
+        "attachment_url": attachment_url,
+        "recommendation_labels": RECOMMENDATION_LABELS,
+        "kind_labels": KIND_LABELS,
+    }
+
+
+def _get(model, object_id: int):
+    return db.session.get(model, object_id) or abort(404)
+
+
+# --------------------------------------------------------------------------------------------
+# The reviewer's overview
+
+
+@dataclass
+class CategoryEntry:
+    category: AwardCategory
+    total: int = 0
+    submitted: int = 0
+    drafts: int = 0
+
+
+@dataclass
+class RoundEntry:
+    award_round: AwardRound
+    closed: bool
+    chair: bool = False
+    all_categories: bool = False
+    category_ids: set[int] = field(default_factory=set)
+    entries: list[CategoryEntry] = field(default_factory=list)
+    hidden: int = 0
+
+
+@bp.route("/")
+def index():
+    user = current_user
+    memberships = (
+        db.session.execute(
+            db.select(PanelMember)
+            .join(Panel, Panel.id == PanelMember.panel_id)
+            .join(AwardRound, AwardRound.id == Panel.round_id)
+            .where(PanelMember.user_id == user.id)
+            .options(
+                db.contains_eager(PanelMember.panel)
+                .contains_eager(Panel.round)
+                .selectinload(AwardRound.categories)
+            )
+            .order_by(AwardRound.closes_at.desc(), AwardRound.id)
+        )
+        .unique()
+        .scalars()
+        .all()
+        if user.is_reviewer
+        else []
+    )
+    rounds: dict[int, RoundEntry] = {}
+    for member in memberships:
+        award_round = member.panel.round
+        entry = rounds.setdefault(
+            award_round.id, RoundEntry(award_round, access.call_closed(award_round))
+        )
+        entry.chair |= member.role == PanelRole.CHAIR
+        if member.panel.category_id is None:
+            entry.all_categories = True
+        else:
+            entry.category_ids.add(member.panel.category_id)
+    for entry in rounds.values():
+        if entry.closed:
+            sync_automatic_conflicts(entry.award_round, reviewer=user)
+
+    # What this reviewer sees and how far they are, in one query for all rounds.
+    counts: dict[int, CategoryEntry] = {}
+    if rounds:
+        visible = access.visible_nominations_query(user, panel_only=True)
+        statement = (
+            visible.with_only_columns(Nomination.category_id, Review.status)
+            .outerjoin(
+                Review, (Review.nomination_id == Nomination.id) & (Review.reviewer_id == user.id)
+            )
+            .order_by(None)
+        )
+        tallies: dict[int, list] = defaultdict(lambda: [0, 0, 0])
+        for category_id, status in db.session.execute(statement).all():
+            tally = tallies[category_id]
+            tally[0] += 1
+            tally[1] += status == ReviewStatus.SUBMITTED
+            tally[2] += status == ReviewStatus.DRAFT
+        for entry in rounds.values():
+            for category in entry.award_round.categories:
+                if entry.all_categories or category.id in entry.category_ids:
+                    total, submitted, drafts = tallies.get(category.id, (0, 0, 0))
+                    counts[category.id] = CategoryEntry(category, total, submitted, drafts)
+                    entry.entries.append(counts[category.id])
+            if entry.closed:
+                entry.hidden = hidden_count(user, entry.award_round)
+
+    admin_rounds = None
+    if user.is_admin:
+        admin_rounds = db.paginate(
+            db.select(AwardRound)
+            .where(AwardRound.status != RoundStatus.DRAFT)
+            .options(db.selectinload(AwardRound.categories))
+            .order_by(AwardRound.closes_at.desc(), AwardRound.id),
+            per_page=current_app.config["PER_PAGE"],
+            error_out=False,
+        )
+    return render_template(
+        "review/index.html", rounds=list(rounds.values()), admin_rounds=admin_rounds
+    )
+
+
+@bp.route("/categories/<int:category_id>")
+def category(category_id: int):
+    category = _get(AwardCategory, category_id)
+    if not access.is_panel_member(current_user, category):
+        abort(404)
+    award_round = category.round
+    closed = access.call_closed(award_round)
+    page = None
+    reviews: dict[int, Review] = {}
+    criteria = category_criteria(category)
+    if closed:
+        sync_automatic_conflicts(award_round, reviewer=current_user)
+        page = db.paginate(
+            access.visible_nominations_query(current_user, category, panel_only=True).options(
+                db.joinedload(Nomination.nominee_department)
+            ),
+            per_page=50,
+            error_out=False,
+        )
+        ids = [n.id for n in page.items]
+        reviews = {
+            r.nomination_id: r
+            for r in db.session.execute(
+                db.select(Review)
+                .where(Review.reviewer_id == current_user.id, Review.nomination_id.in_(ids))
+                .options(db.selectinload(Review.scores))
+            ).scalars()
+        }
+    totals = {nid: weighted_total(review_scores(r), criteria) for nid, r in reviews.items()}
+    return render_template(
+        "review/category.html",
+        category=category,
+        award_round=award_round,
+        closed=closed,
+        page=page,
+        reviews=reviews,
+        totals=totals,
+        chair=access.is_chair_for(current_user, category),
+        locked=lock_reason(award_round),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# A nomination for the panel: details, the review form, the other reviews
+
+
+def _nomination_for_panel(nomination_id: int) -> tuple[Nomination, bool]:
+    """The nomination and whether the user reviews it; 404 for those who may not see it."""
+    nomination = _get(Nomination, nomination_id)
+    if access.panel_can_view(current_user, nomination):
+        return nomination, True
+    if current_user.is_admin:
+        return nomination, False
+    abort(404)
+
+
+@bp.route("/nominations/<int:nomination_id>", methods=["GET", "POST"])
+def nomination(nomination_id: int):
+    nomination, reviewing = _nomination_for_panel(nomination_id)
+    category = nomination.category
+    award_round = category.round
+    criteria = category_criteria(category)
+    review = get_review(nomination, current_user) if reviewing else None
+    locked = lock_reason(award_round)
+    initial = {}
+    if review is not None:
+        initial = {f"score_{k}": str(v) for k, v in review_scores(review).items()}
+        initial |= {"comment": review.comment, "recommendation": review.recommendation or ""}
+    form = review_form(criteria, data=initial)
+    if request.method == "POST":
+        if not reviewing:
+            abort(403)
+        if form.validate_on_submit():
+            data = ReviewInput(
+                scores=form.scores(),
+                comment=form.comment.data or "",
+                recommendation=form.recommendation.data or None,
+            )
+            submit = bool(form.submit_review.data)
+            try:
+                review = save_review(nomination, data, actor=current_user, submit=submit)
+            except NotFound:
+                abort(404)
+            except WorkflowError as error:
+                db.session.rollback()
+                add_error(form, error.field, error.message)
+            else:
+                if review.status == ReviewStatus.SUBMITTED:
+                    flash(f"Your review of {nomination.nominee_name} is submitted.", "success")
+                else:
+                    flash(f"Draft review of {nomination.nominee_name} saved.", "success")
+                return redirect(url_for("review.nomination", nomination_id=nomination.id))
+    own_total = weighted_total(review_scores(review), criteria) if review else None
+    others = visible_other_reviews(nomination, current_user)
+    return render_template(
+        "review/nomination.html",
+        nomination=nomination,
+        category=category,
+        award_round=award_round,
+        criteria=criteria,
+        reviewing=reviewing,
+        review=review,
+        own_total=own_total,
+        form=form,
+        locked=locked,
+        others=others,
+        own_scores=review_scores(review) if review else {},
+        other_scores={r.id: review_scores(r) for r in others},
+        other_totals={r.id: weighted_total(review_scores(r), criteria) for r in others},
+        others_visible=access.can_view_reviews(current_user, nomination),
+        chair=access.is_chair_for(current_user, category),
+    )
+
+
+@bp.route("/nominations/<int:nomination_id>/conflict", methods=["GET", "POST"])
+def declare(nomination_id: int):
+    nomination = _get(Nomination, nomination_id)
+    if not access.panel_can_view(current_user, nomination):
+        abort(404)
+    form = ConflictForm()
+    if form.validate_on_submit():
+        try:
+            declare_conflict(
+                nomination, kind=form.kind.data, reason=form.reason.data, actor=current_user
+            )
+        except NotFound:
+            abort(404)
+        except WorkflowError as error:
+            db.session.rollback()
+            add_error(form, error.field, error.message)
+        else:
+            flash(
+                f"Conflict of interest with {nomination.nominee_name} declared: the nomination "
+                "is no longer shown to you and you are left out of its ranking.",
+                "success",
+            )
+            return redirect(url_for("review.category", category_id=nomination.category_id))
+    return render_template("review/conflict.html", nomination=nomination, form=form)
+
+
+# --------------------------------------------------------------------------------------------
+# The chair: conflicts, ranking, progress, decisions
+
+
+def _require_round_overview(award_round: AwardRound) -> None:
+    if not access.can_view_progress(current_user, award_round):
+        abort(403)
+
+
+@bp.route("/rounds/<int:round_id>/conflicts")
+def conflicts(round_id: int):
+    award_round = _get(AwardRound, round_id)
+    _require_round_overview(award_round)
+    sync_automatic_conflicts(award_round)
+    rows = round_conflicts(award_round)
+    return render_template(
+        "review/conflicts.html",
+        award_round=award_round,
+        conflicts=rows,
+        form=ClearConflictForm(),
+        editable=award_round.status != RoundStatus.PUBLISHED,
+    )
+
+
+@bp.route("/conflicts/<int:conflict_id>/clear", methods=["POST"])
+def clear(conflict_id: int):
+    conflict = _get(ConflictOfInterest, conflict_id)
+    award_round = conflict.nomination.category.round
+    _require_round_overview(award_round)
+    form = ClearConflictForm()
+    if form.validate_on_submit():
+        try:
+            clear_conflict(conflict, reason=form.reason.data, actor=current_user)
+        except WorkflowError as error:  # PermissionDenied included
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(
+                f"Conflict of {conflict.reviewer.name} with {conflict.nomination.nominee_name} "
+                "cleared.",
+                "success",
+            )
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+    return redirect(url_for("review.conflicts", round_id=award_round.id))
+
+
+@bp.route("/categories/<int:category_id>/ranking")
+def ranking(category_id: int):
+    category = _get(AwardCategory, category_id)
+    if not access.can_view_ranking(current_user, category):
+        abort(403)
+    sort = request.args.get("sort", "normalised")
+    direction = request.args.get("dir")
+    descending = None if direction not in ("asc", "desc") else direction == "desc"
+    result = compute_ranking(category, sort=sort, descending=descending, viewer=current_user)
+    return render_template(
+        "review/ranking.html",
+        category=category,
+        award_round=category.round,
+        ranking=result,
+        sort_keys=SORT_KEYS,
+        method=METHOD_TEXT,
+    )
+
+
+@bp.route("/rounds/<int:round_id>/progress")
+def progress(round_id: int):
+    award_round = _get(AwardRound, round_id)
+    _require_round_overview(award_round)
+    return render_template(
+        "review/progress.html", award_round=award_round, progress=round_progress(award_round)
+    )
+
+
+@bp.route("/categories/<int:category_id>/decisions", methods=["GET", "POST"])
+def decisions(category_id: int):
+    category = _get(AwardCategory, category_id)
+    award_round = category.round
+    if not (
+        access.can_decide(current_user, category)
+        and access.can_view_ranking(current_user, category)
+    ):
+        abort(403)
+    result = compute_ranking(category, viewer=current_user)
+    form = AwardForm()
+    form.nomination_id.choices = [
+        (
+            row.nomination_id,
+            f"{row.nominee_name}"
+            + (f" — rank {row.rank}" if row.rank else "")
+            + (f", normalised {row.normalised:+.2f}" if row.normalised is not None else ""),
+        )
+        for row in result.rows
+        if not row.hidden
+    ]
+    if form.validate_on_submit():
+        nomination = db.session.get(Nomination, form.nomination_id.data)
+        try:
+            if nomination is None or nomination.category_id != category.id:
+                raise WorkflowError("Choose a nomination of this category.", "nomination_id")
+            award_prize(nomination, form.citation.data, actor=current_user)
+        except WorkflowError as error:
+            db.session.rollback()
+            add_error(form, error.field, error.message)
+        else:
+            flash(f"{nomination.nominee_name} is a winner of {category.name}.", "success")
+            return redirect(url_for("review.decisions", category_id=category.id))
+    winners = category_decisions(category)
+    return render_template(
+        "review/decisions.html",
+        category=category,
+        award_round=award_round,
+        winners=winners,
+        form=form,
+        citation_forms={
+            d.id: CitationForm(prefix=f"d{d.id}", citation=d.citation) for d in winners
+        },
+        action_form=ActionForm(),
+        revisable=revisable(award_round),
+        hidden=result.hidden_count,
+    )
+
+
+def _decision_for_chair(decision_id: int) -> Decision:
+    decision = _get(Decision, decision_id)
+    if not access.can_decide(current_user, decision.category):
+        abort(403)
+    return decision
+
+
+@bp.route("/decisions/<int:decision_id>/citation", methods=["POST"])
+def citation(decision_id: int):
+    decision = _decision_for_chair(decision_id)
+    category_id = decision.category_id
+    form = CitationForm(prefix=f"d{decision.id}")
+    if form.validate_on_submit():
+        try:
+            update_citation(decision, form.citation.data, actor=current_user)
+        except WorkflowError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash("Citation saved.", "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+    return redirect(url_for("review.decisions", category_id=category_id))
+
+
+@bp.route("/decisions/<int:decision_id>/revoke", methods=["POST"])
+def revoke(decision_id: int):
+    decision = _decision_for_chair(decision_id)
+    category_id = decision.category_id
+    name = decision.nomination.nominee_name
+    if ActionForm().validate_on_submit():
+        try:
+            revoke_prize(decision, actor=current_user)
+        except WorkflowError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(f"{name} is no longer a winner.", "success")
+    return redirect(url_for("review.decisions", category_id=category_id))
+
+
+@bp.route("/rounds/<int:round_id>/decisions")
+def round_summary(round_id: int):
+    award_round = _get(AwardRound, round_id)
+    _require_round_overview(award_round)
+    return render_template(
+        "review/round_decisions.html",
+        award_round=award_round,
+        decisions=round_decisions(award_round),
+        undecided={c.id for c in undecided_categories(award_round)},
+        action_form=ActionForm(),
+        revisable=revisable(award_round),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/complete", methods=["POST"])
+def complete(round_id: int):
+    award_round = _get(AwardRound, round_id)
+    _require_round_overview(award_round)
+    if ActionForm().validate_on_submit():
+        try:
+            complete_decisions(award_round, actor=current_user)
+        except WorkflowError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(
+                f"The decisions of {award_round.title} are complete; an administrator can "
+                "publish the results.",
+                "success",
+            )
+    return redirect(url_for("review.round_summary", round_id=award_round.id))

@@ -1,0 +1,279 @@
+"""Conflicts of interest: declared by reviewers, automatic by rule, cleared by the chair.
+
+A reviewer declares a conflict on a nomination they can see (kind and reason required); from
+then on they no longer see it, its attachments or its reviews, and their review does not count
+in its ranking. Declarations cannot be withdrawn by the reviewer.
+
+Automatic conflicts (the reviewer is the nominee or the nominator, or, when the round's
+``department_conflicts`` is set, works in the nominee's department) are in force by rule
+(``access.conflict_in_force``) and are also stored as rows with ``automatic=True`` by
+:func:`sync_automatic_conflicts`, idempotently (INSERT ... ON CONFLICT DO NOTHING on the
+(nomination, reviewer) key), once the call has closed, so that the chair sees them. The sync
+runs when a reviewer's list is built and when the chair opens the conflicts page. A chair
+clears a wrong automatic conflict with a reason; the row stays (cleared), so the next sync does
+not bring it back. Only automatic conflicts can be cleared, and never by the person concerned.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from nominations.models import (
+    REVIEWABLE_STATUSES,
+    AwardCategory,
+    AwardRound,
+    ConflictKind,
+    ConflictOfInterest,
+    Nomination,
+    Panel,
+    PanelMember,
+    RoundStatus,
+    User,
+    db,
+)
+from nominations.timeutil import now
+from nominations.workflow import access, audit
+from nominations.workflow.errors import NotFound, PermissionDenied, WorkflowError
+
+DECLARABLE_KINDS: tuple[tuple[ConflictKind, str], ...] = (
+    (ConflictKind.COLLABORATOR, "Collaborator (joint grants, papers or projects)"),
+    (ConflictKind.SUPERVISOR, "Supervisor or supervisee"),
+    (ConflictKind.SAME_GROUP, "Same research group"),
+    (ConflictKind.PERSONAL, "Personal relationship"),
+    (ConflictKind.OTHER, "Other"),
+)
+KIND_LABELS: dict[str, str] = {
+    **{kind.value: label for kind, label in DECLARABLE_KINDS},
+    ConflictKind.IS_NOMINEE.value: "Is the nominee (automatic)",
+    ConflictKind.IS_NOMINATOR.value: "Is the nominator (automatic)",
+    ConflictKind.SAME_DEPARTMENT.value: "Same department as the nominee (automatic)",
+}
+MAX_REASON = 2000
+CONFLICT_FIELDS = ("kind", "automatic", "reason", "cleared_at", "cleared_by_id", "cleared_reason")
+
+
+def _insert_ignoring_existing(rows: list[dict]) -> int:
+    """INSERT ... ON CONFLICT (nomination_id, reviewer_id) DO NOTHING; the number written."""
+    if not rows:
+        return 0
+    dialect = db.session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    statement = (
+        insert(ConflictOfInterest)
+        .values(rows)
+        .on_conflict_do_nothing(
+            index_elements=[ConflictOfInterest.nomination_id, ConflictOfInterest.reviewer_id]
+        )
+        .returning(ConflictOfInterest.id)
+    )
+    return len(db.session.execute(statement).all())
+
+
+def sync_automatic_conflicts(award_round: AwardRound, reviewer: User | None = None) -> int:
+    """Store the round's automatic conflicts (of one reviewer, or of all panel members) as
+    rows; idempotent; only once the call has closed (nominee details are final then).
+    Returns how many rows were written (a constant number of queries)."""
+    if not access.call_closed(award_round):
+        return 0
+    members = db.select(PanelMember.user_id, Panel.category_id, User).join(
+        Panel, Panel.id == PanelMember.panel_id
+    )
+    members = members.join(User, User.id == PanelMember.user_id).where(
+        Panel.round_id == award_round.id, User.is_reviewer.is_(True)
+    )
+    if reviewer is not None:
+        members = members.where(PanelMember.user_id == reviewer.id)
+    coverage: dict[int, tuple[User, set[int | None]]] = {}
+    for user_id, category_id, user in db.session.execute(members).all():
+        coverage.setdefault(user_id, (user, set()))[1].add(category_id)
+    nominations = db.session.execute(
+        db.select(Nomination)
+        .join(AwardCategory, AwardCategory.id == Nomination.category_id)
+        .where(
+            AwardCategory.round_id == award_round.id,
+            Nomination.status.in_(list(REVIEWABLE_STATUSES)),
+        )
+    ).scalars()
+    stamp = now()
+    rows = []
+    for nomination in nominations:
+        for user, categories in coverage.values():
+            if None not in categories and nomination.category_id not in categories:
+                continue
+            kind = access.automatic_conflict_kind(user, nomination, award_round)
+            if kind is not None:
+                rows.append(
+                    {
+                        "nomination_id": nomination.id,
+                        "reviewer_id": user.id,
+                        "kind": kind.value,
+                        "automatic": True,
+                        "reason": _automatic_reason(kind),
+                        "declared_at": stamp,
+                        "cleared_reason": "",
+                    }
+                )
+    written = _insert_ignoring_existing(rows)
+    removed = _remove_stale(
+        award_round, reviewer, {(r["nomination_id"], r["reviewer_id"]) for r in rows}
+    )
+    if written or removed:
+        audit.record(
+            "conflict.automatic",
+            award_round,
+            actor=None,
+            after={
+                "stored": written,
+                "removed": removed,
+                "reviewer_id": reviewer.id if reviewer else None,
+            },
+            round_id=award_round.id,
+        )
+    db.session.commit()
+    return written
+
+
+def _remove_stale(award_round: AwardRound, reviewer: User | None, pairs: set) -> int:
+    """Delete stored automatic conflicts, never cleared, whose rule no longer applies (the
+    round's department setting was switched off, or the reviewer left the panel)."""
+    statement = (
+        db.select(ConflictOfInterest)
+        .join(Nomination, Nomination.id == ConflictOfInterest.nomination_id)
+        .join(AwardCategory, AwardCategory.id == Nomination.category_id)
+        .where(
+            AwardCategory.round_id == award_round.id,
+            ConflictOfInterest.automatic.is_(True),
+            ConflictOfInterest.cleared_at.is_(None),
+        )
+    )
+    if reviewer is not None:
+        statement = statement.where(ConflictOfInterest.reviewer_id == reviewer.id)
+    stale = [
+        row
+        for row in db.session.execute(statement).scalars()
+        if (row.nomination_id, row.reviewer_id) not in pairs
+    ]
+    for row in stale:
+        db.session.delete(row)
+    return len(stale)
+
+
+def _automatic_reason(kind: ConflictKind) -> str:
+    return {
+        ConflictKind.IS_NOMINEE: "The reviewer's e-mail is the nominee's.",
+        ConflictKind.IS_NOMINATOR: "The reviewer submitted this nomination.",
+        ConflictKind.SAME_DEPARTMENT: "The reviewer works in the nominee's department.",
+    }[kind]
+
+
+def declare_conflict(nomination: Nomination, *, kind: str, reason: str, actor: User):
+    """The reviewer ``actor`` declares a conflict with ``nomination``."""
+    if not access.panel_can_view(actor, nomination):
+        raise NotFound("There is no such nomination for you to review.")
+    award_round = nomination.category.round
+    if award_round.status == RoundStatus.PUBLISHED:
+        raise WorkflowError("The round's results are published.")
+    if kind not in {k.value for k, _ in DECLARABLE_KINDS}:
+        raise WorkflowError("Choose the kind of conflict.", "kind")
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError("Say briefly why (the chair reads it).", "reason")
+    if len(reason) > MAX_REASON:
+        raise WorkflowError(f"Keep the reason under {MAX_REASON} characters.", "reason")
+    row = access.conflict_row(actor, nomination)
+    before = audit.snapshot(row, CONFLICT_FIELDS) if row is not None else None
+    if row is None:
+        row = ConflictOfInterest(nomination_id=nomination.id, reviewer_id=actor.id)
+        db.session.add(row)
+    # A cleared (automatic) row is taken over by the declaration and in force again.
+    row.kind, row.automatic, row.reason = kind, False, reason
+    row.declared_at = now()
+    row.cleared_at, row.cleared_by_id, row.cleared_reason = None, None, ""
+    db.session.flush()
+    audit.record(
+        "conflict.declare",
+        row,
+        actor=actor,
+        before=before,
+        after=audit.snapshot(row, CONFLICT_FIELDS) | {"nomination_id": nomination.id},
+        round_id=award_round.id,
+    )
+    db.session.commit()
+    return row
+
+
+def clear_conflict(conflict: ConflictOfInterest, *, reason: str, actor: User):
+    """The chair (or an admin) clears a wrong automatic conflict; the reason is logged."""
+    nomination = conflict.nomination
+    category = nomination.category
+    if not (actor.is_authenticated and (actor.is_admin or access.is_chair_for(actor, category))):
+        raise PermissionDenied("Only the panel's chair or an administrator clears conflicts.")
+    if category.round.status == RoundStatus.PUBLISHED:
+        raise WorkflowError("The round's results are published.")
+    if conflict.reviewer_id == actor.id:
+        raise PermissionDenied(
+            "You cannot clear your own conflict of interest; ask an administrator."
+        )
+    if not conflict.automatic:
+        raise WorkflowError(
+            "Only automatic conflicts can be cleared; a declared conflict stands.", "reason"
+        )
+    if conflict.cleared_at is not None:
+        raise WorkflowError("This conflict is already cleared.", "reason")
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError("Give the reason for clearing it (it is logged).", "reason")
+    if len(reason) > MAX_REASON:
+        raise WorkflowError(f"Keep the reason under {MAX_REASON} characters.", "reason")
+    before = audit.snapshot(conflict, CONFLICT_FIELDS)
+    conflict.cleared_at = now()
+    conflict.cleared_by_id = actor.id
+    conflict.cleared_reason = reason
+    db.session.flush()
+    audit.record(
+        "conflict.clear",
+        conflict,
+        actor=actor,
+        before=before,
+        after=audit.snapshot(conflict, CONFLICT_FIELDS),
+        round_id=category.round_id,
+    )
+    db.session.commit()
+    return conflict
+
+
+def round_conflicts(award_round: AwardRound) -> list[ConflictOfInterest]:
+    """Every stored conflict of the round, with nomination, category and reviewer loaded."""
+    return list(
+        db.session.execute(
+            db.select(ConflictOfInterest)
+            .join(Nomination, Nomination.id == ConflictOfInterest.nomination_id)
+            .join(AwardCategory, AwardCategory.id == Nomination.category_id)
+            .where(AwardCategory.round_id == award_round.id)
+            .options(
+                db.contains_eager(ConflictOfInterest.nomination).contains_eager(
+                    Nomination.category
+                ),
+                db.joinedload(ConflictOfInterest.reviewer),
+            )
+            .order_by(AwardCategory.position, Nomination.nominee_name, ConflictOfInterest.id)
+        ).scalars()
+    )
+
+
+def hidden_count(user: User, award_round: AwardRound) -> int:
+    """How many submitted nominations of the round's covered categories ``user`` does not see
+    because of a conflict (a number only: names would tell what is hidden)."""
+    statement = (
+        db.select(db.func.count(Nomination.id))
+        .join(AwardCategory, AwardCategory.id == Nomination.category_id)
+        .join(AwardRound, AwardRound.id == AwardCategory.round_id)
+        .where(
+            AwardRound.id == award_round.id,
+            Nomination.status.in_(list(REVIEWABLE_STATUSES)),
+            access.call_closed_clause(),
+            access.covering_panel_clause(user.id),
+            access.conflict_clause(user),
+        )
+    )
+    return db.session.execute(statement).scalar_one()

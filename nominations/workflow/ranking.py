@@ -1,0 +1,501 @@
+"""The ranking of a category and the panel's progress: derived from the reviews, never stored.
+
+Which reviews count: submitted reviews of submitted (reviewable) nominations, by reviewers who
+currently sit on a panel covering the category (with the reviewer role) and have no conflict
+in force with the nomination. Drafts never count.
+
+- **Weighted score** of a review: sum(weight x score) / sum(weight) over the criteria.
+- **Mean**: the mean of a nomination's weighted scores.
+- **Normalised score**: for each reviewer, their weighted scores over all their counted reviews
+  in the category are turned into z-scores, z = (score - reviewer's mean) / reviewer's standard
+  deviation (population standard deviation); the normalised score of a nomination is the mean
+  of its z-scores. A reviewer with a single review in the category, or who gave every
+  nomination the same weighted score (standard deviation 0), cannot be placed on their own
+  scale: each of their reviews contributes z = 0 (exactly their own average).
+- **Spread**: the range, highest minus lowest weighted score of a nomination (with two reviews
+  or more). **Strong disagreement**: a spread of at least a third of the scale's width (2 points
+  on a 1-7 scale).
+- **Expected reviews** of a nomination: the reviewers on covering panels minus those with a
+  conflict in force; **missing** = expected - submitted.
+- **Rank**: by normalised score, highest first; equal scores (to 6 decimals) share a rank
+  number (1, 2, 2, 4). Nominations without reviews are unranked.
+
+Everything is loaded in a constant number of queries (criteria, nominations, panel members,
+conflicts, reviews with scores) and computed in Python, whatever the size of the category.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from nominations.models import (
+    REVIEWABLE_STATUSES,
+    AwardCategory,
+    AwardRound,
+    ConflictOfInterest,
+    Criterion,
+    Nomination,
+    Panel,
+    PanelMember,
+    Review,
+    ReviewScore,
+    ReviewStatus,
+    User,
+    db,
+)
+from nominations.workflow import access
+from nominations.workflow.reviews import weighted_total
+
+SORT_KEYS: dict[str, str] = {
+    "normalised": "normalised score",
+    "mean": "mean score",
+    "name": "name",
+    "reviews": "number of reviews",
+}
+DEFAULT_DESCENDING = {"normalised": True, "mean": True, "name": False, "reviews": True}
+DISAGREEMENT_FRACTION = 1 / 3
+TIE_DECIMALS = 6
+
+METHOD_TEXT = (
+    "Each reviewer's weighted scores in this category are turned into z-scores (how many of "
+    "that reviewer's own standard deviations a score lies above or below their own average), "
+    "and a nomination's normalised score is the mean of its z-scores, so harsh and lenient "
+    "reviewers weigh alike. A reviewer with only one review here, or who gave every nomination "
+    "the same score, cannot be placed on their own scale and counts as z = 0 (their average) "
+    "for each of their reviews."
+)
+
+
+@dataclass
+class ReviewerStats:
+    reviewer_id: int
+    name: str
+    reviews: int
+    mean: float | None
+    std: float | None
+
+    @property
+    def normalised(self) -> bool:
+        """False: one review or no spread, so every z-score of this reviewer is 0."""
+        return self.reviews >= 2 and self.std is not None and self.std > 1e-12
+
+
+@dataclass
+class RankingRow:
+    nomination_id: int
+    nominee_name: str
+    nominee_email: str
+    department: str
+    status: str
+    reviews: int
+    expected: int
+    mean: float | None = None
+    normalised: float | None = None
+    spread: float | None = None
+    disagreement: bool = False
+    rank: int | None = None
+    tied: bool = False
+    hidden: bool = False  # the viewer has a conflict with it: scores withheld
+    scores: dict[int, float] = field(default_factory=dict)  # reviewer id -> weighted score
+    z_scores: dict[int, float] = field(default_factory=dict)
+    criterion_scores: dict[int, dict[int, int]] = field(default_factory=dict)
+    recommendations: dict[int, str | None] = field(default_factory=dict)
+    missing_reviewer_ids: list[int] = field(default_factory=list)
+
+    @property
+    def missing(self) -> int:
+        return max(self.expected - self.reviews, 0)
+
+    @property
+    def missing_reviews(self) -> bool:
+        return self.missing > 0
+
+
+@dataclass
+class Ranking:
+    category: AwardCategory
+    criteria: list[Criterion]
+    reviewers: list[ReviewerStats]
+    rows: list[RankingRow]
+    sort: str
+    descending: bool
+    scale_min: int
+    scale_max: int
+    disagreement_threshold: float
+    hidden_count: int = 0
+
+    @property
+    def reviewer_names(self) -> dict[int, str]:
+        return {r.reviewer_id: r.name for r in self.reviewers}
+
+
+# --------------------------------------------------------------------------------------------
+# Loading (a constant number of queries)
+
+
+@dataclass
+class _Member:
+    user: User
+    categories: set[int | None] = field(default_factory=set)
+
+    def covers(self, category_id: int) -> bool:
+        return None in self.categories or category_id in self.categories
+
+
+def _load_members(award_round: AwardRound) -> dict[int, _Member]:
+    members: dict[int, _Member] = {}
+    rows = db.session.execute(
+        db.select(Panel.category_id, User)
+        .join(PanelMember, PanelMember.panel_id == Panel.id)
+        .join(User, User.id == PanelMember.user_id)
+        .where(Panel.round_id == award_round.id, User.is_reviewer.is_(True), User.active.is_(True))
+    ).all()
+    for category_id, user in rows:
+        members.setdefault(user.id, _Member(user)).categories.add(category_id)
+    return members
+
+
+def _load_nominations(award_round: AwardRound, category_id: int | None) -> list[Nomination]:
+    statement = (
+        db.select(Nomination)
+        .join(AwardCategory, AwardCategory.id == Nomination.category_id)
+        .where(
+            AwardCategory.round_id == award_round.id,
+            Nomination.status.in_(list(REVIEWABLE_STATUSES)),
+        )
+        .options(db.joinedload(Nomination.nominee_department))
+        .order_by(Nomination.nominee_name, Nomination.id)
+    )
+    if category_id is not None:
+        statement = statement.where(Nomination.category_id == category_id)
+    return list(db.session.execute(statement).scalars())
+
+
+def _load_conflicts(
+    award_round: AwardRound, category_id: int | None
+) -> dict[tuple[int, int], ConflictOfInterest]:
+    statement = (
+        db.select(ConflictOfInterest)
+        .join(Nomination, Nomination.id == ConflictOfInterest.nomination_id)
+        .join(AwardCategory, AwardCategory.id == Nomination.category_id)
+        .where(AwardCategory.round_id == award_round.id)
+    )
+    if category_id is not None:
+        statement = statement.where(Nomination.category_id == category_id)
+    return {(c.nomination_id, c.reviewer_id): c for c in db.session.execute(statement).scalars()}
+
+
+def _expected_reviewers(
+    nomination: Nomination,
+    award_round: AwardRound,
+    members: dict[int, _Member],
+    conflicts: dict[tuple[int, int], ConflictOfInterest],
+) -> list[int]:
+    return [
+        user_id
+        for user_id, member in members.items()
+        if member.covers(nomination.category_id)
+        and not access.conflict_in_force(
+            access.automatic_conflict_kind(member.user, nomination, award_round),
+            conflicts.get((nomination.id, user_id)),
+        )
+    ]
+
+
+def _viewer_conflicted(
+    viewer: User | None,
+    nomination: Nomination,
+    award_round: AwardRound,
+    conflicts: dict[tuple[int, int], ConflictOfInterest],
+) -> bool:
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    return access.conflict_in_force(
+        access.automatic_conflict_kind(viewer, nomination, award_round),
+        conflicts.get((nomination.id, viewer.id)),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The ranking
+
+
+def zscores(values: dict[int, float]) -> tuple[dict[int, float], float | None, float | None]:
+    """z-scores of one reviewer's weighted scores (keyed by nomination id), their mean and
+    population standard deviation; all z = 0 with one value or no spread."""
+    if not values:
+        return {}, None, None
+    mean = statistics.fmean(values.values())
+    std = statistics.pstdev(values.values()) if len(values) > 1 else None
+    if std is None or std <= 1e-12:
+        return dict.fromkeys(values, 0.0), mean, std
+    return {key: (value - mean) / std for key, value in values.items()}, mean, std
+
+
+def _assign_ranks(rows: list[RankingRow]) -> None:
+    """Competition ranking by normalised score (1, 2, 2, 4); equal to 6 decimals is a tie."""
+    ranked = sorted(
+        (r for r in rows if r.normalised is not None and not r.hidden),
+        key=lambda r: -round(r.normalised, TIE_DECIMALS),
+    )
+    counts: dict[float, int] = defaultdict(int)
+    for row in ranked:
+        counts[round(row.normalised, TIE_DECIMALS)] += 1
+    previous, rank = None, 0
+    for position, row in enumerate(ranked, start=1):
+        key = round(row.normalised, TIE_DECIMALS)
+        if key != previous:
+            rank, previous = position, key
+        row.rank = rank
+        row.tied = counts[key] > 1
+
+
+def _sort(rows: list[RankingRow], sort: str, descending: bool) -> list[RankingRow]:
+    def name_key(row: RankingRow) -> tuple:
+        return (row.nominee_name.casefold(), row.nomination_id)
+
+    if sort == "name":
+        return sorted(rows, key=name_key, reverse=descending)
+    value = {
+        "normalised": lambda r: None if r.hidden else r.normalised,
+        "mean": lambda r: None if r.hidden else r.mean,
+        "reviews": lambda r: r.reviews,
+    }[sort]
+    present = [r for r in rows if value(r) is not None]
+    absent = [r for r in rows if value(r) is None]
+    present.sort(key=name_key)  # stable: ties stay in name order
+    present.sort(key=lambda r: round(value(r), TIE_DECIMALS), reverse=descending)
+    return present + sorted(absent, key=name_key)
+
+
+def compute_ranking(
+    category: AwardCategory,
+    *,
+    sort: str = "normalised",
+    descending: bool | None = None,
+    viewer: User | None = None,
+) -> Ranking:
+    """The category's ranking (rows as dataclasses), in a constant number of queries.
+
+    ``viewer``: rows of nominations the viewer has a conflict with come back with
+    ``hidden=True`` and no scores, and ranks are numbered among the other rows.
+    Permission is the caller's business (``access.can_view_ranking``).
+    """
+    sort = sort if sort in SORT_KEYS else "normalised"
+    descending = DEFAULT_DESCENDING[sort] if descending is None else descending
+    award_round = category.round
+    criteria = list(
+        db.session.execute(
+            db.select(Criterion)
+            .where(Criterion.category_id == category.id)
+            .order_by(Criterion.position, Criterion.id)
+        ).scalars()
+    )
+    members = _load_members(award_round)
+    nominations = _load_nominations(award_round, category.id)
+    conflicts = _load_conflicts(award_round, category.id)
+    score_rows = db.session.execute(
+        db.select(
+            Review.nomination_id,
+            Review.reviewer_id,
+            Review.recommendation,
+            ReviewScore.criterion_id,
+            ReviewScore.score,
+        )
+        .join(Nomination, Nomination.id == Review.nomination_id)
+        .outerjoin(ReviewScore, ReviewScore.review_id == Review.id)
+        .where(Nomination.category_id == category.id, Review.status == ReviewStatus.SUBMITTED)
+    ).all()
+
+    by_review: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    recommendations: dict[tuple[int, int], str | None] = {}
+    for nomination_id, reviewer_id, recommendation, criterion_id, score in score_rows:
+        key = (nomination_id, reviewer_id)
+        recommendations[key] = recommendation
+        if criterion_id is not None:
+            by_review[key][criterion_id] = score
+
+    rows: list[RankingRow] = []
+    expected_by_nomination: dict[int, set[int]] = {}
+    for nomination in nominations:
+        expected = _expected_reviewers(nomination, award_round, members, conflicts)
+        expected_by_nomination[nomination.id] = set(expected)
+        rows.append(
+            RankingRow(
+                nomination_id=nomination.id,
+                nominee_name=nomination.nominee_name,
+                nominee_email=nomination.nominee_email,
+                department=nomination.nominee_department.name
+                if nomination.nominee_department
+                else "",
+                status=nomination.status,
+                reviews=0,
+                expected=len(expected),
+                hidden=_viewer_conflicted(viewer, nomination, award_round, conflicts),
+            )
+        )
+
+    # The counted weighted scores, by reviewer and by nomination.
+    per_reviewer: dict[int, dict[int, float]] = defaultdict(dict)
+    for (nomination_id, reviewer_id), scores in by_review.items():
+        if reviewer_id not in expected_by_nomination.get(nomination_id, ()):
+            continue
+        total = weighted_total(scores, criteria)
+        if total is not None:
+            per_reviewer[reviewer_id][nomination_id] = total
+    reviewers: list[ReviewerStats] = []
+    z_by_reviewer: dict[int, dict[int, float]] = {}
+    for reviewer_id, values in per_reviewer.items():
+        z_by_reviewer[reviewer_id], mean, std = zscores(values)
+        reviewers.append(
+            ReviewerStats(reviewer_id, members[reviewer_id].user.name, len(values), mean, std)
+        )
+    reviewers.sort(key=lambda r: (r.name.casefold(), r.reviewer_id))
+
+    scale_min = min((c.scale_min for c in criteria), default=0)
+    scale_max = max((c.scale_max for c in criteria), default=0)
+    threshold = DISAGREEMENT_FRACTION * (scale_max - scale_min)
+    for row in rows:
+        for reviewer_id, values in per_reviewer.items():
+            if row.nomination_id in values:
+                row.scores[reviewer_id] = values[row.nomination_id]
+                row.z_scores[reviewer_id] = z_by_reviewer[reviewer_id][row.nomination_id]
+                row.criterion_scores[reviewer_id] = dict(
+                    by_review[(row.nomination_id, reviewer_id)]
+                )
+                row.recommendations[reviewer_id] = recommendations[(row.nomination_id, reviewer_id)]
+        row.reviews = len(row.scores)
+        row.missing_reviewer_ids = sorted(
+            expected_by_nomination[row.nomination_id] - set(row.scores)
+        )
+        if row.scores:
+            row.mean = statistics.fmean(row.scores.values())
+            row.normalised = statistics.fmean(row.z_scores.values())
+        if len(row.scores) >= 2:
+            row.spread = max(row.scores.values()) - min(row.scores.values())
+            row.disagreement = row.spread >= threshold - 1e-9
+        if row.hidden:
+            row.mean = row.normalised = row.spread = None
+            row.disagreement = False
+            row.scores, row.z_scores, row.criterion_scores, row.recommendations = {}, {}, {}, {}
+
+    _assign_ranks(rows)
+    return Ranking(
+        category=category,
+        criteria=criteria,
+        reviewers=reviewers,
+        rows=_sort(rows, sort, descending),
+        sort=sort,
+        descending=descending,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        disagreement_threshold=threshold,
+        hidden_count=sum(1 for r in rows if r.hidden),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Progress
+
+
+@dataclass
+class ReviewerProgress:
+    reviewer_id: int
+    name: str
+    email: str
+    expected: int = 0
+    submitted: int = 0
+    drafts: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.expected - self.submitted
+
+
+@dataclass
+class NominationProgress:
+    nomination_id: int
+    nominee_name: str
+    category_id: int
+    category_name: str
+    expected: int
+    submitted: int
+    missing_names: list[str]
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.submitted
+
+
+@dataclass
+class Progress:
+    award_round: AwardRound
+    reviewers: list[ReviewerProgress]
+    lacking: list[NominationProgress]
+    nominations: int
+
+    @property
+    def expected(self) -> int:
+        return sum(r.expected for r in self.reviewers)
+
+    @property
+    def submitted(self) -> int:
+        return sum(r.submitted for r in self.reviewers)
+
+
+def round_progress(award_round: AwardRound) -> Progress:
+    """Each reviewer's submitted / expected reviews and the nominations still lacking reviews,
+    in a constant number of queries."""
+    categories = {c.id: c for c in award_round.categories}
+    members = _load_members(award_round)
+    nominations = _load_nominations(award_round, None)
+    conflicts = _load_conflicts(award_round, None)
+    statuses = {
+        (nomination_id, reviewer_id): status
+        for nomination_id, reviewer_id, status in db.session.execute(
+            db.select(Review.nomination_id, Review.reviewer_id, Review.status)
+            .join(Nomination, Nomination.id == Review.nomination_id)
+            .join(AwardCategory, AwardCategory.id == Nomination.category_id)
+            .where(AwardCategory.round_id == award_round.id)
+        ).all()
+    }
+    progress = {
+        user_id: ReviewerProgress(user_id, member.user.name, member.user.email)
+        for user_id, member in members.items()
+    }
+    lacking: list[NominationProgress] = []
+    for nomination in nominations:
+        expected = _expected_reviewers(nomination, award_round, members, conflicts)
+        missing = []
+        for user_id in expected:
+            entry = progress[user_id]
+            entry.expected += 1
+            status = statuses.get((nomination.id, user_id))
+            if status == ReviewStatus.SUBMITTED:
+                entry.submitted += 1
+            else:
+                missing.append(entry.name)
+                if status == ReviewStatus.DRAFT:
+                    entry.drafts += 1
+        if missing:
+            category = categories[nomination.category_id]
+            lacking.append(
+                NominationProgress(
+                    nomination.id,
+                    nomination.nominee_name,
+                    category.id,
+                    category.name,
+                    len(expected),
+                    len(expected) - len(missing),
+                    sorted(missing, key=str.casefold),
+                )
+            )
+    lacking.sort(key=lambda n: (categories[n.category_id].position, n.category_id, n.nominee_name))
+    return Progress(
+        award_round=award_round,
+        reviewers=sorted(progress.values(), key=lambda r: (r.name.casefold(), r.reviewer_id)),
+        lacking=lacking,
+        nominations=len(nominations),
+    )

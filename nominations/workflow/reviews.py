@@ -1,0 +1,228 @@
+"""Reviews: a score per criterion, a comment and a recommendation, saved as a draft or
+submitted; editable until the round's review deadline (checked against ``now()`` on the
+server), then locked.
+
+The weighted total of a review is sum(weight x score) / sum(weight) over the category's
+criteria; it stays on the criteria's scale (e.g. 1-7). A submitted review stays submitted when
+it is changed (every score is then required again); it cannot go back to a draft.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from nominations.models import (
+    AwardRound,
+    ConflictOfInterest,
+    Criterion,
+    Nomination,
+    Recommendation,
+    Review,
+    ReviewScore,
+    ReviewStatus,
+    RoundStatus,
+    User,
+    db,
+)
+from nominations.timeutil import format_local, now
+from nominations.workflow import access, audit
+from nominations.workflow.errors import NotFound, WorkflowError
+from nominations.workflow.panels import category_criteria
+
+RECOMMENDATION_LABELS: dict[str, str] = {
+    Recommendation.STRONGLY_SUPPORT.value: "Strongly support",
+    Recommendation.SUPPORT.value: "Support",
+    Recommendation.NEUTRAL.value: "Neutral",
+    Recommendation.DO_NOT_SUPPORT.value: "Do not support",
+}
+MAX_COMMENT = 5000
+
+
+@dataclass
+class ReviewInput:
+    """What the reviewer entered: scores by criterion id (None: not scored yet)."""
+
+    scores: Mapping[int, int | None] = field(default_factory=dict)
+    comment: str = ""
+    recommendation: str | None = None
+
+
+def weighted_total(scores: Mapping[int, int | None], criteria: Iterable[Criterion]) -> float | None:
+    """sum(weight x score) / sum(weight) over the criteria; None unless every one is scored."""
+    total = weights = 0.0
+    for criterion in criteria:
+        score = scores.get(criterion.id)
+        if score is None:
+            return None
+        total += criterion.weight * score
+        weights += criterion.weight
+    return total / weights if weights else None
+
+
+def review_scores(review: Review) -> dict[int, int]:
+    return {s.criterion_id: s.score for s in review.scores}
+
+
+def lock_reason(award_round: AwardRound) -> str | None:
+    """Why reviews of the round can no longer change (None: they can)."""
+    if award_round.status in (RoundStatus.DECIDED, RoundStatus.PUBLISHED):
+        return "The panel's decisions are made; reviews are locked."
+    if now() >= award_round.review_deadline:
+        return (
+            f"The review deadline passed ({format_local(award_round.review_deadline)}); "
+            "reviews are locked."
+        )
+    return None
+
+
+def get_review(nomination: Nomination, reviewer: User) -> Review | None:
+    return db.session.execute(
+        db.select(Review)
+        .where(Review.nomination_id == nomination.id, Review.reviewer_id == reviewer.id)
+        .options(db.selectinload(Review.scores))
+    ).scalar_one_or_none()
+
+
+def _snapshot(review: Review, criteria: list[Criterion]) -> dict:
+    names = {c.id: c.name for c in criteria}
+    return {
+        "status": review.status,
+        "recommendation": review.recommendation,
+        "comment": review.comment,
+        "scores": {names.get(s.criterion_id, str(s.criterion_id)): s.score for s in review.scores},
+    }
+
+
+def _validate(data: ReviewInput, criteria: list[Criterion], complete: bool) -> dict[int, int]:
+    if not criteria:
+        raise WorkflowError("This category has no rubric yet; ask an administrator.")
+    by_id = {c.id: c for c in criteria}
+    unknown = set(data.scores) - set(by_id)
+    if unknown:
+        raise WorkflowError("The rubric has changed; reload the page and score again.")
+    scores: dict[int, int] = {}
+    for criterion in criteria:
+        value = data.scores.get(criterion.id)
+        if value is None:
+            if complete:
+                raise WorkflowError(
+                    f"Score {criterion.name} before submitting.", f"score_{criterion.id}"
+                )
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise WorkflowError("Enter a whole number.", f"score_{criterion.id}")
+        if not criterion.scale_min <= value <= criterion.scale_max:
+            raise WorkflowError(
+                f"Score {criterion.name} from {criterion.scale_min} to {criterion.scale_max}.",
+                f"score_{criterion.id}",
+            )
+        scores[criterion.id] = value
+    if data.recommendation and data.recommendation not in RECOMMENDATION_LABELS:
+        raise WorkflowError("Choose a recommendation from the list.", "recommendation")
+    if complete and not data.recommendation:
+        raise WorkflowError("Give your recommendation before submitting.", "recommendation")
+    if len(data.comment or "") > MAX_COMMENT:
+        raise WorkflowError(f"Keep the comment under {MAX_COMMENT} characters.", "comment")
+    return scores
+
+
+def save_review(
+    nomination: Nomination, data: ReviewInput, *, actor: User, submit: bool = False
+) -> Review:
+    """Save the reviewer's draft, or submit it (``submit=True``: every score required).
+
+    Changing a submitted review keeps it submitted, so it must stay complete.
+    """
+    if not access.can_review(actor, nomination):
+        raise NotFound("There is no such nomination for you to review.")
+    award_round = nomination.category.round
+    reason = lock_reason(award_round)
+    if reason:
+        raise WorkflowError(reason)
+    criteria = category_criteria(nomination.category)
+    review = get_review(nomination, actor)
+    already_submitted = review is not None and review.status == ReviewStatus.SUBMITTED
+    scores = _validate(data, criteria, complete=submit or already_submitted)
+
+    before = _snapshot(review, criteria) if review is not None else None
+    if review is None:
+        review = Review(nomination_id=nomination.id, reviewer_id=actor.id, scores=[])
+        db.session.add(review)
+    existing = {s.criterion_id: s for s in review.scores}
+    for criterion_id, row in existing.items():
+        if criterion_id not in scores:
+            review.scores.remove(row)
+    for criterion_id, value in scores.items():
+        if criterion_id in existing:
+            existing[criterion_id].score = value
+        else:
+            review.scores.append(ReviewScore(criterion_id=criterion_id, score=value))
+    review.comment = (data.comment or "").strip()
+    review.recommendation = data.recommendation or None
+    review.updated_at = now()
+    if submit and not already_submitted:
+        review.status = ReviewStatus.SUBMITTED
+        review.submitted_at = now()
+        action = "review.submit"
+    elif already_submitted:
+        action = "review.update"
+    else:
+        action = "review.save_draft"
+    db.session.flush()
+    after = _snapshot(review, criteria)
+    if before is not None:
+        old, new = audit.changed(before, after)
+    else:
+        old, new = None, after
+    if new or action == "review.submit":
+        audit.record(
+            action,
+            review,
+            actor=actor,
+            before=old,
+            after=(new or {}) | {"nomination_id": nomination.id},
+            round_id=award_round.id,
+        )
+    db.session.commit()
+    return review
+
+
+def visible_other_reviews(nomination: Nomination, viewer: User) -> list[Review]:
+    """The other reviewers' submitted reviews ``viewer`` may see (empty per the blind rule),
+    leaving out reviewers who have a conflict in force or are no longer on a covering panel."""
+    if not access.can_view_reviews(viewer, nomination):
+        return []
+    category = nomination.category
+    award_round = category.round
+    reviews = (
+        db.session.execute(
+            db.select(Review)
+            .where(
+                Review.nomination_id == nomination.id,
+                Review.reviewer_id != viewer.id,
+                Review.status == ReviewStatus.SUBMITTED,
+            )
+            .options(db.selectinload(Review.scores), db.joinedload(Review.reviewer))
+            .order_by(Review.submitted_at, Review.id)
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
+    rows = {
+        row.reviewer_id: row
+        for row in db.session.execute(
+            db.select(ConflictOfInterest).where(ConflictOfInterest.nomination_id == nomination.id)
+        ).scalars()
+    }
+    members = access.covering_members(category)
+    return [
+        review
+        for review in reviews
+        if review.reviewer_id in members
+        and not access.conflict_in_force(
+            access.automatic_conflict_kind(review.reviewer, nomination, award_round),
+            rows.get(review.reviewer_id),
+        )
+    ]
