@@ -85,8 +85,12 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from nominations.admin import bp as admin_bp
     from nominations.auth import bp as auth_bp
+    from nominations.calls import bp as calls_bp
+    from nominations.nominate import bp as nominate_bp
     from nominations.public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(calls_bp)
+    app.register_blueprint(nominate_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

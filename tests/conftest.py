@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
@@ -83,6 +83,15 @@ def app(database_url, tmp_path, app_overrides) -> Iterator[Flask]:
 
 class Client(FlaskClient):
     """A test client that posts forms the way a browser does: with the page's CSRF token."""
+
+    def open(self, *args, **kwargs):
+        # In production every request has its own application context, so its own `g`. Here
+        # the requests run inside the fixture's app context and would share one `g`: the
+        # signed-in user (Flask-Login) and the CSRF token (Flask-WTF) cached there by one
+        # browser would be used by the next. Start each request with an empty `g`.
+        if has_app_context():
+            vars(g._get_current_object()).clear()
+        return super().open(*args, **kwargs)
 
     def csrf_token(self, page: str) -> str:
         response = self.get(page)
