@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from werkzeug.utils import secure_filename
 
 from nominations.models import Attachment
 from nominations.workflow.errors import WorkflowError
@@ -74,11 +73,10 @@ def display_name(original_name: str) -> str:
 
 
 def download_name(attachment: Attachment) -> str:
-    """The name a download is saved under: ASCII-safe, always ending in .pdf."""
-    stem = secure_filename(attachment.original_name or "")
-    if stem.lower().endswith(".pdf"):
-        stem = stem[:-4]
-    return f"{stem or attachment.kind}.pdf"
+    """The name a download is saved under: the uploaded name (no path, no control
+    characters; Flask encodes non-ASCII letters), always ending in .pdf."""
+    name = display_name(attachment.original_name)
+    return name if name.lower().endswith(".pdf") else f"{name}.pdf"
 
 
 def store_pdf(stream: BinaryIO, original_name: str, *, field: str, label: str) -> StoredFile:

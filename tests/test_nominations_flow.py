@@ -79,11 +79,38 @@ def test_draft_submit_edit_withdraw_cycle(nominator, category, dept, staff):
     page = text(nominator.get(url))
     assert "Nomination submitted" in page and "Withdraw nomination" in page
 
-    # Edit after submitting, until the closing time.
-    response = nominator.submit(url, {**fields(dept, nominee_position="Group leader"), **CHANGE})
+    # Edit after submitting, until the closing time; the audit log keeps before and after.
+    moved = factories.department("Department of Cancer Genetics")
+    response = nominator.submit(
+        url,
+        {
+            **fields(dept, nominee_position="Group leader"),
+            "nominee_department_id": moved.id,
+            **CHANGE,
+        },
+    )
     assert response.status_code == 302, errors(response)
-    assert only_nomination().nominee_position == "Group leader"
-    assert only_nomination().status == NominationStatus.SUBMITTED
+    nomination = only_nomination()
+    assert (nomination.nominee_position, nomination.nominee_department_id) == (
+        "Group leader",
+        moved.id,
+    )
+    assert nomination.status == NominationStatus.SUBMITTED
+    edit = (
+        db.session.execute(
+            db.select(AuditEvent)
+            .where(AuditEvent.action == "nomination.update")
+            .order_by(AuditEvent.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    assert edit.before == {
+        "nominee_department_id": dept.id,
+        "nominee_position": "Postdoctoral fellow",
+    }
+    assert edit.after == {"nominee_department_id": moved.id, "nominee_position": "Group leader"}
+    assert edit.actor_id == staff.id
 
     # Withdraw.
     response = nominator.submit(f"{url}/withdraw", {}, page=url, follow_redirects=True)

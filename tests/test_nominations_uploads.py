@@ -112,6 +112,12 @@ def test_pdf_is_recognised_by_content_and_stored_safely(nominator, category, dep
         assert response.headers["Content-Disposition"].startswith("attachment;")
         assert "cv.txt.pdf" in response.headers["Content-Disposition"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+    # A name with letters beyond ASCII and quotes survives, safely encoded.
+    attachment.original_name = 'Åse "CV"'
+    db.session.commit()
+    disposition = nominator.get(url).headers["Content-Disposition"]
+    assert "filename*=UTF-8''%C3%85se%20%22CV%22.pdf" in disposition
+    assert "\n" not in disposition
     # The wrong nomination id in the URL finds nothing.
     other = f"/nominations/{attachment.nomination_id + 1}/attachments/{attachment.id}"
     assert nominator.get(other).status_code == 404

@@ -109,11 +109,11 @@ def _documents(form: NominationForm) -> DocumentChanges:
     return DocumentChanges(uploads=uploads, remove_ids=list(form.remove_documents.data or []))
 
 
-def _attach_problems(form: NominationForm, error: WorkflowError) -> None:
+def _attach_problems(form: NominationForm, error: WorkflowError, summary: bool = True) -> None:
     if isinstance(error, NominationProblems):
         for field_name, message in error.problems:
             add_error(form, field_name, message)
-        if len(error.problems) > 1:
+        if summary and len(error.problems) > 1:
             form.form_errors.append(error.message)
     else:
         add_error(form, error.field, error.message)
@@ -191,7 +191,7 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
     try:
         submit(nomination, actor=current_user)
     except WorkflowError as error:
-        _attach_problems(form, error)
+        _attach_problems(form, error, summary=False)
         form.form_errors.insert(
             0, "Your draft is saved, but it cannot be submitted until the points below are fixed."
         )

@@ -419,11 +419,11 @@ def _apply_data(
         )
     nomination.nominee_name = _line(data.nominee_name, "nominee_name", "name")
     nomination.nominee_email = normalise_nominee_email(data.nominee_email)
-    nomination.nominee_department = nominee_department
+    nomination.nominee_department_id = nominee_department.id if nominee_department else None
     nomination.nominee_position = _line(data.nominee_position, "nominee_position", "position")
     nomination.nominee_phd_date = data.nominee_phd_date if category.phd_within_years else None
     nomination.statement = statement
-    nomination.on_behalf_of_department = on_behalf
+    nomination.on_behalf_of_department_id = on_behalf.id if on_behalf else None
 
 
 @dataclass
@@ -658,6 +658,7 @@ def update(
         before = audit.snapshot(nomination, NOMINATION_FIELDS)
         _apply_data(nomination, category, data, actor)
         nomination.updated_at = now()
+        db.session.flush()
         _record_changes(nomination, before, actor)
         refused = _apply_documents(nomination, documents, actor, work)
         db.session.flush()
