@@ -85,13 +85,17 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from nominations.admin import bp as admin_bp
     from nominations.auth import bp as auth_bp
+    from nominations.calls import bp as calls_bp
     from nominations.exports import bp as exports_bp
+    from nominations.nominate import bp as nominate_bp
     from nominations.public import bp as public_bp
     from nominations.results import bp as results_bp
     from nominations.review import bp as review_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(calls_bp)
+    app.register_blueprint(nominate_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(exports_bp, url_prefix="/exports")
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -85,12 +85,12 @@ class Client(FlaskClient):
     """A test client that posts forms the way a browser does: with the page's CSRF token."""
 
     def open(self, *args, **kwargs):
-        # A server gives each request a fresh application context; here the ``app`` fixture's
-        # context is shared, so forget what the last request left in ``g`` (Flask-Login's
-        # user, Flask-WTF's CSRF token), or one browser would act as another's user.
+        # In production every request has its own application context, so its own `g`. Here
+        # the requests run inside the fixture's app context and would share one `g`: the
+        # signed-in user (Flask-Login) and the CSRF token (Flask-WTF) cached there by one
+        # browser would be used by the next. Start each request with an empty `g`.
         if has_app_context():
-            for key in list(g):
-                g.pop(key)
+            vars(g._get_current_object()).clear()
         return super().open(*args, **kwargs)
 
     def csrf_token(self, page: str) -> str:

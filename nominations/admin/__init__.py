@@ -13,4 +13,12 @@ def require_admin():
     assert current_user.is_admin
 
 
-from nominations.admin import audit, charts, panels, results, rounds, users  # noqa: E402,F401
+from nominations.admin import (  # noqa: E402,F401
+    audit,
+    charts,
+    nominations,
+    panels,
+    results,
+    rounds,
+    users,
+)

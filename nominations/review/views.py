@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from nominations.forms import add_error
 from nominations.models import (
@@ -66,23 +65,13 @@ from nominations.workflow.reviews import (
     weighted_total,
 )
 
-# The attachment download view belongs to the nominations area; linked when it exists.
-ATTACHMENT_ENDPOINTS = (
-    "nominate.download_attachment",
-    "nominate.attachment",
-    "nominate.download",
-    "attachments.download",
-)
 
-
-def attachment_url(attachment: Attachment) -> str | None:
-    for endpoint in ATTACHMENT_ENDPOINTS:
-        if endpoint in current_app.view_functions:
-            try:
-                return url_for(endpoint, attachment_id=attachment.id)
-            except BuildError:
-                continue
-    return None
+def attachment_url(attachment: Attachment) -> str:
+    return url_for(
+        "nominate.attachment",
+        nomination_id=attachment.nomination_id,
+        attachment_id=attachment.id,
+    )
 
 
 @bp.context_processor

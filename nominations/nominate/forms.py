@@ -1,0 +1,125 @@
+"""The nomination form. Every field is optional here: a draft may be incomplete, and the
+workflow checks completeness on submission. The form only refuses what cannot be stored."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
+from wtforms import (
+    DateField,
+    EmailField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import Email, Length, Optional
+
+from nominations.models import AwardCategory, Department, Nomination
+from nominations.timeutil import format_date
+from nominations.workflow.nominations import (
+    MAX_STATEMENT_CHARS,
+    NominationData,
+    phd_earliest,
+)
+
+
+class NominationForm(FlaskForm):
+    nominee_name = StringField("Nominee's name", validators=[Optional(), Length(max=200)])
+    nominee_email = EmailField(
+        "Nominee's e-mail",
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(message="Enter a valid e-mail address, such as name@example.org."),
+        ],
+    )
+    nominee_department_id = SelectField("Nominee's department", coerce=int, default=0)
+    nominee_position = StringField(
+        "Nominee's position",
+        validators=[Optional(), Length(max=200)],
+        description="For example: postdoctoral fellow, group leader, senior engineer.",
+    )
+    nominee_phd_date = DateField("Date of the nominee's PhD", validators=[Optional()])
+    statement = TextAreaField(
+        "Statement in support of the nominee",
+        validators=[Optional(), Length(max=MAX_STATEMENT_CHARS)],
+    )
+    on_behalf_of_department_id = SelectField("Who nominates", coerce=int, default=0)
+    cv = FileField("CV (PDF)")
+    publications = FileField("Publication list (PDF)")
+    support_letters = MultipleFileField("Add support letters (PDF)")
+    remove_documents = SelectMultipleField("Remove", coerce=int, validate_choice=False)
+    save_draft = SubmitField("Save draft")
+    submit_nomination = SubmitField("Submit nomination")
+    save_changes = SubmitField("Save changes")
+
+
+class WithdrawForm(FlaskForm):
+    submit = SubmitField("Withdraw nomination")
+
+
+def build_form(
+    category: AwardCategory,
+    nomination: Nomination | None,
+    departments: list[Department],
+    acting_for: list[Department],
+) -> NominationForm:
+    """The form for this category: the PhD date only with a career-stage rule, the choice of
+    who nominates only where a department may nominate, letters only where allowed."""
+    initial = {}
+    if nomination is not None:
+        initial = {
+            "nominee_name": nomination.nominee_name,
+            "nominee_email": nomination.nominee_email,
+            "nominee_department_id": nomination.nominee_department_id or 0,
+            "nominee_position": nomination.nominee_position,
+            "nominee_phd_date": nomination.nominee_phd_date,
+            "statement": nomination.statement,
+            "on_behalf_of_department_id": nomination.on_behalf_of_department_id or 0,
+        }
+    form = NominationForm(data=initial)
+    form.nominee_department_id.choices = [(0, "Choose a department…")] + [
+        (d.id, d.name) for d in departments
+    ]
+    if category.phd_within_years:
+        earliest = phd_earliest(category)
+        form.nominee_phd_date.description = (
+            f"{category.name}: PhD within the last {category.phd_within_years} years "
+            f"before the closing date, that is on or after {format_date(earliest)}."
+        )
+    else:
+        del form.nominee_phd_date
+    form.statement.description = f"At most {category.word_limit} words."
+    if acting_for:
+        form.on_behalf_of_department_id.choices = [(0, "I nominate in my own name")] + [
+            (d.id, f"{d.name} (on its behalf)") for d in acting_for
+        ]
+    else:
+        del form.on_behalf_of_department_id
+    if category.max_support_letters:
+        form.support_letters.description = (
+            f"Up to {category.max_support_letters} letters in all; you can select several files."
+        )
+    else:
+        del form.support_letters
+    form.cv.description = "Required." if category.requires_cv else "Optional."
+    form.publications.description = "Required." if category.requires_publications else "Optional."
+    return form
+
+
+def form_data(form: NominationForm) -> NominationData:
+    def value(name: str):
+        field = getattr(form, name, None)
+        return field.data if field is not None else None
+
+    return NominationData(
+        nominee_name=value("nominee_name") or "",
+        nominee_email=value("nominee_email") or "",
+        nominee_department_id=value("nominee_department_id") or None,
+        nominee_position=value("nominee_position") or "",
+        nominee_phd_date=value("nominee_phd_date"),
+        statement=value("statement") or "",
+        on_behalf_of_department_id=value("on_behalf_of_department_id") or None,
+    )

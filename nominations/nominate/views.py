@@ -1,0 +1,324 @@
+"""Staff nominate: the nomination form (draft, submit, edit, withdraw), My nominations, and
+the download of supporting documents. Views parse and render; the workflow decides."""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from nominations import storage
+from nominations.auth.access import role_required
+from nominations.forms import add_error
+from nominations.models import (
+    Attachment,
+    AttachmentKind,
+    AwardCategory,
+    Department,
+    Nomination,
+    NominationStatus,
+    db,
+)
+from nominations.nominate import bp
+from nominations.nominate.forms import NominationForm, WithdrawForm, build_form, form_data
+from nominations.timeutil import format_local, now
+from nominations.workflow import NotFound, PermissionDenied, WorkflowError
+from nominations.workflow.access import can_edit_nomination, can_view_nomination
+from nominations.workflow.calls import accepts_nominations
+from nominations.workflow.nominations import (
+    DOCUMENT_LABELS,
+    NOMINATOR_EDITABLE,
+    DocumentChanges,
+    NominationProblems,
+    SaveResult,
+    Upload,
+    call_not_open_reason,
+    departments_acting_for,
+    duplicate_count,
+    duplicate_counts,
+    save_draft,
+    submit,
+    update,
+    withdraw,
+)
+
+
+@bp.app_template_filter("filesize")
+def filesize(value: int) -> str:
+    return storage.human_size(int(value or 0))
+
+
+@bp.app_template_filter("document_kind")
+def document_kind(kind: str) -> str:
+    label = DOCUMENT_LABELS.get(kind, kind)
+    return label[:1].upper() + label[1:]
+
+
+def _departments() -> list[Department]:
+    return list(db.session.execute(db.select(Department).order_by(Department.name)).scalars())
+
+
+def _get_category(category_id: int) -> AwardCategory:
+    category = db.session.execute(
+        db.select(AwardCategory)
+        .options(db.joinedload(AwardCategory.round))
+        .where(AwardCategory.id == category_id)
+    ).scalar_one_or_none()
+    return category or abort(404)
+
+
+def _get_nomination(nomination_id: int) -> Nomination:
+    """The nomination if the signed-in user may see it; 404 otherwise (never 403, so that
+    nobody learns which nominations exist)."""
+    nomination = db.session.execute(
+        db.select(Nomination)
+        .options(
+            db.joinedload(Nomination.category).joinedload(AwardCategory.round),
+            db.selectinload(Nomination.attachments),
+        )
+        .where(Nomination.id == nomination_id)
+    ).scalar_one_or_none()
+    if nomination is None or not can_view_nomination(current_user, nomination):
+        abort(404)
+    return nomination
+
+
+def _documents(form: NominationForm) -> DocumentChanges:
+    uploads = []
+    if form.cv.data:
+        uploads.append(Upload(AttachmentKind.CV, form.cv.data.filename, form.cv.data.stream))
+    if form.publications.data:
+        uploads.append(
+            Upload(
+                AttachmentKind.PUBLICATIONS,
+                form.publications.data.filename,
+                form.publications.data.stream,
+            )
+        )
+    letters = getattr(form, "support_letters", None)
+    for letter in (letters.data or []) if letters is not None else []:
+        uploads.append(Upload(AttachmentKind.SUPPORT_LETTER, letter.filename, letter.stream))
+    return DocumentChanges(uploads=uploads, remove_ids=list(form.remove_documents.data or []))
+
+
+def _attach_problems(form: NominationForm, error: WorkflowError, summary: bool = True) -> None:
+    if isinstance(error, NominationProblems):
+        for field_name, message in error.problems:
+            add_error(form, field_name, message)
+        if summary and len(error.problems) > 1:
+            form.form_errors.append(error.message)
+    else:
+        add_error(form, error.field, error.message)
+
+
+def _render(category: AwardCategory, nomination: Nomination | None, form, *, editable: bool):
+    return render_template(
+        "nominate/form.html",
+        category=category,
+        award_round=category.round,
+        nomination=nomination,
+        form=form,
+        editable=editable,
+        withdraw_form=WithdrawForm(),
+        duplicates=duplicate_count(nomination) if nomination is not None else 0,
+        not_open_reason=call_not_open_reason(category.round),
+        at=now(),
+    )
+
+
+def _flash_duplicates(result: SaveResult) -> None:
+    if result.duplicates:
+        nomination = result.nomination
+        flash(
+            f"{nomination.nominee_name or nomination.nominee_email} already has "
+            f"{'another nomination' if result.duplicates == 1 else 'other nominations'} in "
+            f"{nomination.category.name}. Yours is kept as a separate nomination; the "
+            "administrators see them side by side.",
+            "warning",
+        )
+
+
+def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
+    """One POST of the form: save a draft, submit, or save changes to a submitted one."""
+    data = form_data(form)
+    documents = _documents(form)
+    try:
+        if nomination is not None and nomination.status == NominationStatus.SUBMITTED:
+            result = update(nomination, data, actor=current_user, documents=documents)
+            _flash_duplicates(result)
+            flash(
+                "Your changes are saved. You can edit the nomination until "
+                f"{format_local(category.round.closes_at)}.",
+                "success",
+            )
+            return redirect(url_for("nominate.edit", nomination_id=nomination.id))
+        result = save_draft(
+            category, data, actor=current_user, nomination=nomination, documents=documents
+        )
+    except NotFound:
+        abort(404)
+    except PermissionDenied:
+        abort(403)
+    except WorkflowError as error:
+        _attach_problems(form, error)
+        return _render(category, nomination, form, editable=True)
+
+    nomination = result.nomination
+    _flash_duplicates(result)
+    if result.refused:
+        for error in result.refused:
+            add_error(form, error.field, error.message)
+        form.form_errors.append(
+            "Your draft is saved, but the documents marked below were not accepted"
+            + (" and it was not submitted." if form.submit_nomination.data else ".")
+        )
+        return _render(category, nomination, form, editable=True)
+    if not form.submit_nomination.data:
+        flash(
+            f"Draft saved at {format_local(now())}. You can come back to it from "
+            f"My nominations and submit it before {format_local(category.round.closes_at)}.",
+            "success",
+        )
+        return redirect(url_for("nominate.edit", nomination_id=nomination.id))
+    try:
+        submit(nomination, actor=current_user)
+    except WorkflowError as error:
+        _attach_problems(form, error, summary=False)
+        form.form_errors.insert(
+            0, "Your draft is saved, but it cannot be submitted until the points below are fixed."
+        )
+        return _render(category, nomination, form, editable=True)
+    flash(
+        f"Nomination submitted. A confirmation is on its way to {current_user.email}. "
+        f"You can edit or withdraw it until {format_local(category.round.closes_at)}.",
+        "success",
+    )
+    return redirect(url_for("nominate.edit", nomination_id=nomination.id))
+
+
+@bp.route("/calls/<int:category_id>/nominate", methods=["GET", "POST"])
+@role_required("staff")
+def new(category_id: int):
+    category = _get_category(category_id)
+    form = build_form(
+        category, None, _departments(), departments_acting_for(current_user, category)
+    )
+    if request.method == "POST":
+        if form.validate_on_submit():
+            return _handle_post(category, None, form)
+        return _render(category, None, form, editable=True)
+    if not accepts_nominations(category.round):
+        flash(call_not_open_reason(category.round), "info")
+        return redirect(url_for("calls.index"))
+    return _render(category, None, form, editable=True)
+
+
+@bp.route("/nominations/<int:nomination_id>", methods=["GET", "POST"])
+@login_required
+def edit(nomination_id: int):
+    nomination = _get_nomination(nomination_id)
+    category = nomination.category
+    form = build_form(
+        category,
+        nomination,
+        _departments(),
+        departments_acting_for(nomination.nominator, category),
+    )
+    if request.method == "POST":
+        if not can_edit_nomination(current_user, nomination):
+            abort(404)
+        if form.validate_on_submit():
+            return _handle_post(category, nomination, form)
+        return _render(category, nomination, form, editable=True)
+    editable = (
+        can_edit_nomination(current_user, nomination)
+        and nomination.status in NOMINATOR_EDITABLE
+        and accepts_nominations(category.round)
+    )
+    return _render(category, nomination, form, editable=editable)
+
+
+@bp.route("/nominations/<int:nomination_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_nomination(nomination_id: int):
+    nomination = _get_nomination(nomination_id)
+    form = WithdrawForm()
+    if not can_edit_nomination(current_user, nomination):
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            withdraw(nomination, actor=current_user)
+        except NotFound:
+            abort(404)
+        except WorkflowError as error:
+            flash(error.message, "danger")
+        else:
+            flash(
+                "Nomination withdrawn. A confirmation is on its way to "
+                f"{current_user.email}. You can submit it again until "
+                f"{format_local(nomination.category.round.closes_at)}.",
+                "success",
+            )
+    return redirect(url_for("nominate.edit", nomination_id=nomination.id))
+
+
+@bp.route("/nominations/mine")
+@role_required("staff")
+def mine():
+    """The nominator's drafts and submissions: a fixed number of queries for any number."""
+    statement = (
+        db.select(Nomination)
+        .join(Nomination.category)
+        .join(AwardCategory.round)
+        .options(db.contains_eager(Nomination.category).contains_eager(AwardCategory.round))
+        .where(Nomination.nominator_id == current_user.id)
+        .order_by(Nomination.updated_at.desc(), Nomination.id.desc())
+    )
+    page = db.paginate(statement, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template(
+        "nominate/mine.html",
+        page=page,
+        duplicates=duplicate_counts(page.items),
+        open_rounds={
+            n.category.round_id for n in page.items if accepts_nominations(n.category.round)
+        },
+    )
+
+
+@bp.route("/nominations/<int:nomination_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(nomination_id: int, attachment_id: int):
+    """A supporting document, only for those who may see the nomination, never inline."""
+    found = db.session.execute(
+        db.select(Attachment)
+        .options(
+            db.joinedload(Attachment.nomination)
+            .joinedload(Nomination.category)
+            .joinedload(AwardCategory.round)
+        )
+        .where(Attachment.id == attachment_id, Attachment.nomination_id == nomination_id)
+    ).scalar_one_or_none()
+    if found is None or not can_view_nomination(current_user, found.nomination):
+        abort(404)
+    path = storage.path_for(found.stored_name)
+    if not path.is_file():
+        current_app.logger.error("Attachment %s is missing on disk (%s)", found.id, path)
+        abort(404)
+    response = send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=storage.download_name(found),
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
