@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app, g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
@@ -83,6 +83,15 @@ def app(database_url, tmp_path, app_overrides) -> Iterator[Flask]:
 
 class Client(FlaskClient):
     """A test client that posts forms the way a browser does: with the page's CSRF token."""
+
+    def open(self, *args, **kwargs):
+        # The `app` fixture keeps one app context open for the whole test and Flask reuses it
+        # for every request, so `g` would carry one request's cached values (Flask-WTF's CSRF
+        # token, Flask-Login's user) into the next, even into another client's request.
+        # A real server starts each request with an empty `g`; so do we.
+        if has_app_context() and current_app._get_current_object() is self.application:
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
 
     def csrf_token(self, page: str) -> str:
         response = self.get(page)

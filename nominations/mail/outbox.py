@@ -22,8 +22,10 @@ def _insert_ignoring_duplicates(values: dict) -> bool:
         insert(OutboxMessage)
         .values(**values)
         .on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
+        .returning(OutboxMessage.id)
     )
-    return db.session.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: psycopg 3 under SQLAlchemy 2.1 reports rowcount -1 here.
+    return db.session.execute(statement).first() is not None
 
 
 def render_email(template: str, **context) -> tuple[str, str]:
