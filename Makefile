@@ -34,13 +34,14 @@ run: install
 	$(FLASK) demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-## The whole suite on SQLite.
+## The whole suite on SQLite, the browser tests included (screenshots in test-output/).
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## The whole suite on PostgreSQL (PG_URL, default the local `test` database).
+## The whole suite on PostgreSQL (PG_URL, default the local `test` database). The browser
+## tests are left out: they run on their own SQLite database either way (`make test` has them).
 test-postgres: install-test
-	TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 test-all: test test-postgres
 

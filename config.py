@@ -7,7 +7,10 @@ chosen with ``NOMINATIONS_CONFIG`` (development, testing, production; developmen
 
 from __future__ import annotations
 
+import logging
 import os
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SECRET_KEY = "dev-only-secret-change-me"
 
@@ -49,10 +52,17 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "10 per minute"
+    RATELIMIT_HEADERS_ENABLED = True  # Retry-After on a 429
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600  # "keep me signed in": 30 days, in seconds
     FORCE_HTTPS = False
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto headers are trusted.
+    TRUSTED_PROXY_COUNT = 0
+    # The number of web worker processes (gunicorn sets it from its own worker count).
     WEB_CONCURRENCY = 1
 
     @classmethod
@@ -88,13 +98,28 @@ class ProductionConfig(Config):
             problems.append("SECRET_KEY is too short (16 characters at least)")
         if settings.get("DEBUG"):
             problems.append("DEBUG must be off in production")
-        uri = settings.get("SQLALCHEMY_DATABASE_URI", "")
-        if uri.startswith("sqlite") and int(settings.get("WEB_CONCURRENCY", 1)) > 1:
+        if not settings.get("SESSION_COOKIE_SECURE"):
+            problems.append("SESSION_COOKIE_SECURE must stay on in production")
+        # No DATABASE_URL means the SQLite file under instance/.
+        uri = settings.get("SQLALCHEMY_DATABASE_URI") or "sqlite:///instance/nominations.db"
+        workers = int(settings.get("WEB_CONCURRENCY") or 1)
+        if uri.startswith("sqlite") and workers > 1:
             problems.append(
-                "SQLite cannot serve several web workers: set DATABASE_URL to PostgreSQL"
+                f"SQLite cannot serve several web workers ({workers}): "
+                "set DATABASE_URL to PostgreSQL, or WEB_CONCURRENCY=1"
             )
         if problems:
             raise RuntimeError("Unsafe production configuration: " + "; ".join(problems))
+        if workers > 1 and str(settings.get("RATELIMIT_STORAGE_URI", "")).startswith("memory"):
+            log.warning(
+                "The login rate limit is counted per worker process (%d workers): "
+                "set RATELIMIT_STORAGE_URI to a shared store (redis://...) for one count",
+                workers,
+            )
+        if not str(settings.get("BASE_URL", "")).startswith("https://"):
+            log.warning(
+                "BASE_URL %r (the address in e-mail links) is not https", settings.get("BASE_URL")
+            )
 
 
 CONFIGS: dict[str, type[Config]] = {
@@ -134,3 +159,15 @@ def load_settings(name: str | None = None, environ: os._Environ | dict | None = 
     settings["CONFIG_NAME"] = name
     settings["_CHECK"] = cls.check
     return settings
+
+
+def check_environment(
+    name: str | None = None, environ: dict | None = None, workers: int | None = None
+) -> None:
+    """Refuse unsafe settings before any process starts (gunicorn's master calls this with its
+    worker count; see gunicorn.conf.py). Raises RuntimeError with every problem found."""
+    environ = dict(os.environ if environ is None else environ)
+    if workers is not None:
+        environ["WEB_CONCURRENCY"] = str(workers)
+    settings = load_settings(name, environ)
+    settings.pop("_CHECK")(settings)

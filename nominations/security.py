@@ -1,9 +1,25 @@
-"""Security headers (Flask-Talisman): a Content-Security-Policy without inline script."""
+"""Security headers (Flask-Talisman), HTTPS and the reverse proxy.
+
+- A Content-Security-Policy without inline script or style: every script and stylesheet is a
+  file under ``nominations/static/`` (or Bootstrap-Flask's local copy). No ``<script>`` blocks,
+  no ``style="..."`` attributes, no ``on...=`` handlers in templates (tests/test_security.py
+  scans them all).
+- Framing refused (``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``), ``nosniff``,
+  ``Referrer-Policy: same-origin``, HSTS when ``FORCE_HTTPS``.
+- ``FORCE_HTTPS`` (production): plain-HTTP requests are redirected to HTTPS, except the health
+  check, which a load balancer may call over plain HTTP.
+- ``TRUSTED_PROXY_COUNT`` = N: the app sits behind N reverse proxies; the client address
+  (rate limits, logs) and the scheme come from their ``X-Forwarded-For`` / ``-Proto`` headers.
+
+Each app gets its own Talisman instance: Talisman keeps its settings on the instance, so one
+shared instance would let the last app created decide for all of them (tests create many).
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, redirect, request
 from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = {
     "default-src": "'self'",
@@ -16,16 +32,45 @@ CSP = {
     "frame-ancestors": "'none'",
 }
 
+PERMISSIONS_POLICY = {
+    "browsing-topics": "()",
+    "camera": "()",
+    "geolocation": "()",
+    "microphone": "()",
+    "payment": "()",
+}
+
+# Endpoints that answer over plain HTTP even where FORCE_HTTPS is on.
+HTTPS_EXEMPT_ENDPOINTS = {"public.healthz"}
+
+# For per-view options only (``@talisman(frame_options=...)``); init_app binds an instance
+# of its own to each app.
 talisman = Talisman()
 
 
 def init_app(app: Flask) -> None:
-    talisman.init_app(
+    proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+
+    force_https = bool(app.config["FORCE_HTTPS"])
+    app.extensions["talisman"] = Talisman(
         app,
-        force_https=app.config["FORCE_HTTPS"],
-        strict_transport_security=app.config["FORCE_HTTPS"],
+        force_https=False,  # done below, with the health check exempt
+        strict_transport_security=force_https,
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
         content_security_policy=CSP,
         frame_options="DENY",
         referrer_policy="same-origin",
+        permissions_policy=PERMISSIONS_POLICY,
     )
+
+    if force_https:
+
+        @app.before_request
+        def redirect_to_https():
+            if request.is_secure or request.endpoint in HTTPS_EXEMPT_ENDPOINTS:
+                return None
+            code = 301 if request.method in ("GET", "HEAD") else 308  # 308 keeps a POST a POST
+            return redirect(request.url.replace("http://", "https://", 1), code=code)

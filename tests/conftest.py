@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask, g, has_app_context
+from flask import Flask, current_app, g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
@@ -85,12 +85,12 @@ class Client(FlaskClient):
     """A test client that posts forms the way a browser does: with the page's CSRF token."""
 
     def open(self, *args, **kwargs):
-        # In production every request has its own application context, so its own `g`. Here
-        # the requests run inside the fixture's app context and would share one `g`: the
-        # signed-in user (Flask-Login) and the CSRF token (Flask-WTF) cached there by one
-        # browser would be used by the next. Start each request with an empty `g`.
-        if has_app_context():
-            vars(g._get_current_object()).clear()
+        # The `app` fixture keeps one app context open for the whole test and Flask reuses it
+        # for every request, so `g` would carry one request's cached values (Flask-WTF's CSRF
+        # token, Flask-Login's user) into the next, even into another client's request.
+        # A real server starts each request with an empty `g`; so do we.
+        if has_app_context() and current_app._get_current_object() is self.application:
+            g.__dict__.clear()
         return super().open(*args, **kwargs)
 
     def csrf_token(self, page: str) -> str:
