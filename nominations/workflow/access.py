@@ -48,7 +48,7 @@ from nominations.models import (
     db,
 )
 from nominations.timeutil import now as current_time
-from nominations.workflow.calls import _CLOCK_STATUSES, CallState, call_state
+from nominations.workflow.calls import CLOCK_STATUSES, CallState, call_state
 
 # --------------------------------------------------------------------------------------------
 # Nominators and admins (unchanged rules)
@@ -278,7 +278,7 @@ def can_decide(user: User, category: AwardCategory) -> bool:
 def call_closed_clause(at: datetime | None = None) -> ColumnElement[bool]:
     """SQL twin of ``call_state(round) is CLOSED`` (needs AwardRound in the FROM clause)."""
     at = at or current_time()
-    return or_(AwardRound.status.not_in(list(_CLOCK_STATUSES)), AwardRound.closes_at <= at)
+    return or_(AwardRound.status.not_in(list(CLOCK_STATUSES)), AwardRound.closes_at <= at)
 
 
 def covering_panel_clause(user_id: int) -> ColumnElement[bool]:

@@ -23,12 +23,12 @@ class CallState(StrEnum):
 
 
 # Statuses in which the clock alone decides; later statuses are closed whatever the time.
-_CLOCK_STATUSES = (RoundStatus.DRAFT, RoundStatus.OPEN)
+CLOCK_STATUSES = (RoundStatus.DRAFT, RoundStatus.OPEN)
 
 
 def call_state(award_round: AwardRound, at: datetime | None = None) -> CallState:
     at = at or current_time()
-    if award_round.status not in _CLOCK_STATUSES or at >= award_round.closes_at:
+    if award_round.status not in CLOCK_STATUSES or at >= award_round.closes_at:
         return CallState.CLOSED
     if at < award_round.opens_at:
         return CallState.UPCOMING
@@ -47,7 +47,7 @@ def open_categories_query(at: datetime | None = None) -> Select:
         .join(AwardCategory.round)
         .options(db.contains_eager(AwardCategory.round))
         .where(
-            AwardRound.status.in_(_CLOCK_STATUSES),
+            AwardRound.status.in_(CLOCK_STATUSES),
             AwardRound.opens_at <= at,
             AwardRound.closes_at > at,
         )
