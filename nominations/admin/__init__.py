@@ -13,4 +13,4 @@ def require_admin():
     assert current_user.is_admin
 
 
-from nominations.admin import rounds, users  # noqa: E402,F401
+from nominations.admin import rounds, scheduling, users  # noqa: E402,F401

@@ -22,8 +22,11 @@ def _insert_ignoring_duplicates(values: dict) -> bool:
         insert(OutboxMessage)
         .values(**values)
         .on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
+        # rowcount is -1 here on PostgreSQL (psycopg 3 with the RETURNING SQLAlchemy adds):
+        # ask for the new id instead, which comes back only when a row was written.
+        .returning(OutboxMessage.id)
     )
-    return db.session.execute(statement).rowcount == 1
+    return db.session.execute(statement).first() is not None
 
 
 def render_email(template: str, **context) -> tuple[str, str]:
