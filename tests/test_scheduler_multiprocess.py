@@ -50,7 +50,7 @@ LEASE_SECONDS = 5
 
 
 @pytest.fixture(scope="module")
-def pg_url() -> str:
+def pg_url():
     url = make_url(os.environ.get("SCHEDULER_TEST_DATABASE_URL", DEFAULT_URL))
     try:
         socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=3).close()
@@ -59,13 +59,19 @@ def pg_url() -> str:
     url = url.set(drivername="postgresql+psycopg")
     maintenance = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with maintenance.connect() as connection:
+        # Two test runs at once (two worktrees, two CI jobs) take turns instead of dropping
+        # each other's schema: a session advisory lock, held for the module.
+        connection.execute(text("SELECT pg_advisory_lock(hashtext(:name))"), {"name": url.database})
         exists = connection.execute(
             text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
         ).scalar()
         if not exists:
             connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+        yield url.render_as_string(hide_password=False)
+        connection.execute(
+            text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": url.database}
+        )
     maintenance.dispose()
-    return url.render_as_string(hide_password=False)
 
 
 @pytest.fixture

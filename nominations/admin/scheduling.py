@@ -76,7 +76,8 @@ def new_reminder(round_id: int):
             db.session.rollback()
             add_error(form, error.field, error.message)
         else:
-            when = f", {rule.days_before} days before" if rule.days_before else ""
+            days = rule.days_before
+            when = f", {days} day{'s' if days != 1 else ''} before" if days else ""
             flash(f"Reminder “{KIND_LABELS[ReminderKind(rule.kind)]}”{when} added.", "success")
             return redirect(url_for("admin.round_detail", round_id=round_id, _anchor="reminders"))
     return render_template("admin/reminder_form.html", form=form, award_round=award_round)
@@ -99,7 +100,8 @@ def _rule_action(rule_id: int, action) -> object:
 
 
 def _describe(rule) -> str:
-    when = f" ({rule.days_before} days before)" if rule.days_before else ""
+    days = rule.days_before
+    when = f" ({days} day{'s' if days != 1 else ''} before)" if days else ""
     return f"“{KIND_LABELS[ReminderKind(rule.kind)]}”{when}"
 
 

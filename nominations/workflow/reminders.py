@@ -297,17 +297,26 @@ def _round_context(award_round: AwardRound, at: datetime) -> dict:
     }
 
 
+def is_enabled(award_round: AwardRound, kind: str) -> bool:
+    """Whether the round has an enabled rule of this kind (for the event kinds: call opened,
+    results published). The results area checks RESULTS_PUBLISHED here and queues its
+    messages with ``reminder_key(ReminderKind.RESULTS_PUBLISHED, round_id, None, user_id)``."""
+    return (
+        db.session.execute(
+            db.select(ReminderRule.id).where(
+                ReminderRule.round_id == award_round.id,
+                ReminderRule.kind == kind,
+                ReminderRule.enabled,
+            )
+        ).first()
+        is not None
+    )
+
+
 def queue_call_opened(award_round: AwardRound, at: datetime | None = None) -> int:
     """The call-opened message to all active staff, if the round's rule is enabled; once."""
     at = at or current_time()
-    enabled = db.session.execute(
-        db.select(ReminderRule.id).where(
-            ReminderRule.round_id == award_round.id,
-            ReminderRule.kind == ReminderKind.CALL_OPENED,
-            ReminderRule.enabled,
-        )
-    ).first()
-    if enabled is None:
+    if not is_enabled(award_round, ReminderKind.CALL_OPENED):
         return 0
     queued = 0
     context = _round_context(award_round, at)
@@ -677,7 +686,7 @@ def upcoming_events(at: datetime | None = None, limit: int = 25) -> list[Upcomin
                         due_at(rule, award_round),
                         award_round,
                         f"Reminder: {KIND_LABELS[ReminderKind(rule.kind)]} "
-                        f"({rule.days_before} days before)",
+                        f"({rule.days_before} day{'s' if rule.days_before != 1 else ''} before)",
                         KIND_RECIPIENTS[ReminderKind(rule.kind)],
                     )
                 )
