@@ -41,9 +41,14 @@ class Config:
     MAX_TOTAL_BYTES = 40 * 1024 * 1024
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 
-    # Scheduler: in the web process only where SCHEDULER_ENABLED (development).
+    # Scheduler: in the web process only where SCHEDULER_ENABLED (development); in production
+    # `flask --app nominations scheduler` runs it as its own process (see the README).
     SCHEDULER_ENABLED = False
-    SCHEDULER_TICK_SECONDS = 30
+    SCHEDULER_TICK_SECONDS = 30  # how often due work (open, close, remind) is looked for
+    SCHEDULER_OUTBOX_SECONDS = 30  # how often the mail outbox is drained
+    SCHEDULER_LEASE_SECONDS = 45  # a stand-by takes over this long after the leader's last renewal
+    SCHEDULER_HEARTBEAT_SECONDS = 15  # how often the leader renews its lease
+    SCHEDULER_KEEP_RUNS_DAYS = 14  # job runs older than this are deleted
 
     PER_PAGE = 25
     BOOTSTRAP_SERVE_LOCAL = True

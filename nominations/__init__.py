@@ -49,11 +49,12 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _init_extensions(app)
     _register_blueprints(app)
 
-    from nominations import cli, errors, templating
+    from nominations import cli, errors, scheduling, templating
 
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    scheduling.init_app(app)  # last: may start the in-process scheduler (development only)
     return app
 
 

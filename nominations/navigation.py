@@ -16,6 +16,7 @@ NAV: tuple[tuple[str, str, str | None], ...] = (
     ("admin.nominations", "Nominations", "admin"),
     ("admin.users", "Users", "admin"),
     ("admin.outbox", "Outbox", "admin"),
+    ("admin.scheduling", "Scheduler", "admin"),
     ("admin.audit", "Audit log", "admin"),
 )
 

@@ -20,5 +20,6 @@ from nominations.admin import (  # noqa: E402,F401
     panels,
     results,
     rounds,
+    scheduling,
     users,
 )

@@ -1,0 +1,196 @@
+"""Admin: the scheduled work, the mail outbox and each round's reminder rules."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, SubmitField
+from wtforms.validators import NumberRange, Optional
+
+from nominations.admin import bp
+from nominations.auth.access import safe_next
+from nominations.forms import add_error
+from nominations.models import AwardRound, JobRun, OutboxMessage, OutboxStatus, ReminderKind, db
+from nominations.scheduling.status import scheduler_status
+from nominations.workflow import NotFound, WorkflowError
+from nominations.workflow.outbox import send_again
+from nominations.workflow.reminders import (
+    KIND_LABELS,
+    MAX_DAYS_BEFORE,
+    add_reminder_rule,
+    get_rule,
+    reminder_overview,
+    remove_reminder_rule,
+    set_reminder_enabled,
+    upcoming_events,
+)
+
+OUTCOMES = ("ok", "error", "idle", "running")
+
+
+class ReminderRuleForm(FlaskForm):
+    kind = SelectField(
+        "Reminder",
+        choices=[(kind.value, KIND_LABELS[kind]) for kind in ReminderKind],
+        default=ReminderKind.CALL_CLOSING.value,
+    )
+    days_before = IntegerField(
+        "Days before the deadline",
+        validators=[Optional(), NumberRange(min=1, max=MAX_DAYS_BEFORE)],
+        description=(
+            "Sent at the same local clock time this many days before the closing time "
+            "(call and draft reminders) or the review deadline (review reminders). "
+            "Leave empty for “Call opened” and “Results published”."
+        ),
+    )
+    submit = SubmitField("Add reminder")
+
+
+def _round(round_id: int) -> AwardRound:
+    return db.session.get(AwardRound, round_id) or abort(404)
+
+
+# -- the round page's reminders part (templates/admin/_round_reminders.html) ----------------------
+
+
+@bp.app_template_global()
+def round_reminders(award_round: AwardRound) -> list:
+    """The round's reminder rules with their due time and state, for the round page."""
+    return reminder_overview(award_round)
+
+
+@bp.route("/rounds/<int:round_id>/reminders/new", methods=["GET", "POST"])
+def new_reminder(round_id: int):
+    award_round = _round(round_id)
+    form = ReminderRuleForm()
+    if form.validate_on_submit():
+        try:
+            rule = add_reminder_rule(
+                award_round,
+                kind=form.kind.data,
+                days_before=form.days_before.data,
+                actor=current_user,
+            )
+        except WorkflowError as error:
+            db.session.rollback()
+            add_error(form, error.field, error.message)
+        else:
+            days = rule.days_before
+            when = f", {days} day{'s' if days != 1 else ''} before" if days else ""
+            flash(f"Reminder “{KIND_LABELS[ReminderKind(rule.kind)]}”{when} added.", "success")
+            return redirect(url_for("admin.round_detail", round_id=round_id, _anchor="reminders"))
+    return render_template("admin/reminder_form.html", form=form, award_round=award_round)
+
+
+def _rule_action(rule_id: int, action) -> object:
+    try:
+        rule = get_rule(rule_id)
+    except NotFound:
+        abort(404)
+    round_id = rule.round_id
+    try:
+        message = action(rule)
+    except WorkflowError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(message, "success")
+    return redirect(url_for("admin.round_detail", round_id=round_id, _anchor="reminders"))
+
+
+def _describe(rule) -> str:
+    days = rule.days_before
+    when = f" ({days} day{'s' if days != 1 else ''} before)" if days else ""
+    return f"“{KIND_LABELS[ReminderKind(rule.kind)]}”{when}"
+
+
+@bp.post("/reminders/<int:rule_id>/enable")
+def enable_reminder(rule_id: int):
+    def action(rule):
+        set_reminder_enabled(rule, enabled=True, actor=current_user)
+        return f"Reminder {_describe(rule)} enabled."
+
+    return _rule_action(rule_id, action)
+
+
+@bp.post("/reminders/<int:rule_id>/disable")
+def disable_reminder(rule_id: int):
+    def action(rule):
+        set_reminder_enabled(rule, enabled=False, actor=current_user)
+        return f"Reminder {_describe(rule)} disabled."
+
+    return _rule_action(rule_id, action)
+
+
+@bp.post("/reminders/<int:rule_id>/delete")
+def delete_reminder(rule_id: int):
+    def action(rule):
+        text = _describe(rule)
+        remove_reminder_rule(rule, actor=current_user)
+        return f"Reminder {text} removed."
+
+    return _rule_action(rule_id, action)
+
+
+# -- the outbox ----------------------------------------------------------------------------------
+
+
+@bp.route("/outbox")
+def outbox():
+    status = request.args.get("status", "")
+    statement = db.select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status in set(OutboxStatus):
+        statement = statement.where(OutboxMessage.status == status)
+    else:
+        status = ""
+    page = db.paginate(statement, per_page=current_app.config["PER_PAGE"], error_out=False)
+    counts = dict(
+        db.session.execute(
+            db.select(OutboxMessage.status, db.func.count(OutboxMessage.id)).group_by(
+                OutboxMessage.status
+            )
+        ).all()
+    )
+    return render_template(
+        "admin/outbox.html", page=page, status=status, counts=counts, statuses=list(OutboxStatus)
+    )
+
+
+@bp.post("/outbox/<int:message_id>/send-again")
+def outbox_send_again(message_id: int):
+    try:
+        message = send_again(message_id, actor=current_user)
+    except NotFound:
+        abort(404)
+    except WorkflowError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+    else:
+        flash(
+            f"The message to {message.recipient} will be sent again at the next delivery run.",
+            "success",
+        )
+    return redirect(safe_next(request.form.get("next")) or url_for("admin.outbox"))
+
+
+# -- the scheduled work --------------------------------------------------------------------------
+
+
+@bp.route("/scheduling")
+def scheduling():
+    outcome = request.args.get("outcome", "")
+    statement = db.select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc())
+    if outcome in OUTCOMES:
+        statement = statement.where(JobRun.outcome == outcome)
+    else:
+        outcome = ""
+    runs = db.paginate(statement, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template(
+        "admin/scheduling.html",
+        status=scheduler_status(),
+        upcoming=upcoming_events(),
+        runs=runs,
+        outcome=outcome,
+        outcomes=OUTCOMES,
+    )

@@ -1,0 +1,116 @@
+"""The scheduler's jobs. Each acts on what is due according to the database rows, so it can run
+late, twice, or on two processes at once and still do each thing once.
+
+``due_work`` opens and closes rounds and queues the reminders that are due; ``drain_outbox``
+delivers queued e-mail. ``run_job`` runs one of them in the current app context and records a
+``JobRun`` with its outcome: ``ok`` (it did something), ``idle`` (nothing was due) or
+``error`` (with the error in ``detail``).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from nominations.mail.delivery import deliver_due
+from nominations.models import JobRun, db
+from nominations.timeutil import now as current_time
+from nominations.workflow.lifecycle import close_due_rounds, open_due_rounds
+from nominations.workflow.reminders import send_due_reminders
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobResult:
+    outcome: str  # ok, idle, error
+    detail: str
+
+
+def due_work(at: datetime) -> JobResult:
+    """Open the rounds whose time has come, close the calls whose time has passed, queue the
+    reminders that are due, and forget old job runs."""
+    opened = open_due_rounds(at)
+    closed = close_due_rounds(at)
+    reminders = send_due_reminders(at)
+    pruned = prune_job_runs(at)
+    done = opened.done + closed.done
+    if reminders.queued:
+        done.append(str(reminders))
+    if pruned:
+        done.append(f"forgot {pruned} old job run(s)")
+    errors = opened.errors + closed.errors + reminders.errors
+    if errors:
+        return JobResult("error", "; ".join(done + errors))
+    return JobResult("ok" if done else "idle", "; ".join(done) or "nothing due")
+
+
+def drain_outbox(at: datetime) -> JobResult:
+    """Deliver the e-mail that is due (with retries and backoff: see mail.delivery)."""
+    report = deliver_due()
+    if report.failed or report.retrying:
+        return JobResult("error", f"{report} (see the outbox page for the errors)")
+    return JobResult("ok" if report.sent else "idle", str(report))
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    title: str
+    interval_setting: str
+    func: Callable[[datetime], JobResult]
+
+    def every(self, config) -> int:
+        return int(config[self.interval_setting])
+
+
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec(
+        "due_work",
+        "Open and close calls, send due reminders",
+        "SCHEDULER_TICK_SECONDS",
+        due_work,
+    ),
+    JobSpec("outbox", "Deliver queued e-mail", "SCHEDULER_OUTBOX_SECONDS", drain_outbox),
+)
+JOBS_BY_ID = {job.id: job for job in JOBS}
+
+
+def run_job(job_id: str, holder: str = "", at: datetime | None = None) -> JobRun:
+    """Run one job now, in the current app context, and record its run."""
+    spec = JOBS_BY_ID[job_id]
+    run = JobRun(job=job_id, holder=holder[:200], started_at=current_time(), outcome="running")
+    db.session.add(run)
+    db.session.commit()
+    run_id = run.id
+    try:
+        result = spec.func(at or current_time())
+    except Exception as error:  # recorded, and the next run tries again
+        db.session.rollback()
+        log.exception("Job %s failed", job_id)
+        lines = traceback.format_exception_only(type(error), error)
+        result = JobResult("error", "".join(lines).strip()[:4000])
+    run = db.session.get(JobRun, run_id)
+    run.outcome = result.outcome
+    run.detail = result.detail[:4000]
+    run.finished_at = current_time()
+    db.session.commit()
+    if result.outcome != "idle":
+        log.info("Job %s: %s: %s", job_id, result.outcome, result.detail)
+    return run
+
+
+def prune_job_runs(at: datetime) -> int:
+    keep_days = int(current_app.config.get("SCHEDULER_KEEP_RUNS_DAYS", 14))
+    deleted = db.session.execute(
+        db.delete(JobRun)
+        .where(JobRun.started_at < at - timedelta(days=keep_days))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return deleted or 0

@@ -1,0 +1,266 @@
+"""A round's life on the clock: opening when its time comes, closing at its closing time.
+
+The scheduler calls these functions at every tick; they act on what is due according to the
+rows in the database, so a tick that runs late (the scheduler was down) catches up, and a tick
+that runs twice, or on two processes at once, changes nothing twice: each transition is a
+conditional UPDATE (``... WHERE status IN (draft, open) AND closes_at <= now``) that only one
+run wins, and the notifications go out in the same transaction, each with its own
+deduplication key.
+
+Whether a call accepts nominations never waits for these functions: ``workflow.calls`` decides
+by the clock alone. Closing a round is what makes it *stay* closed (a later change of the
+closing date does not reopen it) and what tells the panel and the admins.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from nominations.mail import queue_email
+from nominations.models import (
+    REVIEWABLE_STATUSES,
+    AwardCategory,
+    AwardRound,
+    Nomination,
+    NominationStatus,
+    RoundStatus,
+    db,
+)
+from nominations.timeutil import now as current_time
+from nominations.workflow import audit
+from nominations.workflow.reminders import (
+    active_admins,
+    missing_reviews,
+    panel_members,
+    queue_call_opened,
+)
+
+log = logging.getLogger(__name__)
+
+OPENABLE = (RoundStatus.DRAFT,)
+CLOSABLE = (RoundStatus.DRAFT, RoundStatus.OPEN)
+
+
+@dataclass
+class LifecycleReport:
+    done: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.done or self.errors)
+
+
+def _transition(round_id: int, condition: list, new_status: RoundStatus, at: datetime) -> bool:
+    """Set the status if the condition still holds; True for the one run that wins."""
+    result = db.session.execute(
+        db.update(AwardRound)
+        .where(AwardRound.id == round_id, *condition)
+        .values(status=new_status, updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening
+
+
+def _opening_condition(at: datetime) -> list:
+    return [
+        AwardRound.status.in_(OPENABLE),
+        AwardRound.opens_at <= at,
+        AwardRound.closes_at > at,  # a call whose time passed entirely is closed, not opened
+    ]
+
+
+def open_round_if_due(round_id: int, at: datetime) -> tuple[AwardRound, int] | None:
+    """Open one round if its time has come; the call-opened message goes with it, once.
+
+    Returns the round and how many messages were queued, or None when it was not due (or
+    another run opened it first)."""
+    if not _transition(round_id, _opening_condition(at), RoundStatus.OPEN, at):
+        db.session.rollback()
+        return None
+    award_round = db.session.get(AwardRound, round_id, populate_existing=True)
+    queued = queue_call_opened(award_round, at)
+    audit.record(
+        "round.open",
+        award_round,
+        actor=None,
+        before={"status": RoundStatus.DRAFT.value},
+        after={"status": RoundStatus.OPEN.value, "notified": queued},
+        round_id=award_round.id,
+    )
+    db.session.commit()
+    return award_round, queued
+
+
+def open_due_rounds(now: datetime | None = None) -> LifecycleReport:
+    """Open every draft round whose opening time has come (and whose call has not ended)."""
+    at = now or current_time()
+    report = LifecycleReport()
+    due = db.session.execute(
+        db.select(AwardRound.id)
+        .where(*_opening_condition(at))
+        .order_by(AwardRound.opens_at, AwardRound.id)
+    ).scalars()
+    for round_id in list(due):
+        try:
+            opened = open_round_if_due(round_id, at)
+        except Exception as error:  # one broken round must not block the others
+            db.session.rollback()
+            log.exception("Opening round %s failed", round_id)
+            report.errors.append(f"open round {round_id}: {type(error).__name__}: {error}")
+            continue
+        if opened is not None:
+            award_round, queued = opened
+            report.done.append(f"opened {award_round.title} ({queued} call-opened messages)")
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# Closing
+
+
+@dataclass
+class CategoryCounts:
+    category: AwardCategory
+    submitted: int = 0
+    drafts: int = 0
+    withdrawn: int = 0
+    ineligible: int = 0
+
+
+def category_counts(award_round: AwardRound) -> list[CategoryCounts]:
+    """Nominations per category and status, in one grouped query."""
+    counts = {c.id: CategoryCounts(c) for c in award_round.categories}
+    rows = db.session.execute(
+        db.select(Nomination.category_id, Nomination.status, db.func.count(Nomination.id))
+        .join(AwardCategory, AwardCategory.id == Nomination.category_id)
+        .where(AwardCategory.round_id == award_round.id)
+        .group_by(Nomination.category_id, Nomination.status)
+    ).all()
+    for category_id, status, count in rows:
+        row = counts[category_id]
+        if status in REVIEWABLE_STATUSES:
+            row.submitted += count
+        elif status == NominationStatus.DRAFT:
+            row.drafts += count
+        elif status == NominationStatus.WITHDRAWN:
+            row.withdrawn += count
+        elif status == NominationStatus.INELIGIBLE:
+            row.ineligible += count
+    return list(counts.values())
+
+
+def _closing_condition(at: datetime) -> list:
+    return [AwardRound.status.in_(CLOSABLE), AwardRound.closes_at <= at]
+
+
+def _notify_closed(award_round: AwardRound, counts: list[CategoryCounts]) -> tuple[int, int]:
+    to_review = missing_reviews(award_round)
+    panel = 0
+    for user in panel_members(award_round):
+        items = to_review.get(user, [])
+        panel += queue_email(
+            dedupe_key=f"lifecycle:reviewing_open:r{award_round.id}:u{user.id}",
+            recipient=user.email,
+            subject=f"Reviewing is open: {award_round.title}",
+            template="reviewing_open",
+            user=user,
+            award_round=award_round,
+            items=items,
+        )
+    totals = CategoryCounts(category=None)  # type: ignore[arg-type]
+    for row in counts:
+        totals.submitted += row.submitted
+        totals.drafts += row.drafts
+        totals.withdrawn += row.withdrawn
+        totals.ineligible += row.ineligible
+    admins = 0
+    for user in active_admins():
+        admins += queue_email(
+            dedupe_key=f"lifecycle:close_summary:r{award_round.id}:u{user.id}",
+            recipient=user.email,
+            subject=(
+                f"Call closed: {award_round.title}, "
+                f"{totals.submitted} nomination{'s' if totals.submitted != 1 else ''} submitted"
+            ),
+            template="close_summary",
+            user=user,
+            award_round=award_round,
+            counts=counts,
+            totals=totals,
+        )
+    return panel, admins
+
+
+def close_round_if_due(round_id: int, at: datetime) -> tuple[AwardRound, int, int] | None:
+    """Close one round if its closing time has passed; tell the panel and the admins, once.
+
+    Returns the round and the messages queued to the panel and to admins, or None when it was
+    not due (or another run closed it first).
+
+    Nominations are locked from then on: the nominations workflow refuses changes once
+    ``calls.accepts_nominations`` is false, which the closed status keeps false whatever the
+    dates say later. Drafts stay drafts (nothing is lost); the summary counts them.
+    """
+    previous = db.session.execute(
+        db.select(AwardRound.status).where(AwardRound.id == round_id)
+    ).scalar()
+    if not _transition(round_id, _closing_condition(at), RoundStatus.CLOSED, at):
+        db.session.rollback()
+        return None
+    award_round = db.session.get(AwardRound, round_id, populate_existing=True)
+    counts = category_counts(award_round)
+    panel, admins = _notify_closed(award_round, counts)
+    audit.record(
+        "round.close",
+        award_round,
+        actor=None,
+        before={"status": previous},
+        after={
+            "status": RoundStatus.CLOSED.value,
+            "counts": {
+                row.category.name: {
+                    "submitted": row.submitted,
+                    "drafts": row.drafts,
+                    "withdrawn": row.withdrawn,
+                    "ineligible": row.ineligible,
+                }
+                for row in counts
+            },
+            "notified_panel": panel,
+            "notified_admins": admins,
+        },
+        round_id=award_round.id,
+    )
+    db.session.commit()
+    return award_round, panel, admins
+
+
+def close_due_rounds(now: datetime | None = None) -> LifecycleReport:
+    """Close every open (or never opened) round whose closing time has passed."""
+    at = now or current_time()
+    report = LifecycleReport()
+    due = db.session.execute(
+        db.select(AwardRound.id)
+        .where(*_closing_condition(at))
+        .order_by(AwardRound.closes_at, AwardRound.id)
+    ).scalars()
+    for round_id in list(due):
+        try:
+            closed = close_round_if_due(round_id, at)
+        except Exception as error:
+            db.session.rollback()
+            log.exception("Closing round %s failed", round_id)
+            report.errors.append(f"close round {round_id}: {type(error).__name__}: {error}")
+            continue
+        if closed is not None:
+            award_round, panel, admins = closed
+            report.done.append(
+                f"closed {award_round.title} ({panel} to the panel, {admins} summaries to admins)"
+            )
+    return report
