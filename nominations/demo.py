@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from nominations.models import AwardRound, Department, Panel, PanelMember, PanelRole, db
+from nominations.models import AwardRound, Department, db
 from nominations.timeutil import from_local, now, to_local
 from nominations.workflow.accounts import create_user, get_or_create_department
+from nominations.workflow.panels import add_member, create_panel
 from nominations.workflow.rounds import CategoryData, RoundData, create_category, create_round
 
 DEMO_PASSWORD = "demo-awards-2026"
@@ -131,14 +132,12 @@ def load_demo() -> str:
         actor=None,
     )
 
+    admin = users["admin@example.org"]
     for award_round in (hospital, institute):
-        panel = Panel(round_id=award_round.id, name="Leadership group")
-        panel.members = [
-            PanelMember(user_id=users["chair@example.org"].id, role=PanelRole.CHAIR),
-            PanelMember(user_id=users["reviewer@example.org"].id, role=PanelRole.MEMBER),
-        ]
-        db.session.add(panel)
-    db.session.commit()
+        panel = create_panel(
+            award_round, name="Leadership group", chair=users["chair@example.org"], actor=admin
+        )
+        add_member(panel, users["reviewer@example.org"], actor=admin)
     rounds = db.session.execute(db.select(AwardRound.id)).all()
     departments_count = db.session.execute(db.select(db.func.count(Department.id))).scalar()
     return (
