@@ -5,10 +5,21 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from nominations.models import AwardRound, Department, db
-from nominations.timeutil import from_local, now, to_local
+from nominations.models import (
+    AwardCategory,
+    AwardRound,
+    Department,
+    Nomination,
+    NominationStatus,
+    User,
+    db,
+)
+from nominations.timeutil import format_local, from_local, now, to_local
 from nominations.workflow.accounts import create_user, get_or_create_department
+from nominations.workflow.decisions import complete_decisions, set_winners
+from nominations.workflow.lifecycle import close_due_rounds
 from nominations.workflow.panels import add_member, create_panel
+from nominations.workflow.results import publish_round
 from nominations.workflow.rounds import CategoryData, RoundData, create_category, create_round
 
 DEMO_PASSWORD = "demo-awards-2026"
@@ -138,9 +149,97 @@ def load_demo() -> str:
             award_round, name="Leadership group", chair=users["chair@example.org"], actor=admin
         )
         add_member(panel, users["reviewer@example.org"], actor=admin)
+    _past_rounds(today, departments, users)
     rounds = db.session.execute(db.select(AwardRound.id)).all()
     departments_count = db.session.execute(db.select(db.func.count(Department.id))).scalar()
     return (
         f"Loaded demo data: {departments_count} departments, {len(USERS)} users, "
-        f"{len(rounds)} rounds open until the end of {closes_at:%Y-%m-%d}."
+        f"{len(rounds)} rounds: two open until {format_local(closes_at)}, one in review, "
+        "and last year's with its results published."
     )
+
+
+# Nominees of the demo's earlier rounds: (name, e-mail, department index, statement).
+PAST_NOMINEES = (
+    ("Ingrid Haugen", "ingrid.haugen@example.org", 3, "Built the tumour organoid platform."),
+    ("Lars Berg", "lars.berg@example.org", 4, "Led the radiation response trial."),
+    ("Mina Dahl", "mina.dahl@example.org", 0, "Opened a new line of immunotherapy work."),
+)
+
+
+def _past_rounds(today, departments: list[Department], users: dict[str, User]) -> None:
+    """A round in review now (closed last week) and last year's published round, so that the
+    reviewer, the chair and the public results have something to show."""
+    admin, chair = users["admin@example.org"], users["chair@example.org"]
+    reviewer, staff = users["reviewer@example.org"], users["staff@example.org"]
+    in_review = create_round(
+        RoundData(
+            name="Innovation Awards",
+            year=today.year,
+            organiser="Institute for Cancer Research",
+            description="For innovation that reached patients or industry.",
+            opens_at=from_local(today - timedelta(weeks=8), time(9, 0)),
+            closes_at=from_local(today - timedelta(days=7)),
+            review_deadline=from_local(today + timedelta(weeks=3)),
+        ),
+        actor=None,
+    )
+    innovation = create_category(
+        in_review, CategoryData(name="Innovation Prize", prize_amount=150_000), actor=None
+    )
+    last_year = create_round(
+        RoundData(
+            name="ICR Prizes",
+            year=today.year - 1,
+            organiser="Institute for Cancer Research",
+            opens_at=from_local(today.replace(year=today.year - 1, month=9, day=1), time(9, 0)),
+            closes_at=from_local(today.replace(year=today.year - 1, month=10, day=15)),
+            review_deadline=from_local(today.replace(year=today.year - 1, month=11, day=15)),
+            ceremony_on=today.replace(year=today.year - 1, month=12, day=11),
+        ),
+        actor=None,
+    )
+    researcher = create_category(
+        last_year,
+        CategoryData(
+            name="Researcher of the Year",
+            prize_amount=100_000,
+            funder="The Radium Hospital Foundation",
+        ),
+        actor=None,
+    )
+    for award_round in (in_review, last_year):
+        panel = create_panel(award_round, name="Leadership group", chair=chair, actor=admin)
+        add_member(panel, reviewer, actor=admin)
+
+    def nominate(category: AwardCategory, nominee: tuple) -> Nomination:
+        name, email, dept, statement = nominee
+        nomination = Nomination(
+            category=category,
+            nominator=staff,
+            nominee_name=name,
+            nominee_email=email,
+            nominee_department=departments[dept],
+            nominee_position="Group leader",
+            statement=statement,
+            status=NominationStatus.SUBMITTED,
+            submitted_at=category.round.closes_at - timedelta(days=3),
+        )
+        db.session.add(nomination)
+        return nomination
+
+    for nominee in PAST_NOMINEES:
+        nominate(innovation, nominee)
+    past = [nominate(researcher, nominee) for nominee in PAST_NOMINEES[:2]]
+    db.session.commit()
+    close_due_rounds(now())
+
+    # Last year's round: reviewed, decided and published.
+    db.session.refresh(last_year)
+    set_winners(
+        researcher,
+        {past[0].id: "For building the organoid platform the whole institute now uses."},
+        actor=chair,
+    )
+    complete_decisions(last_year, actor=chair)
+    publish_round(last_year, actor=admin)
