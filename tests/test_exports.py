@@ -12,15 +12,8 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from nominations.models import (
-    AttachmentKind,
-    ConflictOfInterest,
-    NominationStatus,
-    Panel,
-    PanelMember,
-    db,
-)
-from nominations.workflow import access
+from nominations.models import AttachmentKind, ConflictOfInterest, NominationStatus, db
+from nominations.workflow.conflicts import declare_conflict
 from nominations.workflow.exports import COLUMNS, PAGE_COLUMNS
 from tests import factories
 from tests import results_helpers as h
@@ -74,7 +67,8 @@ def exported(app, admin):
     h.attach(aase, "Letter.pdf", b"%PDF-1.4 aase letter", kind=AttachmentKind.SUPPORT_LETTER)
     h.attach(conflicted, "CV Conny.pdf", b"%PDF-1.4 conny cv")
     h.attach(draft, "CV Dora.pdf", b"%PDF-1.4 dora cv")
-    h.conflict(conflicted, chair)
+    # A real conflict of interest, declared by the chair through the workflow.
+    declare_conflict(conflicted, kind="collaborator", reason="We share a grant.", actor=chair)
     return {
         "round": award_round,
         "researcher": researcher,
@@ -86,35 +80,6 @@ def exported(app, admin):
         "draft": draft,
         "chair": chair,
     }
-
-
-@pytest.fixture
-def panel_access(monkeypatch):
-    """The panel rule the review area adds to ``access.can_view_nomination``: panel members
-    of the round see its nominations, except those they have an uncleared conflict with."""
-    original = access.can_view_nomination
-
-    def can_view(user, nomination):
-        if original(user, nomination):
-            return True
-        on_panel = db.session.execute(
-            db.select(PanelMember.id)
-            .join(PanelMember.panel)
-            .where(
-                PanelMember.user_id == user.id,
-                Panel.round_id == nomination.category.round_id,
-            )
-        ).first()
-        conflicted = db.session.execute(
-            db.select(ConflictOfInterest.id).where(
-                ConflictOfInterest.nomination_id == nomination.id,
-                ConflictOfInterest.reviewer_id == user.id,
-                ConflictOfInterest.cleared_at.is_(None),
-            )
-        ).first()
-        return on_panel is not None and conflicted is None
-
-    monkeypatch.setattr(access, "can_view_nomination", can_view)
 
 
 class TableParser(HTMLParser):
@@ -348,7 +313,7 @@ def test_exports_refuse_anonymous_staff_and_reviewers_who_do_not_chair(
     assert "nothing you can export" in member.get("/exports/").get_data(as_text=True)
 
 
-def test_chair_exports_only_after_the_call_has_closed(client, exported, panel_access):
+def test_chair_exports_only_after_the_call_has_closed(client, exported):
     award_round = exported["round"]
     with time_machine.travel(award_round.closes_at - timedelta(minutes=1), tick=False):
         client.login("chair@example.org")
@@ -359,27 +324,61 @@ def test_chair_exports_only_after_the_call_has_closed(client, exported, panel_ac
     assert award_round.title in client.get("/exports/").get_data(as_text=True)
 
 
-def test_a_conflicted_chair_gets_neither_the_rows_nor_the_files(client, exported, panel_access):
+def test_a_conflicted_chair_gets_neither_the_rows_nor_the_files(client, exported, make_client):
     award_round, researcher = exported["round"], exported["researcher"]
-    conflicted = exported["conflicted"]
+    conflicted, chair = exported["conflicted"], exported["chair"]
+    declared = db.session.execute(
+        db.select(ConflictOfInterest).where(ConflictOfInterest.reviewer_id == chair.id)
+    ).scalar_one()
+    assert (declared.nomination_id, declared.automatic) == (conflicted.id, False)
+    # An automatic conflict too: the chair is this nominee (no row stored: the rule decides).
+    own = h.nomination(researcher, exported["aase"].nominator, "Chris Chair", "chair@example.org")
+    h.attach(own, "CV Chris.pdf", b"%PDF-1.4 chris cv")
     client.login("chair@example.org")
     names = [row[2] for row in page_rows(client, award_round)]
-    assert "Conny Conflict" not in names and "Åse Ødegård" in names
+    # The panel sees submitted nominations only; without the two conflicted ones.
+    assert names == ["Åse Ødegård", "=cmd|' /C calc'!A0"]
     for url in (
         f"/exports/rounds/{award_round.id}/nominations.csv",
         f"/exports/categories/{researcher.id}/nominations.csv",
     ):
         body = client.get(url).get_data(as_text=True)
         assert "Åse Ødegård" in body and "Conny" not in body and "Private." not in body
+        assert "Chris Chair" not in body
     _, rows = xlsx_rows(client.get(f"/exports/rounds/{award_round.id}/nominations.xlsx").data)
     assert [unquote(row[2]) for row in rows] == names
     archive = zipfile.ZipFile(
         io.BytesIO(client.get(f"/exports/categories/{researcher.id}/attachments.zip").data)
     )
-    assert all("Conny" not in name for name in archive.namelist())
+    assert all("Conny" not in name and "Chris" not in name for name in archive.namelist())
     assert any("CV Åse.pdf" in name for name in archive.namelist())
-    response = client.get(f"/exports/nominations/{conflicted.id}/attachments.zip")
-    assert response.status_code == 404
+    for hidden in (conflicted, own):
+        response = client.get(f"/exports/nominations/{hidden.id}/attachments.zip")
+        assert response.status_code == 404
+    # The admin, without a conflict, gets both.
+    admin = make_client("admin@example.org")
+    body = admin.get(f"/exports/categories/{researcher.id}/nominations.csv").get_data(as_text=True)
+    assert "Conny Conflict" in body and "Chris Chair" in body
+
+
+def test_a_chair_exports_only_the_categories_their_panel_covers(client, exported, admin):
+    award_round, researcher, employee = (
+        exported["round"],
+        exported["researcher"],
+        exported["employee"],
+    )
+    carl = factories.user("carl@example.org", "Carl Chair", roles=("staff", "reviewer"))
+    h.panel(award_round, [(carl, h.CHAIR)], name="Employee panel", category=employee)
+    client.login("carl@example.org")
+    _, rows = xlsx_rows(client.get(f"/exports/rounds/{award_round.id}/nominations.xlsx").data)
+    assert {row[1] for row in rows} == {"Employee of the Year"}
+    assert client.get(f"/exports/categories/{employee.id}/nominations.csv").status_code == 200
+    for url in (
+        f"/exports/categories/{researcher.id}/nominations.csv",
+        f"/exports/categories/{researcher.id}/attachments.zip",
+        f"/exports/nominations/{exported['aase'].id}/attachments.zip",
+    ):
+        assert client.get(url).status_code in (403, 404), url
 
 
 def test_export_queries_do_not_grow_with_the_rows(client, exported, admin, count_queries):
@@ -396,3 +395,46 @@ def test_export_queries_do_not_grow_with_the_rows(client, exported, admin, count
     with count_queries() as many:
         client.get(url)
     assert many.count == few.count, "\n".join(many.statements)
+
+
+def test_chair_export_queries_do_not_grow_with_the_rows(client, exported, admin, count_queries):
+    """The chair's rows come from one query with the visibility rule in SQL, not from a check
+    per row: the same number of queries for 2 rows and for 12."""
+    award_round, chair = exported["round"], exported["chair"]
+    client.login("chair@example.org")
+    urls = (
+        f"/exports/rounds/{award_round.id}/nominations.xlsx",
+        f"/exports/rounds/{award_round.id}",
+        f"/exports/categories/{exported['researcher'].id}/attachments.zip",
+    )
+    counts = {}
+    for size in ("few", "many"):
+        if size == "many":
+            for index in range(12):
+                item = h.nomination(exported["researcher"], admin, f"Extra {index:02d}")
+                h.attach(item, f"Extra {index}.pdf", f"%PDF {index}".encode())
+                if index % 4 == 0:
+                    declare_conflict(item, kind="other", reason="Friends.", actor=chair)
+        for url in urls:
+            db.session.expire_all()
+            with count_queries() as counter:
+                response = client.get(url)
+            assert response.status_code == 200, url
+            counts[size, url] = counter.count
+    _, rows = xlsx_rows(client.get(urls[0]).data)
+    assert len(rows) == 2 + 12 - 3  # three extra ones hidden by the chair's conflicts
+    for url in urls:
+        assert counts["few", url] == counts["many", url], (url, counts)
+
+
+def test_a_category_name_excel_would_refuse_as_a_sheet_name(client, exported):
+    """Excel sheet names allow no \\ / * ? : [ ] and at most 31 characters."""
+    employee = exported["employee"]
+    employee.name = "Employee/Team of the Year: [2025] *special*?"
+    db.session.commit()
+    client.login("admin@example.org")
+    response = client.get(f"/exports/categories/{employee.id}/nominations.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.get_data()))
+    assert workbook.sheetnames == ["Employee-Team of the Year- -202"]
+    assert len(workbook.active["A"]) == 3  # the header and two rows

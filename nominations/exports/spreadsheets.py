@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -56,30 +58,93 @@ def _xlsx_value(value: Cell) -> Cell:
     return value
 
 
-def to_xlsx(title: str, columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(list(columns))
-    for cell in sheet[1]:
+@dataclass(frozen=True)
+class Styled:
+    """A number shown with its own format, e.g. a tied rank 1 shown as ``=1`` (``'"="0'``):
+    the cell stays a number, so the column sorts as numbers."""
+
+    value: int | float
+    number_format: str
+
+
+SheetCell = Cell | Styled
+
+
+@dataclass
+class Sheet:
+    """One worksheet: a header row, then ``rows``. ``number_formats`` gives a column (by
+    index) its display format; ``wrap`` wraps long text (for sheets of explanations)."""
+
+    title: str
+    columns: Sequence[str]
+    rows: Iterable[Sequence[SheetCell]]
+    number_formats: Mapping[int, str] = field(default_factory=dict)
+    wrap: bool = False
+
+
+_TITLE_UNSAFE = re.compile(r"[\\/*?:\[\]]")
+WIDEST = 60
+
+
+def sheet_title(title: str, used: set[str] | None = None) -> str:
+    """A worksheet name Excel accepts: no ``\\ / * ? : [ ]``, at most 31 characters, not
+    starting or ending with a quote, unique in the workbook."""
+    name = _TITLE_UNSAFE.sub("-", ILLEGAL_CHARACTERS_RE.sub("", title)).strip().strip("'")
+    name = name[:31].strip() or "Sheet"
+    used = used if used is not None else set()
+    candidate, counter = name, 2
+    while candidate.casefold() in used:
+        suffix = f" ({counter})"
+        candidate, counter = name[: 31 - len(suffix)] + suffix, counter + 1
+    used.add(candidate.casefold())
+    return candidate
+
+
+def _write_sheet(worksheet, sheet: Sheet) -> None:
+    worksheet.append([_xlsx_value(name) for name in sheet.columns])
+    for cell in worksheet[1]:
         cell.font = Font(bold=True)
-    widths = [len(name) for name in columns]
-    for row in rows:
-        sheet.append([_xlsx_value(value) for value in row])
-        for index, cell in enumerate(sheet[sheet.max_row]):
+        cell.data_type = "s"
+    widths = [len(str(name)) for name in sheet.columns]
+    for row in sheet.rows:
+        values = [value.value if isinstance(value, Styled) else value for value in row]
+        worksheet.append([_xlsx_value(value) for value in values])
+        for index, cell in enumerate(worksheet[worksheet.max_row]):
+            given = row[index]
             # Text is text: never let openpyxl guess a formula from a string.
             if isinstance(cell.value, str):
                 cell.data_type = "s"
+                if sheet.wrap and len(cell.value) > WIDEST:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
             elif isinstance(cell.value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(cell.value, date):
                 cell.number_format = "yyyy-mm-dd"
+            if isinstance(given, Styled):
+                cell.number_format = given.number_format
+            elif index in sheet.number_formats and isinstance(cell.value, int | float):
+                cell.number_format = sheet.number_formats[index]
             length = len(str(cell.value)) if cell.value is not None else 0
-            widths[index] = max(widths[index], min(length, 60))
+            if index < len(widths):
+                widths[index] = max(widths[index], min(length, WIDEST))
     for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width + 2
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
+        worksheet.column_dimensions[get_column_letter(index)].width = width + 2
+    worksheet.freeze_panes = "A2"
+    worksheet.auto_filter.ref = worksheet.dimensions
+
+
+def to_workbook(sheets: Sequence[Sheet]) -> bytes:
+    """An XLSX file with one worksheet per ``Sheet``, in order."""
+    workbook = Workbook()
+    used: set[str] = set()
+    for position, sheet in enumerate(sheets):
+        worksheet = workbook.active if position == 0 else workbook.create_sheet()
+        worksheet.title = sheet_title(sheet.title, used)
+        _write_sheet(worksheet, sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def to_xlsx(title: str, columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    return to_workbook([Sheet(title, columns, rows)])

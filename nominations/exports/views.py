@@ -1,13 +1,14 @@
-from flask import Response, abort, current_app, render_template, send_file
+from flask import Response, abort, current_app, render_template, request, send_file
 from flask_login import current_user
 
 from nominations.exports import bp
 from nominations.exports.archives import build_zip, safe_name
+from nominations.exports.ranking import ranking_workbook
 from nominations.exports.spreadsheets import to_csv, to_xlsx
 from nominations.extensions import login_manager
 from nominations.models import AwardCategory, AwardRound, Nomination, db
 from nominations.timeutil import now, to_local
-from nominations.workflow import NotFound, PermissionDenied
+from nominations.workflow import NotFound, PermissionDenied, access
 from nominations.workflow.exports import (
     COLUMNS,
     PAGE_COLUMNS,
@@ -16,6 +17,7 @@ from nominations.workflow.exports import (
     exportable_rounds_query,
     may_export,
     nomination_row,
+    ranking_for_export,
     visible_nominations,
 )
 
@@ -73,6 +75,9 @@ def round_nominations(round_id: int):
     return render_template(
         "exports/round.html",
         award_round=award_round,
+        ranking_ids={
+            c.id for c in award_round.categories if access.can_view_ranking(current_user, c)
+        },
         columns=PAGE_COLUMNS,
         rows=[[display(v) for v in nomination_row(n)[: len(PAGE_COLUMNS)]] for n in nominations],
         nominations=nominations,
@@ -99,6 +104,27 @@ def category_spreadsheet(category_id: int, fmt: str):
         _refused(error)
     name = f"nominations-{_ascii(category.round.title)}-{_ascii(category.name)}-{_stamp()}"
     return _spreadsheet(nominations, fmt, category.name, name)
+
+
+@bp.route("/categories/<int:category_id>/ranking.xlsx")
+def category_ranking(category_id: int):
+    """The ranking with every reviewer's scores; ``sort`` and ``dir`` as on the ranking page."""
+    category = db.session.get(AwardCategory, category_id) or abort(404)
+    direction = request.args.get("dir")
+    try:
+        details = ranking_for_export(
+            current_user,
+            category,
+            sort=request.args.get("sort", "normalised"),
+            descending=None if direction not in ("asc", "desc") else direction == "desc",
+        )
+    except PermissionDenied as error:
+        _refused(error)
+    body = ranking_workbook(
+        details, exported_at=to_local(now()).replace(tzinfo=None, microsecond=0)
+    )
+    name = f"ranking-{_ascii(category.round.title)}-{_ascii(category.name)}-{_stamp()}"
+    return _download(body, "xlsx", name)
 
 
 @bp.route("/categories/<int:category_id>/attachments.zip")

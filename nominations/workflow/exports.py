@@ -1,10 +1,14 @@
 """Who may export what, and which rows and files an export holds.
 
 An export follows the same permissions as the pages: administrators may export any round;
-the chair of one of a round's panels may export it once its call has closed. Within an
-export, every nomination goes through ``access.can_view_nomination`` (so a reviewer with a
-conflict of interest gets neither the row nor the files of that nomination). Drafts are not
-nominations yet and are never exported.
+the chair of one of a round's panels may export it once its call has closed, and a category
+of it when their panel covers that category. Within an export, the nominations are those of
+``access.visible_nominations_query`` (the SQL twin of ``access.can_view_nomination``, so a
+reviewer with a conflict of interest gets neither the row nor the files of that nomination),
+in one query. Drafts are not nominations yet and are never exported.
+
+The ranking export (:func:`ranking_for_export`) follows the ranking page: ``can_view_ranking``,
+and the rows of nominations the viewer has a conflict with are left out.
 """
 
 from __future__ import annotations
@@ -25,35 +29,15 @@ from nominations.models import (
 )
 from nominations.timeutil import to_local
 from nominations.workflow import access
-from nominations.workflow.calls import CallState, call_state
 from nominations.workflow.errors import NotFound, PermissionDenied
-
-
-def is_round_chair(user: User, award_round: AwardRound) -> bool:
-    """Whether ``user`` chairs one of the round's panels."""
-    if not user.is_authenticated:
-        return False
-    return (
-        db.session.execute(
-            db.select(PanelMember.id)
-            .join(PanelMember.panel)
-            .where(
-                Panel.round_id == award_round.id,
-                PanelMember.user_id == user.id,
-                PanelMember.role == PanelRole.CHAIR,
-            )
-            .limit(1)
-        ).first()
-        is not None
-    )
+from nominations.workflow.ranking import compute_ranking
+from nominations.workflow.ranking_details import RankingDetails, ranking_details
 
 
 def may_export(user: User, award_round: AwardRound) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_admin:
-        return True
-    return call_state(award_round) is CallState.CLOSED and is_round_chair(user, award_round)
+    """Administrators, and a chair of one of the round's panels once the call has closed (the
+    rule of the chair's round pages, ``access.can_view_progress``)."""
+    return access.can_view_progress(user, award_round)
 
 
 def require_export(user: User, award_round: AwardRound) -> None:
@@ -81,11 +65,15 @@ def visible_nominations(
 ) -> list[Nomination]:
     """The round's (or category's) nominations ``user`` may export, in page order."""
     require_export(user, award_round)
-    if category is not None and category.round_id != award_round.id:
-        raise NotFound("No such category in this round.")
+    if category is not None:
+        if category.round_id != award_round.id:
+            raise NotFound("No such category in this round.")
+        if not access.can_view_ranking(user, category):
+            raise PermissionDenied("Your panel does not cover this category.")
+    # The visibility rule as SQL (access.visibility_clause, the twin of can_view_nomination):
+    # one query whatever the number of rows.
     statement = (
-        db.select(Nomination)
-        .join(Nomination.category)
+        access.visible_nominations_query(user, category, award_round=award_round)
         .options(
             db.contains_eager(Nomination.category),
             db.joinedload(Nomination.nominator),
@@ -93,16 +81,29 @@ def visible_nominations(
             db.joinedload(Nomination.on_behalf_of_department),
             db.selectinload(Nomination.attachments),
         )
-        .where(
-            AwardCategory.round_id == award_round.id,
-            Nomination.status != NominationStatus.DRAFT,
-        )
+        .where(Nomination.status != NominationStatus.DRAFT)
+        .order_by(None)
         .order_by(AwardCategory.position, AwardCategory.id, Nomination.nominee_name, Nomination.id)
     )
-    if category is not None:
-        statement = statement.where(Nomination.category_id == category.id)
-    nominations = db.session.execute(statement).unique().scalars().all()
-    return [n for n in nominations if access.can_view_nomination(user, n)]
+    return list(db.session.execute(statement).unique().scalars())
+
+
+def ranking_for_export(
+    user: User,
+    category: AwardCategory,
+    *,
+    sort: str = "normalised",
+    descending: bool | None = None,
+) -> RankingDetails:
+    """The category's ranking with every reviewer's scores, as ``user`` sees it on the ranking
+    page (same permission, same order; rows hidden from a conflicted viewer left out)."""
+    if not access.can_view_ranking(user, category):
+        raise PermissionDenied(
+            "The ranking is for administrators, and for the chair of a panel covering the "
+            "category once the call has closed."
+        )
+    ranking = compute_ranking(category, sort=sort, descending=descending, viewer=user)
+    return ranking_details(ranking)
 
 
 def exportable_nomination(user: User, nomination: Nomination) -> Nomination:

@@ -70,16 +70,24 @@ METHOD_TEXT = (
 
 @dataclass
 class ReviewerStats:
+    """A reviewer's counted reviews in the category, their mean and standard deviation.
+
+    For a viewer with a conflict of interest in the category, ``reviews`` and ``mean`` cover
+    only the nominations shown to that viewer and ``std`` is withheld (None): next to the
+    reviewer's scores on the shown nominations, a mean over all of them would give away the
+    score on a hidden one. ``normalised`` always tells how the ranking treated the reviewer.
+    """
+
     reviewer_id: int
     name: str
     reviews: int
     mean: float | None
     std: float | None
+    # False: one review or no spread, so every z-score of this reviewer is 0.
+    normalised: bool = field(init=False)
 
-    @property
-    def normalised(self) -> bool:
-        """False: one review or no spread, so every z-score of this reviewer is 0."""
-        return self.reviews >= 2 and self.std is not None and self.std > 1e-12
+    def __post_init__(self) -> None:
+        self.normalised = self.reviews >= 2 and self.std is not None and self.std > 1e-12
 
 
 @dataclass
@@ -270,6 +278,23 @@ def _sort(rows: list[RankingRow], sort: str, descending: bool) -> list[RankingRo
     return present + sorted(absent, key=name_key)
 
 
+def _shown_figures(
+    reviewers: list[ReviewerStats],
+    per_reviewer: dict[int, dict[int, float]],
+    hidden_ids: set[int],
+) -> list[ReviewerStats]:
+    """Reviewer figures over the nominations shown to a conflicted viewer (see ReviewerStats);
+    reviewers with no review among them are left out."""
+    shown_reviewers = []
+    for stats in reviewers:
+        shown = [v for nid, v in per_reviewer[stats.reviewer_id].items() if nid not in hidden_ids]
+        if not shown:
+            continue
+        stats.reviews, stats.mean, stats.std = len(shown), statistics.fmean(shown), None
+        shown_reviewers.append(stats)
+    return shown_reviewers
+
+
 def compute_ranking(
     category: AwardCategory,
     *,
@@ -280,7 +305,8 @@ def compute_ranking(
     """The category's ranking (rows as dataclasses), in a constant number of queries.
 
     ``viewer``: rows of nominations the viewer has a conflict with come back with
-    ``hidden=True`` and no scores, and ranks are numbered among the other rows.
+    ``hidden=True`` and no scores, ranks are numbered among the other rows, and the reviewer
+    figures cover the shown rows only (see :class:`ReviewerStats`).
     Permission is the caller's business (``access.can_view_ranking``).
     """
     sort = sort if sort in SORT_KEYS else "normalised"
@@ -381,6 +407,9 @@ def compute_ranking(
             row.disagreement = False
             row.scores, row.z_scores, row.criterion_scores, row.recommendations = {}, {}, {}, {}
 
+    hidden_ids = {row.nomination_id for row in rows if row.hidden}
+    if hidden_ids:
+        reviewers = _shown_figures(reviewers, per_reviewer, hidden_ids)
     _assign_ranks(rows)
     return Ranking(
         category=category,
