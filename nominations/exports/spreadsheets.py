@@ -29,16 +29,19 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def _csv_value(value: Cell) -> str:
+def display(value: Cell) -> str:
+    """How a cell reads on the page and in CSV."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         return f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str):
-        return neutralise(value)
     return str(value)
+
+
+def _csv_value(value: Cell) -> str:
+    return neutralise(value) if isinstance(value, str) else display(value)
 
 
 def to_csv(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:

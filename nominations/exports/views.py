@@ -4,7 +4,7 @@ from flask_login import current_user
 from nominations.exports import bp
 from nominations.exports.archives import build_zip, safe_name
 from nominations.exports.ranking import ranking_workbook
-from nominations.exports.spreadsheets import to_csv, to_xlsx
+from nominations.exports.spreadsheets import display, to_csv, to_xlsx
 from nominations.extensions import login_manager
 from nominations.models import AwardCategory, AwardRound, Nomination, db
 from nominations.timeutil import now, to_local
@@ -12,7 +12,6 @@ from nominations.workflow import NotFound, PermissionDenied, access
 from nominations.workflow.exports import (
     COLUMNS,
     PAGE_COLUMNS,
-    display,
     exportable_nomination,
     exportable_rounds_query,
     may_export,

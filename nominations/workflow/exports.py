@@ -169,17 +169,6 @@ def nomination_row(nomination: Nomination) -> list[Cell]:
     ]
 
 
-def display(value: Cell) -> str:
-    """How a cell reads on the page and in CSV."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 @dataclass
 class ExportTable:
     title: str
