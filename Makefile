@@ -34,14 +34,17 @@ run: install
 	$(FLASK) demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-## The whole suite on SQLite, the browser tests included (screenshots in test-output/).
+## The whole suite on SQLite, the browser tests included (screenshots in test-output/), and
+## the multi-process tests (gunicorn and scheduler processes on PostgreSQL databases of their
+## own; skipped when PostgreSQL does not answer).
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## The whole suite on PostgreSQL (PG_URL, default the local `test` database). The browser
-## tests are left out: they run on their own SQLite database either way (`make test` has them).
+## The whole suite on PostgreSQL (PG_URL, default the local `test` database). Left out: the
+## browser tests (their own SQLite database) and the multi-process tests (their own PostgreSQL
+## databases), which do not depend on PG_URL: `make test` runs them, so each runs once.
 test-postgres: install-test
-	TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m "not browser and not multiprocess" $(PYTEST_ARGS)
 
 test-all: test test-postgres
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,9 +19,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from nominations import PROJECT_ROOT, create_app
 from nominations.models import (
@@ -40,6 +36,7 @@ from nominations.models import (
 from nominations.scheduling import lease
 from nominations.timeutil import now, shift_local
 from tests import factories
+from tests.multiprocess_support import own_database, rebuild_schema
 from tests.scheduler_support import nomination, only_rules, panel
 from tests.smtp import SMTPServer
 
@@ -51,37 +48,15 @@ LEASE_SECONDS = 5
 
 @pytest.fixture(scope="module")
 def pg_url():
-    url = make_url(os.environ.get("SCHEDULER_TEST_DATABASE_URL", DEFAULT_URL))
-    try:
-        socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=3).close()
-    except OSError as error:
-        pytest.skip(f"PostgreSQL is unreachable at {url.host}:{url.port or 5432}: {error}")
-    url = url.set(drivername="postgresql+psycopg")
-    maintenance = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with maintenance.connect() as connection:
-        # Two test runs at once (two worktrees, two CI jobs) take turns instead of dropping
-        # each other's schema: a session advisory lock, held for the module.
-        connection.execute(text("SELECT pg_advisory_lock(hashtext(:name))"), {"name": url.database})
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
-        ).scalar()
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-        yield url.render_as_string(hide_password=False)
-        connection.execute(
-            text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": url.database}
-        )
-    maintenance.dispose()
+    with own_database("SCHEDULER_TEST_DATABASE_URL", DEFAULT_URL) as url:
+        yield url
 
 
 @pytest.fixture
 def pg_app(pg_url):
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": pg_url})
     with app.app_context():
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        upgrade()
+        rebuild_schema()
         yield app
         db.session.remove()
         db.engine.dispose()

@@ -36,11 +36,13 @@ from nominations.workflow.calls import accepts_nominations
 from nominations.workflow.nominations import (
     DOCUMENT_LABELS,
     NOMINATOR_EDITABLE,
+    CallNotOpen,
     DocumentChanges,
     NominationProblems,
     SaveResult,
     Upload,
     call_not_open_reason,
+    closed_message,
     departments_acting_for,
     duplicate_count,
     duplicate_counts,
@@ -190,6 +192,14 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
         return redirect(url_for("nominate.edit", nomination_id=nomination.id))
     try:
         submit(nomination, actor=current_user)
+    except CallNotOpen:
+        # The closing time passed between saving the draft and submitting it: the draft
+        # holds what was typed, only the submission was too late.
+        form.form_errors.append(
+            closed_message(category.round, stored=True, just_saved=True)
+            or "Your draft is saved, but it was not submitted."
+        )
+        return _render(category, nomination, form, editable=True)
     except WorkflowError as error:
         _attach_problems(form, error, summary=False)
         form.form_errors.insert(

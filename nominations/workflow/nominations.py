@@ -34,7 +34,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import BinaryIO
 
 from email_validator import EmailNotValidError, validate_email
@@ -308,9 +308,9 @@ def eligibility_problems(
 # --- rules shared by every change -----------------------------------------------------------
 
 
-def call_not_open_reason(award_round: AwardRound) -> str | None:
+def call_not_open_reason(award_round: AwardRound, at: datetime | None = None) -> str | None:
     """None while the call accepts nominations; else why not, with the time in local time."""
-    at = now()
+    at = at or now()
     state = call_state(award_round, at)
     if state is CallState.OPEN:
         return None
@@ -321,12 +321,22 @@ def call_not_open_reason(award_round: AwardRound) -> str | None:
     return "The call has been closed by the administrators."
 
 
-def closed_message(award_round: AwardRound, *, stored: bool) -> str | None:
+def closed_message(
+    award_round: AwardRound,
+    *,
+    stored: bool,
+    just_saved: bool = False,
+    at: datetime | None = None,
+) -> str | None:
     """None while the call accepts nominations; else what to tell a nominator whose change
-    was refused (``stored``: whether the nomination exists, so its saved version is kept)."""
-    reason = call_not_open_reason(award_round)
+    was refused: ``stored`` when the nomination exists (its saved version is kept),
+    ``just_saved`` when the same request saved it as a draft and only the submission that
+    followed came too late (the closing time passed in between)."""
+    reason = call_not_open_reason(award_round, at)
     if reason is None:
         return None
+    if just_saved:
+        return reason + " Your draft is saved with what you typed, but it was not submitted."
     if stored:
         return (
             reason + " Your nomination is kept as it was saved; the changes you just made "
@@ -335,10 +345,29 @@ def closed_message(award_round: AwardRound, *, stored: bool) -> str | None:
     return reason + " Nothing was saved; what you typed is still in the form below."
 
 
-def _require_open(award_round: AwardRound, *, stored: bool) -> None:
-    message = closed_message(award_round, stored=stored)
+def _require_open(award_round: AwardRound, *, stored: bool) -> datetime:
+    """Refuse the change unless the call accepts nominations now; returns the instant checked
+    (the change is stamped with it, so a nomination accepted before the closing time never
+    carries a later time).
+
+    The round's row is held in share mode until the change commits (PostgreSQL; SQLite
+    serialises writers anyway). Closing the round updates that row, so the close waits for
+    every change that was checked before the closing time and then counts it in its summary
+    and notifications, and a change that comes after the close waits for it and finds the
+    round closed. Without it a submission checked a moment before the closing time could
+    commit just after the close had counted, and the summary would miss it.
+    """
+    db.session.execute(
+        db.select(AwardRound)
+        .where(AwardRound.id == award_round.id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
+    at = now()
+    message = closed_message(award_round, stored=stored, at=at)
     if message is not None:
         raise CallNotOpen(message)
+    return at
 
 
 def _require_nominator(nomination: Nomination, actor: User) -> None:
@@ -611,7 +640,7 @@ def submit(nomination: Nomination, *, actor: User) -> Nomination:
     """Submit a saved draft (or a withdrawn nomination) after checking it completely."""
     _require_nominator(nomination, actor)
     _lock(nomination)
-    _require_open(nomination.category.round, stored=True)
+    at = _require_open(nomination.category.round, stored=True)
     if nomination.status == NominationStatus.SUBMITTED:
         raise WorkflowError("This nomination has already been submitted.")
     if nomination.status not in NOMINATOR_EDITABLE:
@@ -622,7 +651,7 @@ def submit(nomination: Nomination, *, actor: User) -> Nomination:
         raise NominationProblems(found)
     before = audit.snapshot(nomination, ("status", "submitted_at"))
     nomination.status = NominationStatus.SUBMITTED
-    nomination.submitted_at = now()
+    nomination.submitted_at = at
     nomination.withdrawn_at = None
     nomination.updated_at = nomination.submitted_at
     audit.record(
@@ -678,11 +707,11 @@ def update(
 def withdraw(nomination: Nomination, *, actor: User) -> Nomination:
     _require_nominator(nomination, actor)
     _lock(nomination)
-    _require_open(nomination.category.round, stored=True)
+    at = _require_open(nomination.category.round, stored=True)
     if nomination.status != NominationStatus.SUBMITTED:
         raise WorkflowError("Only a submitted nomination can be withdrawn.")
     nomination.status = NominationStatus.WITHDRAWN
-    nomination.withdrawn_at = now()
+    nomination.withdrawn_at = at
     nomination.updated_at = nomination.withdrawn_at
     audit.record(
         "nomination.withdraw",
