@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app nominations
 PG_URL ?= postgresql://127.0.0.1:5432/test
 
-.PHONY: run test test-postgres test-all install install-test lint format migrate demo browser clean
+.PHONY: run test test-postgres test-all install install-test lint format migrate demo browser postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ install-test: $(VENV)/.installed-test browser
 browser:
 	@sh scripts/ensure-chromium.sh
 
+# PostgreSQL for the tests that need it: started when installed but down.
+postgres:
+	@sh scripts/ensure-postgres.sh
+
 ## Serve the demo on http://127.0.0.1:$(PORT): migrate, load demo data when empty, run.
 run: install
 	$(FLASK) db upgrade
@@ -37,13 +41,13 @@ run: install
 ## The whole suite on SQLite, the browser tests included (screenshots in test-output/), and
 ## the multi-process tests (gunicorn and scheduler processes on PostgreSQL databases of their
 ## own; skipped when PostgreSQL does not answer).
-test: install-test
+test: install-test postgres
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## The whole suite on PostgreSQL (PG_URL, default the local `test` database). Left out: the
 ## browser tests (their own SQLite database) and the multi-process tests (their own PostgreSQL
 ## databases), which do not depend on PG_URL: `make test` runs them, so each runs once.
-test-postgres: install-test
+test-postgres: install-test postgres
 	TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m "not browser and not multiprocess" $(PYTEST_ARGS)
 
 test-all: test test-postgres
