@@ -179,3 +179,15 @@ def test_decisions_complete_then_revisable_until_published(app):
     assert "can no longer change" in page and "Award the prize" not in page
     actions = db.session.execute(db.select(AuditEvent.action)).scalars().all()
     assert actions.count("round.decide") == 2 and "round.decisions_reopened" in actions
+
+
+def test_decisions_complete_for_a_round_the_scheduler_never_moved(app):
+    """A round still marked draft has closed when its closing time has passed: the chair
+    completes the decisions without waiting for a scheduler job."""
+    w = world()
+    w.award_round.status = RoundStatus.DRAFT
+    db.session.commit()
+    award_prize(w.nominations["other"], "For X.", actor=w.chair)
+    complete_decisions(w.award_round, actor=w.chair)
+    db.session.expire_all()
+    assert w.award_round.status == RoundStatus.DECIDED

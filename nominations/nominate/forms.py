@@ -8,6 +8,7 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     DateField,
     EmailField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -46,7 +47,9 @@ class NominationForm(FlaskForm):
         "Statement in support of the nominee",
         validators=[Optional(), Length(max=MAX_STATEMENT_CHARS)],
     )
-    on_behalf_of_department_id = SelectField("Who nominates", coerce=int, default=0)
+    # Two choices at most (oneself, or one's department): radio buttons in a fieldset whose
+    # legend names the group.
+    on_behalf_of_department_id = RadioField("Who nominates", coerce=int, default=0)
     cv = FileField("CV (PDF)")
     publications = FileField("Publication list (PDF)")
     support_letters = MultipleFileField("Add support letters (PDF)")

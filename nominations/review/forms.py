@@ -74,7 +74,13 @@ class ConflictForm(FlaskForm):
         ],
         description="Seen by the panel's chair and administrators.",
     )
-    submit = SubmitField("Declare conflict of interest")
+    submit = SubmitField(
+        "Declare conflict of interest",
+        render_kw={
+            "data-confirm": "Declare a conflict of interest with this nomination? "
+            "It cannot be withdrawn."
+        },
+    )
 
 
 class ClearConflictForm(FlaskForm):

@@ -268,8 +268,8 @@ def complete_decisions(award_round: AwardRound, *, actor: User) -> AwardRound:
         raise WorkflowError("The results are already published.")
     if award_round.status == RoundStatus.DECIDED:
         raise WorkflowError("The decisions are already marked complete.")
-    if award_round.status == RoundStatus.DRAFT:
-        raise WorkflowError("The round was never opened.")
+    # A round still marked draft or open has closed when its closing time has passed: the
+    # clock decides, not whether the scheduler has moved the status yet.
     if not access.call_closed(award_round):
         raise WorkflowError("Decisions are made after the call has closed.")
     missing = undecided_categories(award_round)

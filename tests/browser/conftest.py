@@ -27,7 +27,8 @@ Fixtures
     the Content-Security-Policy. Provoking one on purpose? ``watch.clear()`` afterwards.
 ``shot``
     ``shot("round created")`` saves test-output/screenshots/<module>/<test>/NN-round-created.png
-    (full page). A failing test also leaves a ``failure`` screenshot there.
+    (full page); ``shot("draft saved", staff)`` shoots another page than ``page``. A failing
+    test also leaves a ``failure`` screenshot there (``failure-N`` for ``new_page()`` pages).
 ``inputs``
     Types into date and time inputs with the keyboard as a person would, whatever order this
     Chromium shows the parts in: ``inputs.type_date(page.get_by_label("Opens on"), date(...))``,
@@ -106,8 +107,9 @@ def watch(live_server, request) -> Iterator[Watch]:
 
 
 @pytest.fixture
-def new_page(browser, live_server, watch) -> Iterator:
-    """``new_page()``: a page in a context of its own (another person, other cookies)."""
+def new_page(browser, live_server, watch, request) -> Iterator:
+    """``new_page()``: a page in a context of its own (another person, other cookies).
+    When the test fails, each of these pages leaves a ``failure-N`` screenshot."""
     contexts: list[BrowserContext] = []
 
     def make() -> Page:
@@ -124,7 +126,15 @@ def new_page(browser, live_server, watch) -> Iterator:
         return page
 
     yield make
-    for context in contexts:
+    call = getattr(request.node, "report_call", None)
+    failed = call is not None and call.failed
+    first = 2 if "page" in request.fixturenames else 1  # ``page`` saves its own failure.png
+    for number, context in enumerate(contexts, start=1):
+        if failed and number >= first:
+            for opened in context.pages:
+                path = _folder(request) / f"failure-{number}.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                opened.screenshot(path=str(path), full_page=True)
         context.close()
 
 

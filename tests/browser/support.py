@@ -154,7 +154,8 @@ class Watch:
 
 
 class Screenshots:
-    """``shot("signed-in")`` saves test-output/screenshots/<module>/<test>/NN-signed-in.png."""
+    """``shot("signed-in")`` saves test-output/screenshots/<module>/<test>/NN-signed-in.png;
+    ``shot("draft saved", other_page)`` takes another person's page (from ``new_page()``)."""
 
     def __init__(self, page: Page, folder: Path) -> None:
         self.page = page
@@ -162,12 +163,12 @@ class Screenshots:
         self.count = 0
         shutil.rmtree(folder, ignore_errors=True)
 
-    def __call__(self, name: str) -> Path:
+    def __call__(self, name: str, page: Page | None = None) -> Path:
         self.count += 1
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         path = self.folder / f"{self.count:02d}-{slug}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(path), full_page=True)
+        (page or self.page).screenshot(path=str(path), full_page=True)
         return path
 
 
@@ -279,3 +280,52 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("Signed in as")
+
+
+def write_pdf(path: Path, *lines: str) -> Path:
+    """A small, valid one-page PDF (Helvetica text, a correct cross-reference table), as a
+    person would upload: the app checks the content, not the name."""
+
+    def escaped(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    text = " ".join(f"({escaped(line)}) Tj 0 -18 Td" for line in lines)  # line under line
+    content = f"BT /F1 12 Tf 72 770 Td {text} ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    body = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    path.write_bytes(bytes(body))
+    return path
+
+
+@contextmanager
+def confirming(page: Page, expected: str):
+    """Accept the confirmation the next click asks for, after checking that it was asked and
+    says ``expected`` (Playwright would otherwise dismiss it, and the action not happen)."""
+    asked: list[str] = []
+
+    def accept(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
+    yield
+    assert asked, f"no confirmation was asked (expected one saying {expected!r})"
+    assert expected in asked[0], asked[0]
