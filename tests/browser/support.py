@@ -325,6 +325,9 @@ def confirming(page: Page, expected: str):
         asked.append(dialog.message)
         dialog.accept()
 
+    # The question comes from app.js (data-confirm), which runs at the end of the page: a
+    # click before the page has loaded would go through unasked, so wait as a person would.
+    page.wait_for_load_state("load")
     page.once("dialog", accept)
     yield
     assert asked, f"no confirmation was asked (expected one saying {expected!r})"
