@@ -308,7 +308,11 @@ def attachment(nomination_id: int, attachment_id: int):
     ).scalar_one_or_none()
     if found is None or not can_view_nomination(current_user, found.nomination):
         abort(404)
-    path = storage.path_for(found.stored_name)
+    try:
+        path = storage.path_for(found.stored_name)
+    except ValueError:  # a name this app never makes: not served, whatever it points to
+        current_app.logger.error("Attachment %s has an unexpected stored name", found.id)
+        abort(404)
     if not path.is_file():
         current_app.logger.error("Attachment %s is missing on disk (%s)", found.id, path)
         abort(404)
