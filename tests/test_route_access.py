@@ -278,6 +278,37 @@ def test_each_role_gets_the_answer_of_the_access_table(lab, name, endpoint, meth
     assert problems == [], f"{name} {method}:\n" + "\n".join(problems)
 
 
+# Query strings no link makes: NUL and invalid UTF-8, numbers beyond any column, dates out of
+# the calendar, pages far past the end (each list page, search and filter reads some of them).
+HOSTILE_QUERIES = [
+    "q=%00%ff&name=x%00&award=%00&action=%00&actor=99999999999&round=99999999999"
+    "&category=99999999999&status=%00&since=0001-01-01&until=9999-12-31"
+    "&page=99999999999999999999&per_page=99999999999&sort=%00&dir=%00&year=99999999999"
+    "&duplicates=1&next=%00",
+    "q=%25%5F&actor=system&round=-5&page=-99999999999999999999&per_page=-1&year=-1"
+    "&since=2025-02-30&until=0000-00-00&sort=name&dir=asc&next=//evil.example.com",
+]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "chair", "admin"])
+def test_hostile_query_strings_are_never_a_server_error(lab, role):
+    problems = []
+    for endpoint, entry in ACCESS.items():
+        if entry.GET is None:
+            continue
+        for query in HOSTILE_QUERIES:
+            url = f"{_url(lab, endpoint, entry)}?{query}"
+            try:
+                response = lab.clients[role].get(url)
+            except Exception as error:  # TESTING propagates exceptions: a 500 in production
+                db.session.rollback()
+                problems.append(f"{url} raised {error!r}")
+                continue
+            if response.status_code >= 500 and endpoint != "public.healthz":
+                problems.append(f"{url} answered {response.status_code}")
+    assert problems == []
+
+
 def test_the_leak_check_saw_every_secret_where_it_belongs(lab):
     """Runs after the table's cases (pytest keeps the module's order): each planted secret was
     found in some page of a role allowed to read it, so its absence elsewhere means something."""

@@ -120,6 +120,10 @@ def _attach_problems(form: NominationForm, error: WorkflowError, summary: bool =
 
 
 def _render(category: AwardCategory, nomination: Nomination | None, form, *, editable: bool):
+    # The removal checkboxes are written by the template, so no error shows at them.
+    unclear = "The documents ticked for removal were not understood; tick them again."
+    if form.remove_documents.errors and unclear not in form.form_errors:
+        form.form_errors.append(unclear)
     return render_template(
         "nominate/form.html",
         category=category,

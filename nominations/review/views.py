@@ -264,7 +264,7 @@ def nomination(nomination_id: int):
             data = ReviewInput(
                 scores=form.scores(),
                 comment=form.comment.data or "",
-                recommendation=form.recommendation.data or None,
+                recommendation=form.recommendation_value(),
             )
             submit = bool(form.submit_review.data)
             try:
