@@ -40,6 +40,10 @@ class Config:
     MAX_FILE_BYTES = 10 * 1024 * 1024
     MAX_TOTAL_BYTES = 40 * 1024 * 1024
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    # The text fields of one form (not files) may take this much: enough for any value the
+    # forms' own limits then refuse with a message at the field, keeping what was typed
+    # (Flask's default, 500 kB, answers a long pasted statement with a bare 413 page).
+    MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024
 
     # Scheduler: in the web process only where SCHEDULER_ENABLED (development); in production
     # `flask --app nominations scheduler` runs it as its own process (see the README).

@@ -23,6 +23,9 @@ def local_instant(
     except NonexistentLocalTime as error:
         time_field.errors = [*time_field.errors, str(error)]
         return None
+    except OverflowError:  # e.g. 1 January of the year 1, before UTC's calendar starts
+        date_field.errors = [*date_field.errors, "Enter a date in the years 2000 to 2200."]
+        return None
 
 
 def fill_local(value: datetime | None, date_field: DateField, time_field: TimeField) -> None:

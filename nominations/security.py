@@ -10,6 +10,10 @@
   check, which a load balancer may call over plain HTTP.
 - ``TRUSTED_PROXY_COUNT`` = N: the app sits behind N reverse proxies; the client address
   (rate limits, logs) and the scheme come from their ``X-Forwarded-For`` / ``-Proto`` headers.
+- NUL characters are dropped from every query and form value (and name) before a view sees
+  them: no browser types one, PostgreSQL's text columns refuse them (a search or a sign-in
+  with ``%00`` would otherwise be a server error), and nothing needs them. What the workflow
+  stores is cleaned further (``nominations.workflow.text``).
 
 Each app gets its own Talisman instance: Talisman keeps its settings on the instance, so one
 shared instance would let the last app created decide for all of them (tests create many).
@@ -17,8 +21,9 @@ shared instance would let the last app created decide for all of them (tests cre
 
 from __future__ import annotations
 
-from flask import Flask, redirect, request
+from flask import Flask, Request, redirect, request
 from flask_talisman import Talisman
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = {
@@ -43,12 +48,32 @@ PERMISSIONS_POLICY = {
 # Endpoints that answer over plain HTTP even where FORCE_HTTPS is on.
 HTTPS_EXEMPT_ENDPOINTS = {"public.healthz"}
 
+
+def _without_nul(value):
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class NulFreeParameters(ImmutableMultiDict):
+    """Query and form parameters (Werkzeug builds them from (name, value) pairs) without NUL
+    characters; uploaded files are left as they are."""
+
+    def __init__(self, mapping=None):
+        if isinstance(mapping, list):
+            mapping = [(_without_nul(k), _without_nul(v)) for k, v in mapping]
+        super().__init__(mapping)
+
+
+class NulFreeRequest(Request):
+    parameter_storage_class = NulFreeParameters
+
+
 # For per-view options only (``@talisman(frame_options=...)``); init_app binds an instance
 # of its own to each app.
 talisman = Talisman()
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = NulFreeRequest
     proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]

@@ -64,9 +64,20 @@ def changes(event) -> list[tuple[str, str, str]]:
 
 def _int(value: str | None) -> int | None:
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is None or 0 < number < 2**31 else None  # ids fit 32 bits
+
+
+def _day(field: DateField) -> date | None:
+    """The date of a filter field; a date the log cannot hold is reported and ignored."""
+    if field.errors or field.data is None:
+        return None
+    if not 1900 <= field.data.year <= 9000:
+        field.errors = [*field.errors, "Enter a date between the years 1900 and 9000."]
+        return None
+    return field.data
 
 
 @bp.route("/audit", endpoint="audit")
@@ -86,8 +97,8 @@ def audit_log():
         system_only=form.actor.data == SYSTEM,
         action=form.action.data or None,
         round_id=_int(form.round.data),
-        since=form.since.data if not form.since.errors else None,
-        until=form.until.data if not form.until.errors else None,
+        since=_day(form.since),
+        until=_day(form.until),
     )
     page = db.paginate(statement, per_page=current_app.config["PER_PAGE"], error_out=False)
     entries = [(event, changes(event)) for event in page.items]

@@ -14,6 +14,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from nominations.models import BlindMode
+from nominations.workflow.rounds import (
+    MAX_PHD_YEARS,
+    MAX_PRIZE_AMOUNT,
+    MAX_PRIZE_COUNT,
+    MAX_SUPPORT_LETTERS,
+    MAX_WORD_LIMIT,
+)
 
 BLIND_CHOICES = [
     (BlindMode.AFTER_OWN.value, "After submitting their own review (default)"),
@@ -73,7 +80,14 @@ class CategoryForm(FlaskForm):
     eligibility_text = TextAreaField("Eligibility", validators=[Optional(), Length(max=5000)])
     phd_within_years = IntegerField(
         "PhD within the last N years",
-        validators=[Optional(), NumberRange(min=1, message="Enter a positive number of years.")],
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1,
+                max=MAX_PHD_YEARS,
+                message=f"Enter a number of years from 1 to {MAX_PHD_YEARS}.",
+            ),
+        ],
         description="Career-stage rule. Leave empty when the category has none.",
     )
     prize_amount = IntegerField(
@@ -81,6 +95,7 @@ class CategoryForm(FlaskForm):
         validators=[
             DataRequired(message="Enter the prize amount as a positive whole number."),
             NumberRange(min=1, message="The prize amount must be positive."),
+            NumberRange(max=MAX_PRIZE_AMOUNT, message="The prize amount is too large."),
         ],
     )
     prize_count = IntegerField(
@@ -89,6 +104,7 @@ class CategoryForm(FlaskForm):
         validators=[
             DataRequired(message="Enter the number of prizes (at least 1)."),
             NumberRange(min=1, message="There must be at least one prize."),
+            NumberRange(max=MAX_PRIZE_COUNT, message=f"At most {MAX_PRIZE_COUNT} prizes."),
         ],
     )
     funder = StringField("Funder", validators=[Optional(), Length(max=200)])
@@ -97,13 +113,17 @@ class CategoryForm(FlaskForm):
     word_limit = IntegerField(
         "Word limit for the statement",
         default=1000,
-        validators=[DataRequired(), NumberRange(min=1, message="The word limit must be positive.")],
+        validators=[
+            DataRequired(),
+            NumberRange(min=1, message="The word limit must be positive."),
+            NumberRange(max=MAX_WORD_LIMIT, message=f"At most {MAX_WORD_LIMIT} words."),
+        ],
     )
     requires_cv = BooleanField("A CV is required", default=True)
     requires_publications = BooleanField("A publication list is required")
     max_support_letters = IntegerField(
         "Support letters allowed",
         default=3,
-        validators=[Optional(), NumberRange(min=0, max=20)],
+        validators=[Optional(), NumberRange(min=0, max=MAX_SUPPORT_LETTERS)],
     )
     submit = SubmitField("Save category")

@@ -46,7 +46,7 @@ class IneligibleForm(FlaskForm):
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, type=int)
-    return value if value and value > 0 else None
+    return value if value and 0 < value < 2**31 else None  # an id fits a 32-bit column
 
 
 @bp.app_template_global()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask import has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -23,7 +24,26 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# The highest page number a list answers (far past the end of any list); ?page=10**20 would
+# otherwise become an OFFSET no database column type holds (a server error, not an empty page).
+MAX_PAGE = 100_000
+
+
+class Database(SQLAlchemy):
+    def paginate(self, select, *, page: int | None = None, **kwargs):
+        """Flask-SQLAlchemy's ``paginate``, with the ``page`` asked for in the URL bounded by
+        ``MAX_PAGE`` (what is not a number is left to Flask-SQLAlchemy: 404 or page 1)."""
+        if page is None and has_request_context():
+            try:
+                asked = int(request.args.get("page", 1))
+            except (TypeError, ValueError):
+                asked = None
+            if asked is not None and asked > MAX_PAGE:
+                page = MAX_PAGE
+        return super().paginate(select, page=page, **kwargs)
+
+
+db = Database(model_class=Base)
 
 
 class UTCDateTime(TypeDecorator):

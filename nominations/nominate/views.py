@@ -122,6 +122,10 @@ def _attach_problems(form: NominationForm, error: WorkflowError, summary: bool =
 
 
 def _render(category: AwardCategory, nomination: Nomination | None, form, *, editable: bool):
+    # The removal checkboxes are written by the template, so no error shows at them.
+    unclear = "The documents ticked for removal were not understood; tick them again."
+    if form.remove_documents.errors and unclear not in form.form_errors:
+        form.form_errors.append(unclear)
     return render_template(
         "nominate/form.html",
         category=category,
@@ -318,7 +322,11 @@ def attachment(nomination_id: int, attachment_id: int):
     ).scalar_one_or_none()
     if found is None or not can_view_nomination(current_user, found.nomination):
         abort(404)
-    path = storage.path_for(found.stored_name)
+    try:
+        path = storage.path_for(found.stored_name)
+    except ValueError:  # a name this app never makes: not served, whatever it points to
+        current_app.logger.error("Attachment %s has an unexpected stored name", found.id)
+        abort(404)
     if not path.is_file():
         current_app.logger.error("Attachment %s is missing on disk (%s)", found.id, path)
         abort(404)

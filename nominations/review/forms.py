@@ -32,10 +32,16 @@ class ReviewFormBase(FlaskForm):
         return [(c, self[f"score_{c.id}"]) for c in self.criteria]
 
     def scores(self) -> dict[int, int | None]:
+        # Optional() lets blank input through unchecked (it clears the choice error): a
+        # score of only spaces is no score, like the empty choice.
         result: dict[int, int | None] = {}
         for criterion, field in self.score_fields():
-            result[criterion.id] = int(field.data) if field.data not in (None, "") else None
+            value = (field.data or "").strip()
+            result[criterion.id] = int(value) if value else None
         return result
+
+    def recommendation_value(self) -> str | None:
+        return (self.recommendation.data or "").strip() or None
 
 
 def review_form(criteria: list[Criterion], **kwargs) -> ReviewFormBase:

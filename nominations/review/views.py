@@ -264,7 +264,7 @@ def nomination(nomination_id: int):
             data = ReviewInput(
                 scores=form.scores(),
                 comment=form.comment.data or "",
-                recommendation=form.recommendation.data or None,
+                recommendation=form.recommendation_value(),
             )
             submit = bool(form.submit_review.data)
             try:
@@ -342,7 +342,12 @@ def conflicts(round_id: int):
     award_round = _get(AwardRound, round_id)
     _require_round_overview(award_round)
     sync_automatic_conflicts(award_round)
-    rows = round_conflicts(award_round)
+    overseen = access.overseen_categories(current_user, award_round)
+    rows = [
+        c
+        for c in round_conflicts(award_round)
+        if overseen is None or c.nomination.category_id in overseen
+    ]
     return render_template(
         "review/conflicts.html",
         award_round=award_round,
@@ -356,7 +361,9 @@ def conflicts(round_id: int):
 def clear(conflict_id: int):
     conflict = _get(ConflictOfInterest, conflict_id)
     award_round = conflict.nomination.category.round
-    _require_round_overview(award_round)
+    # The chair of a panel covering the nomination's category (once closed), or an admin.
+    if not access.can_view_ranking(current_user, conflict.nomination.category):
+        abort(403)
     form = ClearConflictForm()
     if form.validate_on_submit():
         try:
@@ -400,9 +407,8 @@ def ranking(category_id: int):
 def progress(round_id: int):
     award_round = _get(AwardRound, round_id)
     _require_round_overview(award_round)
-    return render_template(
-        "review/progress.html", award_round=award_round, progress=round_progress(award_round)
-    )
+    progress = round_progress(award_round, access.overseen_categories(current_user, award_round))
+    return render_template("review/progress.html", award_round=award_round, progress=progress)
 
 
 @bp.route("/categories/<int:category_id>/decisions", methods=["GET", "POST"])
@@ -501,9 +507,11 @@ def revoke(decision_id: int):
 def round_summary(round_id: int):
     award_round = _get(AwardRound, round_id)
     _require_round_overview(award_round)
+    overseen = access.overseen_categories(current_user, award_round)
     return render_template(
         "review/round_decisions.html",
         award_round=award_round,
+        categories=[c for c in award_round.categories if overseen is None or c.id in overseen],
         decisions=round_decisions(award_round),
         undecided={c.id for c in undecided_categories(award_round)},
         action_form=ActionForm(),

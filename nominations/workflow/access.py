@@ -19,7 +19,9 @@ The rules, in one place:
   and admins see all reviews (unless conflicted). Other panel members see other reviewers'
   reviews per the round's ``blind_mode``: never / after submitting their own / always.
 - **Ranking, progress, conflicts list and decisions**: the chair of a covering panel (once the
-  call has closed) and admins.
+  call has closed) and admins. The round's overview pages (progress, conflicts, decisions)
+  are open to any chair of the round, but show a chair only the categories their panels
+  cover (:func:`overseen_categories`); admins see every category.
 
 The SQL helpers (``visible_nominations_query``, ``panel_visibility_clause``) express the same
 rule as a WHERE clause so that list pages and exports need no per-row checks.
@@ -261,6 +263,23 @@ def can_view_progress(user: User, award_round: AwardRound) -> bool:
     if user.is_admin:
         return True
     return is_chair(user, award_round) and call_closed(award_round)
+
+
+def overseen_categories(user: User, award_round: AwardRound) -> set[int] | None:
+    """The categories of the round whose progress, conflicts and decisions ``user`` may see
+    on the round's overview pages: None for all of them (admins, and the chair of a panel
+    covering every category), else the ids of the categories the panels they chair cover."""
+    if user.is_authenticated and user.is_admin:
+        return None
+    if not _is_reviewer(user):
+        return set()
+    ids: set[int] = set()
+    for category_id, role in memberships(user, award_round):
+        if role == PanelRole.CHAIR:
+            if category_id is None:
+                return None
+            ids.add(category_id)
+    return ids
 
 
 def can_decide(user: User, category: AwardCategory) -> bool:

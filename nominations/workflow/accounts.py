@@ -5,6 +5,9 @@ from __future__ import annotations
 from nominations.models import Department, User, db
 from nominations.workflow import audit
 from nominations.workflow.errors import WorkflowError
+from nominations.workflow.text import clean_line
+
+MAX_NAME = 200
 
 USER_FIELDS = ("email", "name", "department_id", "is_staff", "is_reviewer", "is_admin", "active")
 MIN_PASSWORD_LENGTH = 8
@@ -48,12 +51,15 @@ def create_user(
     active: bool = True,
 ) -> User:
     email = normalise_email(email)
+    name = clean_line(name)
     if not email or "@" not in email:
         raise WorkflowError("Enter a valid e-mail address.", "email")
     if find_user_by_email(email) is not None:
         raise WorkflowError(f"A user with the e-mail {email} already exists.", "email")
-    if not (name or "").strip():
+    if not name:
         raise WorkflowError("Enter the person's name.", "name")
+    if len(name) > MAX_NAME:
+        raise WorkflowError(f"The name can be at most {MAX_NAME} characters long.", "name")
     _check_password(password)
     user = User(
         email=email,
@@ -84,8 +90,11 @@ def update_user(
     active: bool,
     password: str | None = None,
 ) -> User:
-    if not (name or "").strip():
+    name = clean_line(name)
+    if not name:
         raise WorkflowError("Enter the person's name.", "name")
+    if len(name) > MAX_NAME:
+        raise WorkflowError(f"The name can be at most {MAX_NAME} characters long.", "name")
     if user.id == actor.id and (not is_admin or not active):
         raise WorkflowError(
             "You cannot remove your own admin role or deactivate yourself; "

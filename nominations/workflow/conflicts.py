@@ -34,6 +34,7 @@ from nominations.models import (
 from nominations.timeutil import now
 from nominations.workflow import access, audit
 from nominations.workflow.errors import NotFound, PermissionDenied, WorkflowError
+from nominations.workflow.text import clean
 
 DECLARABLE_KINDS: tuple[tuple[ConflictKind, str], ...] = (
     (ConflictKind.COLLABORATOR, "Collaborator (joint grants, papers or projects)"),
@@ -175,7 +176,7 @@ def declare_conflict(nomination: Nomination, *, kind: str, reason: str, actor: U
         raise WorkflowError("The round's results are published.")
     if kind not in {k.value for k, _ in DECLARABLE_KINDS}:
         raise WorkflowError("Choose the kind of conflict.", "kind")
-    reason = (reason or "").strip()
+    reason = clean(reason, multiline=True)
     if not reason:
         raise WorkflowError("Say briefly why (the chair reads it).", "reason")
     if len(reason) > MAX_REASON:
@@ -220,7 +221,7 @@ def clear_conflict(conflict: ConflictOfInterest, *, reason: str, actor: User):
         )
     if conflict.cleared_at is not None:
         raise WorkflowError("This conflict is already cleared.", "reason")
-    reason = (reason or "").strip()
+    reason = clean(reason, multiline=True)
     if not reason:
         raise WorkflowError("Give the reason for clearing it (it is logged).", "reason")
     if len(reason) > MAX_REASON:

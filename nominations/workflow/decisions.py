@@ -32,6 +32,7 @@ from nominations.models import (
 from nominations.timeutil import now
 from nominations.workflow import access, audit
 from nominations.workflow.errors import NotFound, PermissionDenied, WorkflowError
+from nominations.workflow.text import clean
 
 MAX_CITATION = 1000
 
@@ -114,7 +115,7 @@ def set_winners(
     for nomination_id, citation in winners.items():
         if nomination_id not in nominations:
             raise WorkflowError("Choose a submitted nomination of this category.", "nomination_id")
-        citation = (citation or "").strip()
+        citation = clean(citation, multiline=True)
         if not citation:
             raise WorkflowError("Write a short citation for each winner.", "citation")
         if len(citation) > MAX_CITATION:

@@ -31,7 +31,6 @@ Duplicates (the same nominee e-mail in the same category) are never merged: they
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -60,6 +59,7 @@ from nominations.workflow import audit
 from nominations.workflow.access import can_edit_nomination
 from nominations.workflow.calls import CallState, call_state
 from nominations.workflow.errors import NotFound, PermissionDenied, WorkflowError
+from nominations.workflow.text import clean
 
 # What a nominator may still change (while the call is open).
 NOMINATOR_EDITABLE = (
@@ -384,15 +384,8 @@ def _lock(nomination: Nomination) -> None:
     db.session.refresh(nomination)
 
 
-def _clean(value: str | None, *, multiline: bool = False) -> str:
-    """Text as stored: NFC, no control characters (PostgreSQL refuses NUL), trimmed."""
-    text = unicodedata.normalize("NFC", value or "")
-    keep = "\n\t" if multiline else ""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    cleaned = "".join(
-        ch if ch in keep or unicodedata.category(ch) not in ("Cc", "Cs") else " " for ch in text
-    )
-    return cleaned.strip()
+# Text as stored: NFC, no control characters (PostgreSQL refuses NUL), trimmed.
+_clean = clean
 
 
 def _line(value: str | None, field_name: str, label: str) -> str:

@@ -14,7 +14,7 @@ criteria, so the rubric is locked. New categories get ``rounds.DEFAULT_CRITERIA`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nominations.models import (
     AwardCategory,
@@ -31,6 +31,7 @@ from nominations.models import (
 )
 from nominations.workflow import audit
 from nominations.workflow.errors import PermissionDenied, WorkflowError
+from nominations.workflow.text import clean, clean_line
 
 MAX_WEIGHT = 100.0
 SCALE_BOUNDS = (0, 100)
@@ -126,6 +127,7 @@ def create_panel(
 ) -> Panel:
     _require_admin(actor)
     _require_editable(award_round)
+    name = clean_line(name)
     _check_panel(award_round, name, category, None)
     _check_reviewer(chair, "chair_id")
     panel = Panel(round_id=award_round.id, category=category, name=name.strip())
@@ -142,6 +144,7 @@ def create_panel(
 def update_panel(panel: Panel, *, name: str, category: AwardCategory | None, actor: User) -> Panel:
     _require_admin(actor)
     _require_editable(panel.round)
+    name = clean_line(name)
     _check_panel(panel.round, name, category, panel.id)
     before = _panel_snapshot(panel)
     panel.name = name.strip()
@@ -315,9 +318,14 @@ def _validate_criterion(category: AwardCategory, data: CriterionData, criterion_
         raise WorkflowError(f"This category already has a criterion called {name}.", "name")
 
 
+def _clean_criterion(data: CriterionData) -> CriterionData:
+    return replace(data, name=clean_line(data.name), guidance=clean(data.guidance, multiline=True))
+
+
 def add_criterion(category: AwardCategory, data: CriterionData, *, actor: User) -> Criterion:
     _require_admin(actor)
     _require_rubric_editable(category)
+    data = _clean_criterion(data)
     _validate_criterion(category, data, None)
     position = 1 + max((c.position for c in category_criteria(category)), default=-1)
     criterion = Criterion(
@@ -346,6 +354,7 @@ def update_criterion(criterion: Criterion, data: CriterionData, *, actor: User) 
     _require_admin(actor)
     category = criterion.category
     _require_rubric_editable(category)
+    data = _clean_criterion(data)
     _validate_criterion(category, data, criterion.id)
     before = audit.snapshot(criterion, CRITERION_FIELDS)
     criterion.name = data.name.strip()

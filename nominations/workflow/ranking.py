@@ -474,12 +474,17 @@ class Progress:
         return sum(r.submitted for r in self.reviewers)
 
 
-def round_progress(award_round: AwardRound) -> Progress:
+def round_progress(award_round: AwardRound, only: set[int] | None = None) -> Progress:
     """Each reviewer's submitted / expected reviews and the nominations still lacking reviews,
-    in a constant number of queries."""
-    categories = {c.id: c for c in award_round.categories}
-    members = _load_members(award_round)
-    nominations = _load_nominations(award_round, None)
+    in a constant number of queries; ``only``: of these categories (ids) alone, and only the
+    reviewers on panels covering one of them (None: the whole round)."""
+    categories = {c.id: c for c in award_round.categories if only is None or c.id in only}
+    members = {
+        user_id: member
+        for user_id, member in _load_members(award_round).items()
+        if only is None or any(member.covers(category_id) for category_id in categories)
+    }
+    nominations = [n for n in _load_nominations(award_round, None) if n.category_id in categories]
     conflicts = _load_conflicts(award_round, None)
     statuses = {
         (nomination_id, reviewer_id): status

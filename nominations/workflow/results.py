@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import Select
+from sqlalchemy import Select, false
 
 from nominations.mail.outbox import queue_email
 from nominations.models import (
@@ -121,7 +121,9 @@ def history_query(*, name: str = "", award: str = "", year: int | None = None) -
             )
         )
     if year:
-        statement = statement.where(AwardRound.year == year)
+        # Rounds lie in 2000-2200 (a CHECK constraint); a larger number would not even fit
+        # the column's type.
+        statement = statement.where(AwardRound.year == year if 2000 <= year <= 2200 else false())
     return statement
 
 

@@ -29,6 +29,7 @@ from nominations.timeutil import format_local, now
 from nominations.workflow import access, audit
 from nominations.workflow.errors import NotFound, WorkflowError
 from nominations.workflow.panels import category_criteria
+from nominations.workflow.text import clean
 
 RECOMMENDATION_LABELS: dict[str, str] = {
     Recommendation.STRONGLY_SUPPORT.value: "Strongly support",
@@ -122,7 +123,7 @@ def _validate(data: ReviewInput, criteria: list[Criterion], complete: bool) -> d
         raise WorkflowError("Choose a recommendation from the list.", "recommendation")
     if complete and not data.recommendation:
         raise WorkflowError("Give your recommendation before submitting.", "recommendation")
-    if len(data.comment or "") > MAX_COMMENT:
+    if len(clean(data.comment, multiline=True)) > MAX_COMMENT:
         raise WorkflowError(f"Keep the comment under {MAX_COMMENT} characters.", "comment")
     return scores
 
@@ -158,7 +159,7 @@ def save_review(
             existing[criterion_id].score = value
         else:
             review.scores.append(ReviewScore(criterion_id=criterion_id, score=value))
-    review.comment = (data.comment or "").strip()
+    review.comment = clean(data.comment, multiline=True)
     review.recommendation = data.recommendation or None
     review.updated_at = now()
     if submit and not already_submitted:

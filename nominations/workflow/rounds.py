@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
 from nominations.models import (
@@ -16,9 +16,10 @@ from nominations.models import (
     User,
     db,
 )
-from nominations.timeutil import format_local
+from nominations.timeutil import format_local, to_local
 from nominations.workflow import audit
 from nominations.workflow.errors import WorkflowError
+from nominations.workflow.text import clean, clean_line
 
 ROUND_FIELDS = (
     "name",
@@ -80,6 +81,18 @@ DEFAULT_CRITERIA: tuple[tuple[str, str, float], ...] = (
 )
 
 
+# Limits of what a round or category may say (the columns hold 200 characters; the numbers
+# must fit a 32-bit integer column, and be plausible).
+MAX_NAME = 200
+MAX_TEXT = 5000
+YEARS = (2000, 2200)  # every date of a round (as the year CHECK constraint)
+MAX_PRIZE_AMOUNT = 1_000_000_000
+MAX_PRIZE_COUNT = 100
+MAX_WORD_LIMIT = 20_000
+MAX_PHD_YEARS = 100
+MAX_SUPPORT_LETTERS = 20
+
+
 @dataclass
 class RoundData:
     name: str
@@ -113,11 +126,41 @@ class CategoryData:
     extra: dict = field(default_factory=dict)
 
 
+def _clean_round(data: RoundData) -> RoundData:
+    return replace(
+        data,
+        name=clean_line(data.name),
+        organiser=clean_line(data.organiser),
+        description=clean(data.description, multiline=True),
+    )
+
+
 def validate_round(data: RoundData, existing: AwardRound | None = None) -> None:
+    """Checks ``data`` as cleaned by ``_clean_round`` (create_round and update_round do)."""
     if not data.name.strip():
         raise WorkflowError("Give the round a name.", "name")
-    if not 2000 <= data.year <= 2200:
-        raise WorkflowError("Enter a year between 2000 and 2200.", "year")
+    if len(data.name) > MAX_NAME:
+        raise WorkflowError(f"The name can be at most {MAX_NAME} characters long.", "name")
+    if len(data.organiser) > MAX_NAME:
+        raise WorkflowError(
+            f"The organiser can be at most {MAX_NAME} characters long.", "organiser"
+        )
+    if len(data.description) > MAX_TEXT:
+        raise WorkflowError(
+            f"The description can be at most {MAX_TEXT} characters long.", "description"
+        )
+    low, high = YEARS
+    if not low <= data.year <= high:
+        raise WorkflowError(f"Enter a year between {low} and {high}.", "year")
+    years = {
+        "opens_at": to_local(data.opens_at).year,
+        "closes_at": to_local(data.closes_at).year,
+        "review_deadline": to_local(data.review_deadline).year,
+        "ceremony_on": data.ceremony_on.year if data.ceremony_on else low,
+    }
+    for name, year in years.items():
+        if not low <= year <= high:
+            raise WorkflowError(f"Enter a date between the years {low} and {high}.", name)
     if data.closes_at <= data.opens_at:
         raise WorkflowError(
             f"The closing time must be after the opening time ({format_local(data.opens_at)}).",
@@ -140,6 +183,7 @@ def validate_round(data: RoundData, existing: AwardRound | None = None) -> None:
 
 
 def create_round(data: RoundData, *, actor: User | None, reminders: bool = True) -> AwardRound:
+    data = _clean_round(data)
     validate_round(data)
     award_round = AwardRound(**{**asdict(data), "name": data.name.strip()})
     db.session.add(award_round)
@@ -161,6 +205,7 @@ def create_round(data: RoundData, *, actor: User | None, reminders: bool = True)
 def update_round(award_round: AwardRound, data: RoundData, *, actor: User) -> AwardRound:
     if award_round.status == RoundStatus.PUBLISHED:
         raise WorkflowError("A published round can no longer be edited.")
+    data = _clean_round(data)
     validate_round(data, existing=award_round)
     before = audit.snapshot(award_round, ROUND_FIELDS)
     for key, value in asdict(data).items():
@@ -175,30 +220,66 @@ def update_round(award_round: AwardRound, data: RoundData, *, actor: User) -> Aw
     return award_round
 
 
+def _clean_category(data: CategoryData) -> CategoryData:
+    return replace(
+        data,
+        name=clean_line(data.name),
+        description=clean(data.description, multiline=True),
+        eligibility_text=clean(data.eligibility_text, multiline=True),
+        funder=clean_line(data.funder),
+        currency=clean_line(data.currency).upper() or "NOK",
+    )
+
+
 def validate_category(data: CategoryData) -> None:
+    """Checks ``data`` as cleaned by ``_clean_category`` (create and update do)."""
     if not data.name.strip():
         raise WorkflowError("Give the category a name.", "name")
+    if len(data.name) > MAX_NAME:
+        raise WorkflowError(f"The name can be at most {MAX_NAME} characters long.", "name")
+    if len(data.funder) > MAX_NAME:
+        raise WorkflowError(f"The funder can be at most {MAX_NAME} characters long.", "funder")
+    for name in ("description", "eligibility_text"):
+        if len(getattr(data, name)) > MAX_TEXT:
+            raise WorkflowError(f"This text can be at most {MAX_TEXT} characters long.", name)
+    if not (len(data.currency) == 3 and data.currency.isascii() and data.currency.isalpha()):
+        raise WorkflowError("The currency is a three-letter code such as NOK.", "currency")
     if data.prize_amount is None or data.prize_amount <= 0:
         raise WorkflowError("The prize amount must be a positive whole number.", "prize_amount")
+    if data.prize_amount > MAX_PRIZE_AMOUNT:
+        raise WorkflowError(
+            f"The prize amount can be at most {MAX_PRIZE_AMOUNT:,}.".replace(",", " "),
+            "prize_amount",
+        )
     if data.prize_count is None or data.prize_count <= 0:
         raise WorkflowError("The number of prizes must be at least 1.", "prize_count")
+    if data.prize_count > MAX_PRIZE_COUNT:
+        raise WorkflowError(f"At most {MAX_PRIZE_COUNT} prizes per category.", "prize_count")
     if data.word_limit is None or data.word_limit <= 0:
         raise WorkflowError("The word limit must be at least 1 word.", "word_limit")
+    if data.word_limit > MAX_WORD_LIMIT:
+        raise WorkflowError(f"The word limit can be at most {MAX_WORD_LIMIT} words.", "word_limit")
     if data.phd_within_years is not None and data.phd_within_years <= 0:
         raise WorkflowError(
             "The career-stage rule needs a positive number of years.", "phd_within_years"
         )
+    if data.phd_within_years is not None and data.phd_within_years > MAX_PHD_YEARS:
+        raise WorkflowError(
+            f"The career-stage rule can be at most {MAX_PHD_YEARS} years.", "phd_within_years"
+        )
     if data.max_support_letters is None or data.max_support_letters < 0:
         raise WorkflowError(
             "The number of support letters cannot be negative.", "max_support_letters"
+        )
+    if data.max_support_letters > MAX_SUPPORT_LETTERS:
+        raise WorkflowError(
+            f"At most {MAX_SUPPORT_LETTERS} support letters.", "max_support_letters"
         )
 
 
 def _category_values(data: CategoryData) -> dict:
     values = asdict(data)
     values.pop("extra")
-    values["name"] = data.name.strip()
-    values["currency"] = (data.currency or "NOK").upper()
     return values
 
 
@@ -215,6 +296,7 @@ def _check_unique_name(award_round: AwardRound, name: str, category_id: int | No
 def create_category(
     award_round: AwardRound, data: CategoryData, *, actor: User | None, rubric: bool = True
 ) -> AwardCategory:
+    data = _clean_category(data)
     validate_category(data)
     _check_unique_name(award_round, data.name, None)
     position = len(award_round.categories)
@@ -246,6 +328,7 @@ def create_category(
 def update_category(category: AwardCategory, data: CategoryData, *, actor: User) -> AwardCategory:
     if category.round.status == RoundStatus.PUBLISHED:
         raise WorkflowError("A published round can no longer be edited.")
+    data = _clean_category(data)
     validate_category(data)
     _check_unique_name(category.round, data.name, category.id)
     before = audit.snapshot(category, CATEGORY_FIELDS)

@@ -1,0 +1,219 @@
+"""Who may open what: the expected answer of every route to every role.
+
+tests/test_route_access.py walks every rule of ``app.url_map`` with every role of
+``tests.access_world.ROLES`` and compares each answer with this table. A route without an
+entry fails that test with its endpoint's name: add one line here when you add a route.
+
+An entry is ``Access(GET=..., POST=...)`` with one expectation per role, in the order of
+ROLES::
+
+    anonymous, nominator, staff, reviewer, outsider, conflicted, chair, other_chair, admin
+
+An expectation is
+- a status code (200, 302 (a redirect that is not the sign-in page), 403, 404, ...);
+- ``LOGIN``: a redirect to the sign-in page;
+- ``OK``: allowed, whatever the form made of the minimal body we send (a page with the form's
+  errors or a redirect after the change): any answer below 400 but the sign-in page;
+- a frozenset of acceptable codes.
+
+Every refusal (LOGIN, 403, 404, ...) must leave the database and the uploads as they were.
+
+URL parameters are filled from the world (tests/access_world.py) by their name (``PARAMS``);
+``Access(params={"round_id": "published_round"})`` picks another object for one entry.
+A POST is sent with a valid CSRF token and the body of ``BODIES`` (only the token when it has
+none). ``VARIANTS`` check the same endpoints on other objects (a draft, another nomination's
+document, an unpublished round).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from tests.access_world import ROLES, AccessWorld
+
+LOGIN = "login"
+OK = "ok"
+
+Expected = int | str | frozenset
+Row = tuple[Expected, ...]
+
+
+@dataclass(frozen=True)
+class Access:
+    GET: Row | None = None
+    POST: Row | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    def expected(self, method: str) -> Row | None:
+        return getattr(self, method, None)
+
+
+#                    anonymous nominator staff reviewer outsider conflicted chair other_chair admin
+PUBLIC: Row = (200, 200, 200, 200, 200, 200, 200, 200, 200)
+SIGNED_IN: Row = (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200)
+ADMIN_PAGE: Row = (LOGIN, 403, 403, 403, 403, 403, 403, 403, 200)
+ADMIN_POST: Row = (LOGIN, 403, 403, 403, 403, 403, 403, 403, OK)
+# Signed in, then sent on (302): the sign-in page, a closed call's form.
+REDIRECTED: Row = (LOGIN, 302, 302, 302, 302, 302, 302, 302, 302)
+# The chair of the panel covering the category (once the call has closed) and admins.
+CHAIR_PAGE: Row = (LOGIN, 403, 403, 403, 403, 403, 200, 403, 200)
+CHAIR_POST: Row = (LOGIN, 403, 403, 403, 403, 403, OK, 403, OK)
+# Round overviews: any chair of the round (each sees the categories their panel covers).
+ROUND_PAGE: Row = (LOGIN, 403, 403, 403, 403, 403, 200, 200, 200)
+ROUND_POST: Row = (LOGIN, 403, 403, 403, 403, 403, OK, OK, OK)
+# The nomination (and its documents): its nominator, the panel but the conflicted, admins.
+NOMINATION_PAGE: Row = (LOGIN, 200, 404, 200, 404, 404, 200, 404, 200)
+# A draft: its nominator and admins only.
+DRAFT_PAGE: Row = (LOGIN, 200, 404, 404, 404, 404, 404, 404, 200)
+# Changes to a nomination: its nominator only (everyone else: there is no such nomination).
+NOMINATOR_POST: Row = (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404)
+# The review pages: reviewers and admins, then the panel rule.
+NOT_REVIEWERS: Row = (LOGIN, 403, 403)
+HEALTH = frozenset({200, 503})  # 503 while the schema is not at the migrations' head
+
+# Not walked: static files, the same for everybody and holding no data.
+SKIPPED = {
+    "static": "the app's own CSS, JavaScript and images: public files, no data",
+    "bootstrap.static": "Bootstrap-Flask's local copy of Bootstrap: public files, no data",
+}
+
+# URL parameter -> the world's object (tests/access_world.py, AccessWorld.ids).
+PARAMS = {
+    "round_id": "round",
+    "category_id": "category",
+    "nomination_id": "target",
+    "attachment_id": "target_cv",
+    "panel_id": "panel",
+    "member_id": "member",
+    "criterion_id": "criterion",
+    "user_id": "staff_user",
+    "decision_id": "decision",
+    "conflict_id": "conflict",
+}
+# URL parameters that are not objects.
+VALUES = {"fmt": "csv"}
+
+# fmt: off
+ACCESS: dict[str, Access] = {
+    # --- public pages and feeds
+    "public.index": Access(GET=PUBLIC),
+    "public.healthz": Access(GET=(HEALTH,) * len(ROLES)),
+    "public.calls_json": Access(GET=PUBLIC),
+    "calls.index": Access(GET=PUBLIC),
+    "results.history": Access(GET=PUBLIC),
+    "results.calls_ics": Access(GET=PUBLIC),
+    "results.results_atom": Access(GET=PUBLIC),
+    "results.round_results": Access(GET=PUBLIC, params={"round_id": "published_round"}),
+    # --- signing in and out (signed in: sent on to the home page)
+    "auth.login": Access(GET=(200, *REDIRECTED[1:]), POST=(200, *REDIRECTED[1:])),
+    "auth.logout": Access(POST=REDIRECTED),
+    # --- nominating (the world's call has closed: the calls page, or the form with the reason)
+    "nominate.new": Access(GET=REDIRECTED, POST=SIGNED_IN),
+    "nominate.edit": Access(GET=NOMINATION_PAGE, POST=NOMINATOR_POST),
+    "nominate.withdraw_nomination": Access(POST=(LOGIN, 302, 404, 404, 404, 404, 404, 404, 404)),
+    "nominate.mine": Access(GET=SIGNED_IN),
+    "nominate.attachment": Access(GET=NOMINATION_PAGE),
+    # --- the review panel (reviewers and admins; then the panel rule)
+    "review.index": Access(GET=(*NOT_REVIEWERS, 200, 200, 200, 200, 200, 200)),
+    "review.category": Access(GET=(*NOT_REVIEWERS, 200, 404, 200, 200, 404, 404)),
+    "review.nomination": Access(GET=(*NOT_REVIEWERS, 200, 404, 404, 200, 404, 200), POST=(*NOT_REVIEWERS, OK, 404, 404, OK, 404, 403)),  # noqa: E501
+    "review.declare": Access(GET=(*NOT_REVIEWERS, 200, 404, 404, 200, 404, 404), POST=(*NOT_REVIEWERS, OK, 404, 404, OK, 404, 404)),  # noqa: E501
+    "review.conflicts": Access(GET=ROUND_PAGE),
+    "review.clear": Access(POST=CHAIR_POST),
+    "review.ranking": Access(GET=CHAIR_PAGE),
+    "review.progress": Access(GET=ROUND_PAGE),
+    "review.decisions": Access(GET=CHAIR_PAGE, POST=CHAIR_POST),
+    "review.citation": Access(POST=CHAIR_POST),
+    "review.revoke": Access(POST=CHAIR_POST),
+    "review.round_summary": Access(GET=ROUND_PAGE),
+    "review.complete": Access(POST=ROUND_POST),
+    # --- exports: admins, and a chair of the round once the call has closed (the rows and
+    #     files: what they may see, nothing of another panel's category)
+    "exports.index": Access(GET=SIGNED_IN),
+    "exports.round_nominations": Access(GET=ROUND_PAGE),
+    "exports.round_spreadsheet": Access(GET=ROUND_PAGE),
+    "exports.category_spreadsheet": Access(GET=ROUND_PAGE),
+    "exports.category_attachments": Access(GET=ROUND_PAGE),
+    "exports.nomination_attachments": Access(GET=(LOGIN, 403, 403, 403, 403, 403, 200, 404, 200)),  # noqa: E501
+    # --- administration
+    "admin.index": Access(GET=(*ADMIN_PAGE[:-1], 302)),
+    "admin.rounds": Access(GET=ADMIN_PAGE),
+    "admin.new_round": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
+    "admin.round_detail": Access(GET=ADMIN_PAGE),
+    "admin.edit_round": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
+    "admin.new_category": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
+    "admin.edit_category": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
+    "admin.publish_results": Access(POST=ADMIN_POST),
+    "admin.clone_round": Access(POST=ADMIN_POST),
+    "admin.users": Access(GET=ADMIN_PAGE),
+    "admin.new_user": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
+    "admin.edit_user": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
+    "admin.nominations": Access(GET=ADMIN_PAGE),
+    "admin.nomination_detail": Access(GET=ADMIN_PAGE),
+    "admin.nomination_ineligible": Access(POST=ADMIN_POST),
+    "admin.new_panel": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
+    "admin.panel_detail": Access(GET=ADMIN_PAGE),
+    "admin.edit_panel": Access(POST=ADMIN_POST),
+    "admin.delete_panel_view": Access(POST=ADMIN_POST),
+    "admin.add_panel_member": Access(POST=ADMIN_POST),
+    "admin.remove_panel_member": Access(POST=ADMIN_POST),
+    "admin.make_panel_chair": Access(POST=ADMIN_POST),
+    "admin.rubric": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
+    "admin.edit_criterion": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
+    "admin.delete_criterion_view": Access(POST=ADMIN_POST),
+    "admin.audit": Access(GET=ADMIN_PAGE),
+    "admin.charts": Access(GET=ADMIN_PAGE),
+}
+
+# The same endpoints on other objects: "<endpoint> <what>".
+VARIANTS: dict[str, Access] = {
+    "results.round_results unpublished": Access(GET=(404,) * len(ROLES), params={"round_id": "round"}),  # noqa: E501
+    "nominate.edit draft": Access(GET=DRAFT_PAGE, POST=NOMINATOR_POST, params={"nomination_id": "draft"}),  # noqa: E501
+    "nominate.attachment draft": Access(GET=DRAFT_PAGE, params={"nomination_id": "draft", "attachment_id": "draft_cv"}),  # noqa: E501
+    "nominate.attachment of-another-nomination": Access(GET=(LOGIN,) + (404,) * 8, params={"attachment_id": "draft_cv"}),  # noqa: E501
+    "nominate.edit second-category": Access(GET=(LOGIN, 200, 404, 404, 200, 404, 404, 200, 200), params={"nomination_id": "early"}),  # noqa: E501
+    "review.nomination other": Access(GET=(*NOT_REVIEWERS, 200, 404, 200, 200, 404, 200), params={"nomination_id": "other"}),  # noqa: E501
+    "review.nomination second-category": Access(GET=(*NOT_REVIEWERS, 404, 200, 404, 404, 200, 200), params={"nomination_id": "early"}),  # noqa: E501
+    "review.nomination draft": Access(GET=(*NOT_REVIEWERS, 404, 404, 404, 404, 404, 200), POST=(*NOT_REVIEWERS, 404, 404, 404, 404, 404, 403), params={"nomination_id": "draft"}),  # noqa: E501
+    "review.declare draft": Access(GET=(*NOT_REVIEWERS, 404, 404, 404, 404, 404, 404), params={"nomination_id": "draft"}),  # noqa: E501
+    "review.category second": Access(GET=(*NOT_REVIEWERS, 404, 200, 404, 404, 200, 404), params={"category_id": "second_category"}),  # noqa: E501
+    "review.ranking second": Access(GET=(LOGIN, 403, 403, 403, 403, 403, 403, 200, 200), params={"category_id": "second_category"}),  # noqa: E501
+    "exports.nomination_attachments draft": Access(GET=(LOGIN, 403, 403, 403, 403, 403, 404, 404, 404), params={"nomination_id": "draft"}),  # noqa: E501
+    "exports.category_spreadsheet last-year": Access(GET=ADMIN_PAGE, params={"category_id": "published_category"}),  # noqa: E501
+}
+# fmt: on
+
+
+def _review_body(world: AccessWorld) -> dict:
+    return {
+        **{f"score_{criterion}": "5" for criterion in world.criteria},
+        "comment": "A strong case.",
+        "recommendation": "support",
+        "save_draft": "Save draft",
+    }
+
+
+def _nomination_body(world: AccessWorld) -> dict:
+    return {
+        "nominee_name": "Nora Nominee",
+        "nominee_email": "nora@example.org",
+        "nominee_position": "Postdoctoral fellow",
+        "statement": "Nora built the platform three groups rely on.",
+        "save_draft": "Save draft",
+    }
+
+
+# A realistic body for the POSTs where a missing check would let a refused role change
+# something; the others get the CSRF token only (a form with errors, or a plain action).
+BODIES: dict[str, Callable[[AccessWorld], dict]] = {
+    "nominate.new": _nomination_body,
+    "nominate.edit": _nomination_body,
+    "review.nomination": _review_body,
+    "review.declare": lambda w: {"kind": "collaborator", "reason": "We wrote a paper together."},
+    "review.clear": lambda w: {"reason": "Not a real conflict."},
+    "review.decisions": lambda w: {"nomination_id": str(w.ids["other"]), "citation": "Great."},
+    "review.citation": lambda w: {f"d{w.ids['decision']}-citation": "A better citation."},
+    "admin.nomination_ineligible": lambda w: {"reason": "Not employed here."},
+    "admin.edit_user": lambda w: {"name": "Sam Staff", "is_staff": "y", "is_admin": "y"},
+}
