@@ -90,6 +90,8 @@ PARAMS = {
     "user_id": "staff_user",
     "decision_id": "decision",
     "conflict_id": "conflict",
+    "rule_id": "reminder_rule",
+    "message_id": "outbox_message",
 }
 # URL parameters that are not objects.
 VALUES = {"fmt": "csv"}
@@ -122,6 +124,7 @@ ACCESS: dict[str, Access] = {
     "review.conflicts": Access(GET=ROUND_PAGE),
     "review.clear": Access(POST=CHAIR_POST),
     "review.ranking": Access(GET=CHAIR_PAGE),
+    "review.charts": Access(GET=CHAIR_PAGE),
     "review.progress": Access(GET=ROUND_PAGE),
     "review.decisions": Access(GET=CHAIR_PAGE, POST=CHAIR_POST),
     "review.citation": Access(POST=CHAIR_POST),
@@ -131,14 +134,22 @@ ACCESS: dict[str, Access] = {
     # --- exports: admins, and a chair of the round once the call has closed (the rows and
     #     files: what they may see, nothing of another panel's category)
     "exports.index": Access(GET=SIGNED_IN),
+    "exports.category_ranking": Access(GET=CHAIR_PAGE),
     "exports.round_nominations": Access(GET=ROUND_PAGE),
     "exports.round_spreadsheet": Access(GET=ROUND_PAGE),
-    "exports.category_spreadsheet": Access(GET=ROUND_PAGE),
-    "exports.category_attachments": Access(GET=ROUND_PAGE),
+    "exports.category_spreadsheet": Access(GET=CHAIR_PAGE),
+    "exports.category_attachments": Access(GET=CHAIR_PAGE),
     "exports.nomination_attachments": Access(GET=(LOGIN, 403, 403, 403, 403, 403, 200, 404, 200)),  # noqa: E501
     # --- administration
     "admin.index": Access(GET=(*ADMIN_PAGE[:-1], 302)),
     "admin.rounds": Access(GET=ADMIN_PAGE),
+    "admin.new_reminder": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
+    "admin.enable_reminder": Access(POST=ADMIN_POST),
+    "admin.disable_reminder": Access(POST=ADMIN_POST),
+    "admin.delete_reminder": Access(POST=ADMIN_POST),
+    "admin.outbox": Access(GET=ADMIN_PAGE),
+    "admin.outbox_send_again": Access(POST=ADMIN_POST),
+    "admin.scheduling": Access(GET=ADMIN_PAGE),
     "admin.new_round": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
     "admin.round_detail": Access(GET=ADMIN_PAGE),
     "admin.edit_round": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),

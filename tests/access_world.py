@@ -29,7 +29,10 @@ from nominations.models import (
     ConflictOfInterest,
     Department,
     NominationStatus,
+    OutboxMessage,
+    OutboxStatus,
     PanelMember,
+    ReminderRule,
     RoundStatus,
     User,
     db,
@@ -192,6 +195,20 @@ def build_world() -> AccessWorld:
             PanelMember.panel_id == panel.id, PanelMember.user_id == users["reviewer"].id
         )
     ).scalar_one()
+    reminder_rule = db.session.execute(
+        db.select(ReminderRule).where(ReminderRule.round_id == award_round.id).limit(1)
+    ).scalar_one()
+    failed_message = OutboxMessage(
+        dedupe_key="access-world:failed",
+        recipient="nominator@example.org",
+        subject="A message that could not be delivered",
+        body_text="Hello",
+        status=OutboxStatus.FAILED,
+        attempts=8,
+        last_error="SMTPRecipientsRefused",
+    )
+    db.session.add(failed_message)
+    db.session.commit()
     world = AccessWorld(users, criteria=[c.id for c in category_criteria(category)])
     world.ids = {
         "round": award_round.id,
@@ -211,6 +228,8 @@ def build_world() -> AccessWorld:
         "staff_user": users["staff"].id,
         "published_round": last_year.id,
         "published_category": last_category.id,
+        "reminder_rule": reminder_rule.id,
+        "outbox_message": failed_message.id,
     }
     return world
 

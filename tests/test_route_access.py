@@ -160,11 +160,11 @@ def test_every_route_has_an_entry_in_the_access_table(lab):
 
 def test_a_route_without_an_entry_is_named(database_url, lab):
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
-    app.add_url_rule("/admin/outbox", "admin.outbox", lambda: "", methods=["GET", "POST"])
+    app.add_url_rule("/admin/archive", "admin.archive", lambda: "", methods=["GET", "POST"])
     app.add_url_rule("/nominations/<int:nomination_id>/copy", "nominate.copy", lambda: "")
     problems = table_problems(app, lab.world.ids)
     assert len(problems) == 2
-    assert problems[0].startswith("admin.outbox (/admin/outbox) has no entry")
+    assert problems[0].startswith("admin.archive (/admin/archive) has no entry")
     assert problems[1].startswith("nominate.copy (/nominations/<int:nomination_id>/copy)")
 
 
