@@ -61,18 +61,26 @@ def smtp_server() -> Iterator[SMTPServer]:
         yield server
 
 
-@pytest.fixture
-def app(database_url, tmp_path, app_overrides) -> Iterator[Flask]:
+def make_test_app(database_url: str, uploads: Path, **overrides) -> Flask:
+    """The app as the tests use it: the test database, its own uploads, CSRF on, and the
+    test client that fetches CSRF tokens like a browser."""
     app = create_app(
         "testing",
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "UPLOAD_FOLDER": str(uploads),
             "WTF_CSRF_ENABLED": True,
             "BASE_URL": "http://localhost",
-            **app_overrides,
+            **overrides,
         },
     )
+    app.test_client_class = Client
+    return app
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_overrides) -> Iterator[Flask]:
+    app = make_test_app(database_url, tmp_path / "uploads", **app_overrides)
     with app.app_context():
         yield app
         db.session.remove()

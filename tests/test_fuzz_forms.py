@@ -30,7 +30,6 @@ from flask import Flask
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from nominations import create_app
 from nominations.models import (
     Attachment,
     AttachmentKind,
@@ -50,7 +49,7 @@ from nominations.workflow.reviews import MAX_COMMENT
 from nominations.workflow.rounds import MAX_PRIZE_AMOUNT
 from tests import factories
 from tests.access_world import PEOPLE, AccessWorld, build_world
-from tests.conftest import Client, _empty_tables
+from tests.conftest import Client, _empty_tables, make_test_app
 from tests.nominating import PDF, errors
 
 FUZZ = settings(
@@ -97,16 +96,7 @@ class Bench:
 @pytest.fixture(scope="module")
 def bench(database_url, tmp_path_factory) -> Iterator[Bench]:
     uploads = Path(tmp_path_factory.mktemp("fuzz")) / "uploads"
-    app = create_app(
-        "testing",
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "UPLOAD_FOLDER": str(uploads),
-            "WTF_CSRF_ENABLED": True,
-            "BASE_URL": "http://localhost",
-        },
-    )
-    app.test_client_class = Client
+    app = make_test_app(database_url, uploads)
     with app.app_context():
         _empty_tables()
         world = build_world()

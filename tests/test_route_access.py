@@ -41,7 +41,7 @@ from tests.access_world import (
     snapshot,
     upload_contents,
 )
-from tests.conftest import Client, _empty_tables
+from tests.conftest import Client, _empty_tables, make_test_app
 
 METHODS = ("GET", "POST")
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -80,16 +80,7 @@ class Lab:
 @pytest.fixture(scope="module")
 def lab(database_url, tmp_path_factory) -> Iterator[Lab]:
     uploads = Path(tmp_path_factory.mktemp("access")) / "uploads"
-    app = create_app(
-        "testing",
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "UPLOAD_FOLDER": str(uploads),
-            "WTF_CSRF_ENABLED": True,
-            "BASE_URL": "http://localhost",
-        },
-    )
-    app.test_client_class = Client
+    app = make_test_app(database_url, uploads)
     with app.app_context():
         _empty_tables()
         result = Lab(app, build_world())
