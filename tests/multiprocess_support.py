@@ -33,7 +33,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from nominations import PROJECT_ROOT
+from nominations import PROJECT_ROOT, create_app
 from nominations.models import db
 
 # Settings the test sets itself; taken out of the inherited environment so that nothing from the
@@ -99,6 +99,18 @@ def rebuild_schema() -> None:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     upgrade()
+
+
+@contextmanager
+def migrated_app(url: str) -> Iterator:
+    """An app (testing settings) on ``url`` with the schema rebuilt by the migrations, inside
+    its app context, for seeding and checking what the processes did."""
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        rebuild_schema()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 def clean_environment(**settings: str) -> dict[str, str]:

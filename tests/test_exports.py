@@ -5,7 +5,6 @@ import csv
 import io
 import zipfile
 from datetime import date, datetime, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from nominations.workflow.conflicts import declare_conflict
 from nominations.workflow.exports import COLUMNS, PAGE_COLUMNS
 from tests import factories
 from tests import results_helpers as h
+from tests.ranking_setup import table
 
 INJECTIONS = {
     '=HYPERLINK("http://evil.example","click")': "'=HYPERLINK(",
@@ -82,40 +82,10 @@ def exported(app, admin):
     }
 
 
-class TableParser(HTMLParser):
-    """The cell texts of the table with id ``export-rows``."""
-
-    def __init__(self):
-        super().__init__()
-        self.inside = self.cell = False
-        self.rows: list[list[str]] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table" and ("id", "export-rows") in attrs:
-            self.inside = True
-        elif self.inside and tag == "tr":
-            self.rows.append([])
-        elif self.inside and tag in ("td", "th"):
-            self.cell = True
-            self.rows[-1].append("")
-
-    def handle_endtag(self, tag):
-        if tag == "table":
-            self.inside = False
-        elif tag in ("td", "th"):
-            self.cell = False
-
-    def handle_data(self, data):
-        if self.inside and self.cell:
-            self.rows[-1][-1] += data
-
-
 def page_rows(client, award_round) -> list[list[str]]:
     response = client.get(f"/exports/rounds/{award_round.id}")
     assert response.status_code == 200
-    parser = TableParser()
-    parser.feed(response.get_data(as_text=True))
-    header, *rows = parser.rows
+    header, *rows = table(response.get_data(as_text=True), "export-rows")
     assert header[: len(PAGE_COLUMNS)] == list(PAGE_COLUMNS)
     return [row[: len(PAGE_COLUMNS)] for row in rows]
 

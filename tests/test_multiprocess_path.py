@@ -39,7 +39,6 @@ from pathlib import Path
 
 import pytest
 
-from nominations import create_app
 from nominations.models import (
     AuditEvent,
     AwardRound,
@@ -61,8 +60,8 @@ from tests.multiprocess_support import (
     Processes,
     clean_environment,
     free_ports,
+    migrated_app,
     own_database,
-    rebuild_schema,
     wait_for,
 )
 from tests.nominating import PDF
@@ -88,12 +87,8 @@ def pg_url():
 
 @pytest.fixture
 def pg_app(pg_url):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": pg_url})
-    with app.app_context():
-        rebuild_schema()
+    with migrated_app(pg_url) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from nominations import PROJECT_ROOT, create_app
+from nominations import PROJECT_ROOT
 from nominations.models import (
     AuditEvent,
     AwardRound,
@@ -36,7 +36,7 @@ from nominations.models import (
 from nominations.scheduling import lease
 from nominations.timeutil import now, shift_local
 from tests import factories
-from tests.multiprocess_support import own_database, rebuild_schema
+from tests.multiprocess_support import migrated_app, own_database
 from tests.scheduler_support import nomination, only_rules, panel
 from tests.smtp import SMTPServer
 
@@ -54,12 +54,8 @@ def pg_url():
 
 @pytest.fixture
 def pg_app(pg_url):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": pg_url})
-    with app.app_context():
-        rebuild_schema()
+    with migrated_app(pg_url) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _start(pg_url: str, smtp_port: int, log: Path) -> subprocess.Popen:
