@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+from flask import flash
 from wtforms import DateField, Field, TimeField
 
+from nominations.models import db
 from nominations.timeutil import NonexistentLocalTime, from_local, to_local
+from nominations.workflow.errors import WorkflowError
 
 
 def local_instant(
@@ -34,6 +37,16 @@ def fill_local(value: datetime | None, date_field: DateField, time_field: TimeFi
     local = to_local(value)
     date_field.data = local.date()
     time_field.data = local.time().replace(microsecond=0)
+
+
+def refuse(error: WorkflowError, form=None, field: str | None = None) -> None:
+    """A rule refused the change: undo what the workflow had begun, then say why, at the
+    field (``field`` overrides the error's own) when there is a form, else in a flash."""
+    db.session.rollback()
+    if form is None:
+        flash(error.message, "danger")
+    else:
+        add_error(form, field or error.field, error.message)
 
 
 def add_error(form, field_name: str | None, message: str) -> None:

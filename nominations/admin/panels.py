@@ -15,7 +15,7 @@ from nominations.admin.panel_forms import (
     PanelEditForm,
     PanelForm,
 )
-from nominations.forms import add_error
+from nominations.forms import refuse
 from nominations.models import (
     AwardCategory,
     AwardRound,
@@ -105,8 +105,7 @@ def new_panel(round_id: int):
                 actor=current_user,
             )
         except WorkflowError as error:
-            db.session.rollback()
-            add_error(form, error.field, error.message)
+            refuse(error, form)
         else:
             flash(f"Panel {panel.name} created; now add its members.", "success")
             return redirect(url_for("admin.panel_detail", panel_id=panel.id))
@@ -162,8 +161,7 @@ def edit_panel(panel_id: int):
                 actor=current_user,
             )
         except WorkflowError as error:
-            db.session.rollback()
-            add_error(form, error.field, error.message)
+            refuse(error, form)
         else:
             flash(f"Saved panel {panel.name}.", "success")
             return redirect(url_for("admin.panel_detail", panel_id=panel.id))
@@ -180,8 +178,7 @@ def add_panel_member(panel_id: int):
         try:
             add_member(panel, user, role=form.role.data, actor=current_user)
         except WorkflowError as error:
-            db.session.rollback()
-            add_error(form, error.field, error.message)
+            refuse(error, form)
         else:
             flash(f"{user.name} added to {panel.name}.", "success")
             return redirect(url_for("admin.panel_detail", panel_id=panel.id))
@@ -195,8 +192,7 @@ def _member_action(member_id: int, action, message: str):
         try:
             action(member, actor=current_user)
         except WorkflowError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+            refuse(error)
         else:
             flash(message.format(name=name), "success")
     return redirect(url_for("admin.panel_detail", panel_id=panel_id))
@@ -220,8 +216,7 @@ def delete_panel_view(panel_id: int):
         try:
             delete_panel(panel, actor=current_user)
         except WorkflowError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+            refuse(error)
             return redirect(url_for("admin.panel_detail", panel_id=panel_id))
         flash(f"Panel {name} deleted.", "success")
     return redirect(url_for("admin.round_detail", round_id=round_id))
@@ -249,8 +244,7 @@ def rubric(category_id: int):
         try:
             criterion = add_criterion(category, _criterion_data(form), actor=current_user)
         except WorkflowError as error:
-            db.session.rollback()
-            add_error(form, error.field, error.message)
+            refuse(error, form)
         else:
             flash(f"Criterion {criterion.name} added.", "success")
             return redirect(url_for("admin.rubric", category_id=category.id))
@@ -273,8 +267,7 @@ def edit_criterion(criterion_id: int):
         try:
             update_criterion(criterion, _criterion_data(form), actor=current_user)
         except WorkflowError as error:
-            db.session.rollback()
-            add_error(form, error.field, error.message)
+            refuse(error, form)
         else:
             flash(f"Saved criterion {criterion.name}.", "success")
             return redirect(url_for("admin.rubric", category_id=criterion.category_id))
@@ -295,8 +288,7 @@ def delete_criterion_view(criterion_id: int):
         try:
             delete_criterion(criterion, actor=current_user)
         except WorkflowError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+            refuse(error)
         else:
             flash(f"Criterion {name} removed.", "success")
     return redirect(url_for("admin.rubric", category_id=category_id))

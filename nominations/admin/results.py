@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
 from nominations.admin import bp
+from nominations.forms import refuse
 from nominations.models import AwardRound, Decision, db
 from nominations.workflow import WorkflowError
 from nominations.workflow.cloning import existing_next_year, open_next_year
@@ -31,8 +32,7 @@ def publish_results(round_id: int):
     try:
         queued = publish_round(award_round, actor=current_user)
     except WorkflowError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+        refuse(error)
     else:
         flash(
             f"The results of {award_round.title} are published. "
@@ -48,8 +48,7 @@ def clone_round(round_id: int):
     try:
         new_round = open_next_year(award_round, actor=current_user)
     except WorkflowError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+        refuse(error)
         return redirect(url_for("admin.round_detail", round_id=round_id))
     flash(
         f"{new_round.title} created as a draft from {award_round.title}, every date one year "

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from nominations.admin import bp
 from nominations.admin.forms import CategoryForm, RoundForm
-from nominations.forms import add_error, fill_local, local_instant
+from nominations.forms import fill_local, local_instant, refuse
 from nominations.models import AwardCategory, AwardRound, db
 from nominations.workflow import WorkflowError
 from nominations.workflow.rounds import (
@@ -66,10 +66,6 @@ ROUND_FIELD_MAP = {
 }
 
 
-def _round_error(form: RoundForm, error: WorkflowError) -> None:
-    add_error(form, ROUND_FIELD_MAP.get(error.field, error.field), error.message)
-
-
 def _get_round(round_id: int) -> AwardRound:
     return db.session.get(AwardRound, round_id) or abort(404)
 
@@ -100,8 +96,7 @@ def new_round():
         try:
             award_round = create_round(data, actor=current_user)
         except WorkflowError as error:
-            db.session.rollback()
-            _round_error(form, error)
+            refuse(error, form, ROUND_FIELD_MAP.get(error.field))
         else:
             flash(f"Round {award_round.title} created. Now add its categories.", "success")
             return redirect(url_for("admin.round_detail", round_id=award_round.id))
@@ -126,8 +121,7 @@ def edit_round(round_id: int):
         try:
             update_round(award_round, data, actor=current_user)
         except WorkflowError as error:
-            db.session.rollback()
-            _round_error(form, error)
+            refuse(error, form, ROUND_FIELD_MAP.get(error.field))
         else:
             flash(f"Saved {award_round.title}.", "success")
             return redirect(url_for("admin.round_detail", round_id=award_round.id))
@@ -142,8 +136,7 @@ def new_category(round_id: int):
         try:
             category = create_category(award_round, _category_data(form), actor=current_user)
         except WorkflowError as error:
-            db.session.rollback()
-            add_error(form, error.field, error.message)
+            refuse(error, form)
         else:
             flash(f"Category {category.name} added to {award_round.title}.", "success")
             return redirect(url_for("admin.round_detail", round_id=award_round.id))
@@ -160,8 +153,7 @@ def edit_category(category_id: int):
         try:
             update_category(category, _category_data(form), actor=current_user)
         except WorkflowError as error:
-            db.session.rollback()
-            add_error(form, error.field, error.message)
+            refuse(error, form)
         else:
             flash(f"Saved category {category.name}.", "success")
             return redirect(url_for("admin.round_detail", round_id=category.round_id))

@@ -10,7 +10,7 @@ from wtforms.validators import NumberRange, Optional
 
 from nominations.admin import bp
 from nominations.auth.access import safe_next
-from nominations.forms import add_error
+from nominations.forms import refuse
 from nominations.models import AwardRound, JobRun, OutboxMessage, OutboxStatus, ReminderKind, db
 from nominations.scheduling.status import scheduler_status
 from nominations.workflow import NotFound, WorkflowError
@@ -73,8 +73,7 @@ def new_reminder(round_id: int):
                 actor=current_user,
             )
         except WorkflowError as error:
-            db.session.rollback()
-            add_error(form, error.field, error.message)
+            refuse(error, form)
         else:
             days = rule.days_before
             when = f", {days} day{'s' if days != 1 else ''} before" if days else ""
@@ -92,8 +91,7 @@ def _rule_action(rule_id: int, action) -> object:
     try:
         message = action(rule)
     except WorkflowError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+        refuse(error)
     else:
         flash(message, "success")
     return redirect(url_for("admin.round_detail", round_id=round_id, _anchor="reminders"))

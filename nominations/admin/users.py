@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from nominations.admin import bp
 from nominations.admin.forms import UserForm
-from nominations.forms import add_error
+from nominations.forms import add_error, refuse
 from nominations.models import Department, User, db
 from nominations.workflow import WorkflowError
 from nominations.workflow.accounts import create_user, update_user
@@ -84,8 +84,7 @@ def edit_user(user_id: int):
                 password=form.password.data or None,
             )
         except WorkflowError as error:
-            db.session.rollback()
-            add_error(form, error.field, error.message)
+            refuse(error, form)
         else:
             flash(f"Saved {user.name}.", "success")
             return redirect(url_for("admin.users"))

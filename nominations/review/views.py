@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from nominations.forms import add_error
+from nominations.forms import refuse
 from nominations.models import (
     Attachment,
     AwardCategory,
@@ -272,8 +272,7 @@ def nomination(nomination_id: int):
             except NotFound:
                 abort(404)
             except WorkflowError as error:
-                db.session.rollback()
-                add_error(form, error.field, error.message)
+                refuse(error, form)
             else:
                 if review.status == ReviewStatus.SUBMITTED:
                     flash(f"Your review of {nomination.nominee_name} is submitted.", "success")
@@ -316,8 +315,7 @@ def declare(nomination_id: int):
         except NotFound:
             abort(404)
         except WorkflowError as error:
-            db.session.rollback()
-            add_error(form, error.field, error.message)
+            refuse(error, form)
         else:
             flash(
                 f"Conflict of interest with {nomination.nominee_name} declared: the nomination "
@@ -369,8 +367,7 @@ def clear(conflict_id: int):
         try:
             clear_conflict(conflict, reason=form.reason.data, actor=current_user)
         except WorkflowError as error:  # PermissionDenied included
-            db.session.rollback()
-            flash(error.message, "danger")
+            refuse(error)
         else:
             flash(
                 f"Conflict of {conflict.reviewer.name} with {conflict.nomination.nominee_name} "
@@ -439,8 +436,7 @@ def decisions(category_id: int):
                 raise WorkflowError("Choose a nomination of this category.", "nomination_id")
             award_prize(nomination, form.citation.data, actor=current_user)
         except WorkflowError as error:
-            db.session.rollback()
-            add_error(form, error.field, error.message)
+            refuse(error, form)
         else:
             flash(f"{nomination.nominee_name} is a winner of {category.name}.", "success")
             return redirect(url_for("review.decisions", category_id=category.id))
@@ -476,8 +472,7 @@ def citation(decision_id: int):
         try:
             update_citation(decision, form.citation.data, actor=current_user)
         except WorkflowError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+            refuse(error)
         else:
             flash("Citation saved.", "success")
     else:
@@ -496,8 +491,7 @@ def revoke(decision_id: int):
         try:
             revoke_prize(decision, actor=current_user)
         except WorkflowError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+            refuse(error)
         else:
             flash(f"{name} is no longer a winner.", "success")
     return redirect(url_for("review.decisions", category_id=category_id))
@@ -527,8 +521,7 @@ def complete(round_id: int):
         try:
             complete_decisions(award_round, actor=current_user)
         except WorkflowError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+            refuse(error)
         else:
             flash(
                 f"The decisions of {award_round.title} are complete; an administrator can "
