@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     )
     def create_user_command(email: str, name: str, password: str, roles: tuple[str, ...]) -> None:
         """Create a user (the first administrator, for instance)."""
+        from nominations.policy import SYSTEM
         from nominations.workflow import WorkflowError
         from nominations.workflow.accounts import create_user
 
@@ -32,7 +33,7 @@ def init_app(app: Flask) -> None:
                 email=email,
                 name=name,
                 password=password,
-                actor=None,
+                actor=SYSTEM,  # the operator at the shell: creates the first admin
                 is_staff="staff" in roles,
                 is_reviewer="reviewer" in roles,
                 is_admin="admin" in roles,

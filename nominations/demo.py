@@ -14,6 +14,7 @@ from nominations.models import (
     User,
     db,
 )
+from nominations.policy import SYSTEM  # the loader sets up users and rounds before any admin exists
 from nominations.timeutil import format_local, from_local, now, to_local
 from nominations.workflow.accounts import create_user, get_or_create_department
 from nominations.workflow.decisions import complete_decisions, set_winners
@@ -56,7 +57,7 @@ def load_demo() -> str:
             is_staff=staff,
             is_reviewer=reviewer,
             is_admin=admin,
-            actor=None,
+            actor=SYSTEM,
         )
 
     today = to_local(now()).date()
@@ -75,7 +76,7 @@ def load_demo() -> str:
             closes_at=closes_at,
             review_deadline=review_deadline,
         ),
-        actor=None,
+        actor=SYSTEM,
     )
     create_category(
         hospital,
@@ -88,7 +89,7 @@ def load_demo() -> str:
             word_limit=1000,
             requires_publications=True,
         ),
-        actor=None,
+        actor=SYSTEM,
     )
     create_category(
         hospital,
@@ -101,7 +102,7 @@ def load_demo() -> str:
             phd_within_years=8,
             word_limit=800,
         ),
-        actor=None,
+        actor=SYSTEM,
     )
 
     institute = create_round(
@@ -115,7 +116,7 @@ def load_demo() -> str:
             review_deadline=review_deadline,
             ceremony_on=None,
         ),
-        actor=None,
+        actor=SYSTEM,
     )
     create_category(
         institute,
@@ -127,7 +128,7 @@ def load_demo() -> str:
             eligibility_text="Researchers at the institute.",
             word_limit=600,
         ),
-        actor=None,
+        actor=SYSTEM,
     )
     create_category(
         institute,
@@ -140,7 +141,7 @@ def load_demo() -> str:
             requires_cv=False,
             word_limit=500,
         ),
-        actor=None,
+        actor=SYSTEM,
     )
 
     admin = users["admin@example.org"]
@@ -182,10 +183,10 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
             closes_at=from_local(today - timedelta(days=7)),
             review_deadline=from_local(today + timedelta(weeks=3)),
         ),
-        actor=None,
+        actor=SYSTEM,
     )
     innovation = create_category(
-        in_review, CategoryData(name="Innovation Prize", prize_amount=150_000), actor=None
+        in_review, CategoryData(name="Innovation Prize", prize_amount=150_000), actor=SYSTEM
     )
     last_year = create_round(
         RoundData(
@@ -197,7 +198,7 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
             review_deadline=from_local(today.replace(year=today.year - 1, month=11, day=15)),
             ceremony_on=today.replace(year=today.year - 1, month=12, day=11),
         ),
-        actor=None,
+        actor=SYSTEM,
     )
     researcher = create_category(
         last_year,
@@ -206,7 +207,7 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
             prize_amount=100_000,
             funder="The Radium Hospital Foundation",
         ),
-        actor=None,
+        actor=SYSTEM,
     )
     for award_round in (in_review, last_year):
         panel = create_panel(award_round, name="Leadership group", chair=chair, actor=admin)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
+from nominations.workflow.errors import PermissionDenied
+
 MESSAGES = {
     400: ("Bad request", "The request could not be understood."),
     403: ("Not allowed", "You do not have access to this page."),
@@ -32,6 +34,17 @@ def _render(code: int, detail: str | None = None):
 def init_app(app: Flask) -> None:
     for code in MESSAGES:
         app.register_error_handler(code, lambda e, code=code: _render(code))
+
+    @app.errorhandler(PermissionDenied)
+    def refused(error: PermissionDenied):
+        """The one place a refused policy becomes an answer (views just call authorize)."""
+        from flask_login import current_user
+
+        from nominations.extensions import login_manager
+
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return _render(404 if getattr(error, "hidden", False) else 403)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

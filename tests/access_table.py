@@ -44,6 +44,9 @@ class Access:
     GET: Row | None = None
     POST: Row | None = None
     params: Mapping[str, str] = field(default_factory=dict)
+    # The policy rule (nominations/policy.py RULES) that decides who gets in; None for pages
+    # that every visitor (or every signed-in user) sees.
+    rule: str | None = None
 
     def expected(self, method: str) -> Row | None:
         return getattr(self, method, None)
@@ -61,7 +64,6 @@ CHAIR_PAGE: Row = (LOGIN, 403, 403, 403, 403, 403, 200, 403, 200)
 CHAIR_POST: Row = (LOGIN, 403, 403, 403, 403, 403, OK, 403, OK)
 # Round overviews: any chair of the round (each sees the categories their panel covers).
 ROUND_PAGE: Row = (LOGIN, 403, 403, 403, 403, 403, 200, 200, 200)
-ROUND_POST: Row = (LOGIN, 403, 403, 403, 403, 403, OK, OK, OK)
 # The nomination (and its documents): its nominator, the panel but the conflicted, admins.
 NOMINATION_PAGE: Row = (LOGIN, 200, 404, 200, 404, 404, 200, 404, 200)
 # A draft: its nominator and admins only.
@@ -111,70 +113,72 @@ ACCESS: dict[str, Access] = {
     "auth.login": Access(GET=(200, *REDIRECTED[1:]), POST=(200, *REDIRECTED[1:])),
     "auth.logout": Access(POST=REDIRECTED),
     # --- nominating (the world's call has closed: the calls page, or the form with the reason)
-    "nominate.new": Access(GET=REDIRECTED, POST=SIGNED_IN),
-    "nominate.edit": Access(GET=NOMINATION_PAGE, POST=NOMINATOR_POST),
-    "nominate.withdraw_nomination": Access(POST=(LOGIN, 302, 404, 404, 404, 404, 404, 404, 404)),
-    "nominate.mine": Access(GET=SIGNED_IN),
-    "nominate.attachment": Access(GET=NOMINATION_PAGE),
+    "nominate.new": Access(GET=REDIRECTED, POST=SIGNED_IN, rule="nomination.create"),
+    "nominate.edit": Access(GET=NOMINATION_PAGE, POST=NOMINATOR_POST, rule="nomination.edit"),
+    "nominate.withdraw_nomination": Access(POST=(LOGIN, 302, 404, 404, 404, 404, 404, 404, 404), rule="nomination.edit"),  # noqa: E501
+    "nominate.mine": Access(GET=SIGNED_IN, rule="nomination.create"),
+    "nominate.attachment": Access(GET=NOMINATION_PAGE, rule="nomination.download"),
     # --- the review panel (reviewers and admins; then the panel rule)
-    "review.index": Access(GET=(*NOT_REVIEWERS, 200, 200, 200, 200, 200, 200)),
-    "review.category": Access(GET=(*NOT_REVIEWERS, 200, 404, 200, 200, 404, 404)),
-    "review.nomination": Access(GET=(*NOT_REVIEWERS, 200, 404, 404, 200, 404, 200), POST=(*NOT_REVIEWERS, OK, 404, 404, OK, 404, 403)),  # noqa: E501
-    "review.declare": Access(GET=(*NOT_REVIEWERS, 200, 404, 404, 200, 404, 404), POST=(*NOT_REVIEWERS, OK, 404, 404, OK, 404, 404)),  # noqa: E501
-    "review.conflicts": Access(GET=ROUND_PAGE),
-    "review.clear": Access(POST=CHAIR_POST),
-    "review.ranking": Access(GET=CHAIR_PAGE),
-    "review.charts": Access(GET=CHAIR_PAGE),
-    "review.progress": Access(GET=ROUND_PAGE),
-    "review.decisions": Access(GET=CHAIR_PAGE, POST=CHAIR_POST),
-    "review.citation": Access(POST=CHAIR_POST),
-    "review.revoke": Access(POST=CHAIR_POST),
-    "review.round_summary": Access(GET=ROUND_PAGE),
-    "review.complete": Access(POST=ROUND_POST),
+    "review.index": Access(GET=(*NOT_REVIEWERS, 200, 200, 200, 200, 200, 200), rule="review.area"),
+    "review.category": Access(GET=(*NOT_REVIEWERS, 200, 404, 200, 200, 404, 404), rule="review.category"),  # noqa: E501
+    "review.nomination": Access(GET=(*NOT_REVIEWERS, 200, 404, 404, 200, 404, 200), POST=(*NOT_REVIEWERS, OK, 404, 404, OK, 404, 403), rule="review.write"),  # noqa: E501
+    "review.declare": Access(GET=(*NOT_REVIEWERS, 200, 404, 404, 200, 404, 404), POST=(*NOT_REVIEWERS, OK, 404, 404, OK, 404, 404), rule="conflict.declare"),  # noqa: E501
+    "review.conflicts": Access(GET=ROUND_PAGE, rule="progress.view"),
+    "review.clear": Access(POST=CHAIR_POST, rule="conflict.clear"),
+    "review.ranking": Access(GET=CHAIR_PAGE, rule="ranking.view"),
+    "review.charts": Access(GET=CHAIR_PAGE, rule="ranking.view"),
+    "review.progress": Access(GET=ROUND_PAGE, rule="progress.view"),
+    "review.decisions": Access(GET=CHAIR_PAGE, POST=CHAIR_POST, rule="decision.record"),
+    "review.citation": Access(POST=CHAIR_POST, rule="decision.record"),
+    "review.revoke": Access(POST=CHAIR_POST, rule="decision.record"),
+    "review.round_summary": Access(GET=ROUND_PAGE, rule="progress.view"),
+    # Marking the round decided acts on every category: admins, and a chair whose panels cover
+    # them all (the world's chairs each cover one category).
+    "review.complete": Access(POST=ADMIN_POST, rule="round.complete"),
     # --- exports: admins, and a chair of the round once the call has closed (the rows and
     #     files: what they may see, nothing of another panel's category)
     "exports.index": Access(GET=SIGNED_IN),
-    "exports.category_ranking": Access(GET=CHAIR_PAGE),
-    "exports.round_nominations": Access(GET=ROUND_PAGE),
-    "exports.round_spreadsheet": Access(GET=ROUND_PAGE),
-    "exports.category_spreadsheet": Access(GET=CHAIR_PAGE),
-    "exports.category_attachments": Access(GET=CHAIR_PAGE),
-    "exports.nomination_attachments": Access(GET=(LOGIN, 403, 403, 403, 403, 403, 200, 404, 200)),  # noqa: E501
+    "exports.category_ranking": Access(GET=CHAIR_PAGE, rule="ranking.view"),
+    "exports.round_nominations": Access(GET=ROUND_PAGE, rule="progress.view"),
+    "exports.round_spreadsheet": Access(GET=ROUND_PAGE, rule="progress.view"),
+    "exports.category_spreadsheet": Access(GET=CHAIR_PAGE, rule="ranking.view"),
+    "exports.category_attachments": Access(GET=CHAIR_PAGE, rule="ranking.view"),
+    "exports.nomination_attachments": Access(GET=(LOGIN, 403, 403, 403, 403, 403, 200, 404, 200), rule="nomination.view"),  # noqa: E501
     # --- administration
-    "admin.index": Access(GET=(*ADMIN_PAGE[:-1], 302)),
-    "admin.rounds": Access(GET=ADMIN_PAGE),
-    "admin.new_reminder": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
-    "admin.enable_reminder": Access(POST=ADMIN_POST),
-    "admin.disable_reminder": Access(POST=ADMIN_POST),
-    "admin.delete_reminder": Access(POST=ADMIN_POST),
-    "admin.outbox": Access(GET=ADMIN_PAGE),
-    "admin.outbox_send_again": Access(POST=ADMIN_POST),
-    "admin.scheduling": Access(GET=ADMIN_PAGE),
-    "admin.new_round": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
-    "admin.round_detail": Access(GET=ADMIN_PAGE),
-    "admin.edit_round": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
-    "admin.new_category": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
-    "admin.edit_category": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
-    "admin.publish_results": Access(POST=ADMIN_POST),
-    "admin.clone_round": Access(POST=ADMIN_POST),
-    "admin.users": Access(GET=ADMIN_PAGE),
-    "admin.new_user": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
-    "admin.edit_user": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
-    "admin.nominations": Access(GET=ADMIN_PAGE),
-    "admin.nomination_detail": Access(GET=ADMIN_PAGE),
-    "admin.nomination_ineligible": Access(POST=ADMIN_POST),
-    "admin.new_panel": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
-    "admin.panel_detail": Access(GET=ADMIN_PAGE),
-    "admin.edit_panel": Access(POST=ADMIN_POST),
-    "admin.delete_panel_view": Access(POST=ADMIN_POST),
-    "admin.add_panel_member": Access(POST=ADMIN_POST),
-    "admin.remove_panel_member": Access(POST=ADMIN_POST),
-    "admin.make_panel_chair": Access(POST=ADMIN_POST),
-    "admin.rubric": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
-    "admin.edit_criterion": Access(GET=ADMIN_PAGE, POST=ADMIN_POST),
-    "admin.delete_criterion_view": Access(POST=ADMIN_POST),
-    "admin.audit": Access(GET=ADMIN_PAGE),
-    "admin.charts": Access(GET=ADMIN_PAGE),
+    "admin.index": Access(GET=(*ADMIN_PAGE[:-1], 302), rule="admin.area"),
+    "admin.rounds": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.new_reminder": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="reminder.manage"),
+    "admin.enable_reminder": Access(POST=ADMIN_POST, rule="reminder.manage"),
+    "admin.disable_reminder": Access(POST=ADMIN_POST, rule="reminder.manage"),
+    "admin.delete_reminder": Access(POST=ADMIN_POST, rule="reminder.manage"),
+    "admin.outbox": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.outbox_send_again": Access(POST=ADMIN_POST, rule="outbox.manage"),
+    "admin.scheduling": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.new_round": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="round.manage"),
+    "admin.round_detail": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.edit_round": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="round.manage"),
+    "admin.new_category": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="round.manage"),
+    "admin.edit_category": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="round.manage"),
+    "admin.publish_results": Access(POST=ADMIN_POST, rule="results.publish"),
+    "admin.clone_round": Access(POST=ADMIN_POST, rule="round.clone"),
+    "admin.users": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.new_user": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="user.manage"),
+    "admin.edit_user": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="user.manage"),
+    "admin.nominations": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.nomination_detail": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.nomination_ineligible": Access(POST=ADMIN_POST, rule="nomination.manage"),
+    "admin.new_panel": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="panel.manage"),
+    "admin.panel_detail": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.edit_panel": Access(POST=ADMIN_POST, rule="panel.manage"),
+    "admin.delete_panel_view": Access(POST=ADMIN_POST, rule="panel.manage"),
+    "admin.add_panel_member": Access(POST=ADMIN_POST, rule="panel.manage"),
+    "admin.remove_panel_member": Access(POST=ADMIN_POST, rule="panel.manage"),
+    "admin.make_panel_chair": Access(POST=ADMIN_POST, rule="panel.manage"),
+    "admin.rubric": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="panel.manage"),
+    "admin.edit_criterion": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="panel.manage"),
+    "admin.delete_criterion_view": Access(POST=ADMIN_POST, rule="panel.manage"),
+    "admin.audit": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.charts": Access(GET=ADMIN_PAGE, rule="admin.area"),
 }
 
 # The same endpoints on other objects: "<endpoint> <what>".

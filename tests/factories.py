@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from nominations.models import AwardCategory, AwardRound, Department, User, db
+from nominations.policy import SYSTEM
 from nominations.timeutil import now
 from nominations.workflow.accounts import create_user, get_or_create_department
 from nominations.workflow.rounds import CategoryData, RoundData, create_category, create_round
@@ -29,7 +30,7 @@ def user(
         email=email,
         name=name or email.split("@")[0].title(),
         password=PASSWORD,
-        actor=None,
+        actor=SYSTEM,
         department=dept,
         is_staff="staff" in roles,
         is_reviewer="reviewer" in roles,
@@ -59,7 +60,7 @@ def award_round(
             review_deadline=review_deadline,
             **extra,
         ),
-        actor=None,
+        actor=SYSTEM,
     )
 
 
@@ -70,5 +71,5 @@ def category(
     **extra,
 ) -> AwardCategory:
     return create_category(
-        award_round, CategoryData(name=name, prize_amount=prize_amount, **extra), actor=None
+        award_round, CategoryData(name=name, prize_amount=prize_amount, **extra), actor=SYSTEM
     )

@@ -1,31 +1,24 @@
-"""Role checks for views. Anonymous visitors go to the login page; others without the role
-get 403."""
+"""Role checks for views, as policy rules (nominations/policy.py): anonymous visitors go to
+the sign-in page, others without the role get 403."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort
-from flask_login import current_user
+from nominations.policy import requires
 
-from nominations.extensions import login_manager
+# The roles a view may ask for, and the policy rule that decides each set.
+ROLE_RULES = {
+    ("admin",): "admin.area",
+    ("reviewer", "admin"): "review.area",
+    ("staff",): "nomination.create",
+}
 
 
 def role_required(*roles: str) -> Callable:
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if not any(current_user.has_role(role) for role in roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    """The policy rule of ``roles`` (:data:`ROLE_RULES`) as a view decorator."""
+    return requires(ROLE_RULES[roles])
 
 
 def safe_next(target: str | None) -> str | None:

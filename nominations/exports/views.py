@@ -7,6 +7,7 @@ from nominations.exports.ranking import ranking_workbook
 from nominations.exports.spreadsheets import display, to_csv, to_xlsx
 from nominations.extensions import login_manager
 from nominations.models import AwardCategory, AwardRound, Nomination, db
+from nominations.policy import authorize
 from nominations.timeutil import now, to_local
 from nominations.workflow import NotFound, PermissionDenied, access
 from nominations.workflow.exports import (
@@ -31,7 +32,10 @@ def require_login():
 
 
 def _refused(error: Exception):
-    abort(404 if isinstance(error, NotFound) else 403)
+    """A workflow's refusal: NotFound is a 404; the rest is the policy's (nominations.errors)."""
+    if isinstance(error, NotFound):
+        abort(404)
+    raise error
 
 
 def _stamp() -> str:
@@ -67,6 +71,7 @@ def index():
 @bp.route("/rounds/<int:round_id>")
 def round_nominations(round_id: int):
     award_round = db.session.get(AwardRound, round_id) or abort(404)
+    authorize("progress.view", current_user, award_round)
     try:
         nominations = visible_nominations(current_user, award_round)
     except (PermissionDenied, NotFound) as error:
@@ -86,6 +91,7 @@ def round_nominations(round_id: int):
 @bp.route("/rounds/<int:round_id>/nominations.<any(csv, xlsx):fmt>")
 def round_spreadsheet(round_id: int, fmt: str):
     award_round = db.session.get(AwardRound, round_id) or abort(404)
+    authorize("progress.view", current_user, award_round)
     try:
         nominations = visible_nominations(current_user, award_round)
     except (PermissionDenied, NotFound) as error:
@@ -97,6 +103,7 @@ def round_spreadsheet(round_id: int, fmt: str):
 @bp.route("/categories/<int:category_id>/nominations.<any(csv, xlsx):fmt>")
 def category_spreadsheet(category_id: int, fmt: str):
     category = db.session.get(AwardCategory, category_id) or abort(404)
+    authorize("ranking.view", current_user, category)
     try:
         nominations = visible_nominations(current_user, category.round, category)
     except (PermissionDenied, NotFound) as error:
@@ -109,6 +116,7 @@ def category_spreadsheet(category_id: int, fmt: str):
 def category_ranking(category_id: int):
     """The ranking with every reviewer's scores; ``sort`` and ``dir`` as on the ranking page."""
     category = db.session.get(AwardCategory, category_id) or abort(404)
+    authorize("ranking.view", current_user, category)
     direction = request.args.get("dir")
     try:
         details = ranking_for_export(
@@ -129,6 +137,7 @@ def category_ranking(category_id: int):
 @bp.route("/categories/<int:category_id>/attachments.zip")
 def category_attachments(category_id: int):
     category = db.session.get(AwardCategory, category_id) or abort(404)
+    authorize("ranking.view", current_user, category)
     try:
         nominations = visible_nominations(current_user, category.round, category)
     except (PermissionDenied, NotFound) as error:
@@ -140,6 +149,7 @@ def category_attachments(category_id: int):
 @bp.route("/nominations/<int:nomination_id>/attachments.zip")
 def nomination_attachments(nomination_id: int):
     nomination = db.session.get(Nomination, nomination_id) or abort(404)
+    authorize("progress.view", current_user, nomination.category.round)
     try:
         exportable_nomination(current_user, nomination)
     except (PermissionDenied, NotFound) as error:

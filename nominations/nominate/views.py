@@ -29,9 +29,9 @@ from nominations.models import (
 )
 from nominations.nominate import bp
 from nominations.nominate.forms import NominationForm, WithdrawForm, build_form, form_data
+from nominations.policy import allowed, authorize
 from nominations.timeutil import format_local, now
 from nominations.workflow import NotFound, PermissionDenied, WorkflowError
-from nominations.workflow.access import can_edit_nomination, can_view_nomination
 from nominations.workflow.calls import accepts_nominations
 from nominations.workflow.nominations import (
     DOCUMENT_LABELS,
@@ -88,8 +88,9 @@ def _get_nomination(nomination_id: int) -> Nomination:
         )
         .where(Nomination.id == nomination_id)
     ).scalar_one_or_none()
-    if nomination is None or not can_view_nomination(current_user, nomination):
+    if nomination is None:
         abort(404)
+    authorize("nomination.view", current_user, nomination)
     return nomination
 
 
@@ -172,7 +173,7 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
     except NotFound:
         abort(404)
     except PermissionDenied:
-        abort(403)
+        raise  # the policy's refusal: answered by nominations.errors
     except WorkflowError as error:
         _attach_problems(form, error)
         return _render(category, nomination, form, editable=True)
@@ -247,13 +248,12 @@ def edit(nomination_id: int):
         departments_acting_for(nomination.nominator, category),
     )
     if request.method == "POST":
-        if not can_edit_nomination(current_user, nomination):
-            abort(404)
+        authorize("nomination.edit", current_user, nomination)
         if form.validate_on_submit():
             return _handle_post(category, nomination, form)
         return _render(category, nomination, form, editable=True)
     editable = (
-        can_edit_nomination(current_user, nomination)
+        allowed("nomination.edit", current_user, nomination)
         and nomination.status in NOMINATOR_EDITABLE
         and accepts_nominations(category.round)
     )
@@ -265,8 +265,7 @@ def edit(nomination_id: int):
 def withdraw_nomination(nomination_id: int):
     nomination = _get_nomination(nomination_id)
     form = WithdrawForm()
-    if not can_edit_nomination(current_user, nomination):
-        abort(404)
+    authorize("nomination.edit", current_user, nomination)
     if form.validate_on_submit():
         try:
             withdraw(nomination, actor=current_user)
@@ -320,8 +319,9 @@ def attachment(nomination_id: int, attachment_id: int):
         )
         .where(Attachment.id == attachment_id, Attachment.nomination_id == nomination_id)
     ).scalar_one_or_none()
-    if found is None or not can_view_nomination(current_user, found.nomination):
+    if found is None:
         abort(404)
+    authorize("nomination.download", current_user, found.nomination)
     try:
         path = storage.path_for(found.stored_name)
     except ValueError:  # a name this app never makes: not served, whatever it points to

@@ -11,8 +11,8 @@ from markupsafe import Markup
 
 from nominations.charts import DotRow, LegendEntry, Mark, dot_rows
 from nominations.models import AwardCategory, db
+from nominations.policy import authorize
 from nominations.review import bp
-from nominations.workflow import access
 from nominations.workflow.ranking import compute_ranking
 from nominations.workflow.ranking_details import RankingDetails, rank_label, ranking_details
 
@@ -127,8 +127,7 @@ def reviewer_chart(details: RankingDetails) -> Markup:
 @bp.route("/categories/<int:category_id>/charts")
 def charts(category_id: int):
     category = db.session.get(AwardCategory, category_id) or abort(404)
-    if not access.can_view_ranking(current_user, category):
-        abort(403)
+    authorize("ranking.view", current_user, category)
     details = ranking_details(compute_ranking(category, viewer=current_user))
     return render_template(
         "review/charts.html",

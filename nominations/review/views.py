@@ -24,6 +24,7 @@ from nominations.models import (
     RoundStatus,
     db,
 )
+from nominations.policy import allowed, authorize
 from nominations.review import bp
 from nominations.review.forms import (
     ActionForm,
@@ -191,8 +192,7 @@ def index():
 @bp.route("/categories/<int:category_id>")
 def category(category_id: int):
     category = _get(AwardCategory, category_id)
-    if not access.is_panel_member(current_user, category):
-        abort(404)
+    authorize("review.category", current_user, category)
     award_round = category.round
     closed = access.call_closed(award_round)
     page = None
@@ -237,11 +237,8 @@ def category(category_id: int):
 def _nomination_for_panel(nomination_id: int) -> tuple[Nomination, bool]:
     """The nomination and whether the user reviews it; 404 for those who may not see it."""
     nomination = _get(Nomination, nomination_id)
-    if access.panel_can_view(current_user, nomination):
-        return nomination, True
-    if current_user.is_admin:
-        return nomination, False
-    abort(404)
+    authorize("review.read", current_user, nomination)
+    return nomination, allowed("review.write", current_user, nomination)
 
 
 @bp.route("/nominations/<int:nomination_id>", methods=["GET", "POST"])
@@ -258,8 +255,7 @@ def nomination(nomination_id: int):
         initial |= {"comment": review.comment, "recommendation": review.recommendation or ""}
     form = review_form(criteria, data=initial)
     if request.method == "POST":
-        if not reviewing:
-            abort(403)
+        authorize("review.write", current_user, nomination)
         if form.validate_on_submit():
             data = ReviewInput(
                 scores=form.scores(),
@@ -296,7 +292,7 @@ def nomination(nomination_id: int):
         own_scores=review_scores(review) if review else {},
         other_scores={r.id: review_scores(r) for r in others},
         other_totals={r.id: weighted_total(review_scores(r), criteria) for r in others},
-        others_visible=access.can_view_reviews(current_user, nomination),
+        others_visible=allowed("review.view_others", current_user, nomination),
         chair=access.is_chair_for(current_user, category),
     )
 
@@ -304,8 +300,7 @@ def nomination(nomination_id: int):
 @bp.route("/nominations/<int:nomination_id>/conflict", methods=["GET", "POST"])
 def declare(nomination_id: int):
     nomination = _get(Nomination, nomination_id)
-    if not access.panel_can_view(current_user, nomination):
-        abort(404)
+    authorize("conflict.declare", current_user, nomination)
     form = ConflictForm()
     if form.validate_on_submit():
         try:
@@ -330,15 +325,10 @@ def declare(nomination_id: int):
 # The chair: conflicts, ranking, progress, decisions
 
 
-def _require_round_overview(award_round: AwardRound) -> None:
-    if not access.can_view_progress(current_user, award_round):
-        abort(403)
-
-
 @bp.route("/rounds/<int:round_id>/conflicts")
 def conflicts(round_id: int):
     award_round = _get(AwardRound, round_id)
-    _require_round_overview(award_round)
+    authorize("progress.view", current_user, award_round)
     sync_automatic_conflicts(award_round)
     overseen = access.overseen_categories(current_user, award_round)
     rows = [
@@ -359,9 +349,7 @@ def conflicts(round_id: int):
 def clear(conflict_id: int):
     conflict = _get(ConflictOfInterest, conflict_id)
     award_round = conflict.nomination.category.round
-    # The chair of a panel covering the nomination's category (once closed), or an admin.
-    if not access.can_view_ranking(current_user, conflict.nomination.category):
-        abort(403)
+    authorize("conflict.clear", current_user, conflict)
     form = ClearConflictForm()
     if form.validate_on_submit():
         try:
@@ -384,8 +372,7 @@ def clear(conflict_id: int):
 @bp.route("/categories/<int:category_id>/ranking")
 def ranking(category_id: int):
     category = _get(AwardCategory, category_id)
-    if not access.can_view_ranking(current_user, category):
-        abort(403)
+    authorize("ranking.view", current_user, category)
     sort = request.args.get("sort", "normalised")
     direction = request.args.get("dir")
     descending = None if direction not in ("asc", "desc") else direction == "desc"
@@ -403,7 +390,7 @@ def ranking(category_id: int):
 @bp.route("/rounds/<int:round_id>/progress")
 def progress(round_id: int):
     award_round = _get(AwardRound, round_id)
-    _require_round_overview(award_round)
+    authorize("progress.view", current_user, award_round)
     progress = round_progress(award_round, access.overseen_categories(current_user, award_round))
     return render_template("review/progress.html", award_round=award_round, progress=progress)
 
@@ -412,11 +399,7 @@ def progress(round_id: int):
 def decisions(category_id: int):
     category = _get(AwardCategory, category_id)
     award_round = category.round
-    if not (
-        access.can_decide(current_user, category)
-        and access.can_view_ranking(current_user, category)
-    ):
-        abort(403)
+    authorize("decision.record", current_user, category)
     result = compute_ranking(category, viewer=current_user)
     form = AwardForm()
     form.nomination_id.choices = [
@@ -458,8 +441,7 @@ def decisions(category_id: int):
 
 def _decision_for_chair(decision_id: int) -> Decision:
     decision = _get(Decision, decision_id)
-    if not access.can_decide(current_user, decision.category):
-        abort(403)
+    authorize("decision.record", current_user, decision.category)
     return decision
 
 
@@ -500,7 +482,7 @@ def revoke(decision_id: int):
 @bp.route("/rounds/<int:round_id>/decisions")
 def round_summary(round_id: int):
     award_round = _get(AwardRound, round_id)
-    _require_round_overview(award_round)
+    authorize("progress.view", current_user, award_round)
     overseen = access.overseen_categories(current_user, award_round)
     return render_template(
         "review/round_decisions.html",
@@ -516,7 +498,7 @@ def round_summary(round_id: int):
 @bp.route("/rounds/<int:round_id>/complete", methods=["POST"])
 def complete(round_id: int):
     award_round = _get(AwardRound, round_id)
-    _require_round_overview(award_round)
+    authorize("round.complete", current_user, award_round)
     if ActionForm().validate_on_submit():
         try:
             complete_decisions(award_round, actor=current_user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nominations import policy
 from nominations.models import Department, User, db
 from nominations.workflow import audit
 from nominations.workflow.errors import WorkflowError
@@ -43,13 +44,14 @@ def create_user(
     email: str,
     name: str,
     password: str,
-    actor: User | None,
+    actor: User,
     department: Department | None = None,
     is_staff: bool = True,
     is_reviewer: bool = False,
     is_admin: bool = False,
     active: bool = True,
 ) -> User:
+    policy.authorize("user.manage", actor)
     email = normalise_email(email)
     name = clean_line(name)
     if not email or "@" not in email:
@@ -90,6 +92,7 @@ def update_user(
     active: bool,
     password: str | None = None,
 ) -> User:
+    policy.authorize("user.manage", actor, user)
     name = clean_line(name)
     if not name:
         raise WorkflowError("Enter the person's name.", "name")

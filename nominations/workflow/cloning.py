@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from nominations import policy
 from nominations.models import (
     AwardCategory,
     AwardRound,
@@ -24,7 +25,7 @@ from nominations.models import (
 )
 from nominations.timeutil import shift_local
 from nominations.workflow import audit
-from nominations.workflow.errors import PermissionDenied, WorkflowError
+from nominations.workflow.errors import WorkflowError
 from nominations.workflow.rounds import CATEGORY_FIELDS, ROUND_FIELDS
 
 CRITERION_FIELDS = ("position", "name", "guidance", "weight", "scale_min", "scale_max")
@@ -57,8 +58,7 @@ def existing_next_year(award_round: AwardRound) -> AwardRound | None:
 
 def open_next_year(award_round: AwardRound, *, actor: User) -> AwardRound:
     """Copy ``award_round`` into a draft round for the following year."""
-    if actor is None or not actor.is_admin:
-        raise PermissionDenied("Only administrators open next year's round.")
+    policy.authorize("round.clone", actor, award_round)
     year = award_round.year + 1
     name = next_year_name(award_round)
     if year > 2200:

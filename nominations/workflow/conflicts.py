@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from sqlalchemy.dialects import postgresql, sqlite
 
+from nominations import policy
 from nominations.models import (
     REVIEWABLE_STATUSES,
     AwardCategory,
@@ -33,7 +34,7 @@ from nominations.models import (
 )
 from nominations.timeutil import now
 from nominations.workflow import access, audit
-from nominations.workflow.errors import NotFound, PermissionDenied, WorkflowError
+from nominations.workflow.errors import PermissionDenied, WorkflowError
 from nominations.workflow.text import clean
 
 DECLARABLE_KINDS: tuple[tuple[ConflictKind, str], ...] = (
@@ -169,8 +170,7 @@ def _automatic_reason(kind: ConflictKind) -> str:
 
 def declare_conflict(nomination: Nomination, *, kind: str, reason: str, actor: User):
     """The reviewer ``actor`` declares a conflict with ``nomination``."""
-    if not access.panel_can_view(actor, nomination):
-        raise NotFound("There is no such nomination for you to review.")
+    policy.authorize("conflict.declare", actor, nomination)
     award_round = nomination.category.round
     if award_round.status == RoundStatus.PUBLISHED:
         raise WorkflowError("The round's results are published.")
@@ -207,8 +207,7 @@ def clear_conflict(conflict: ConflictOfInterest, *, reason: str, actor: User):
     """The chair (or an admin) clears a wrong automatic conflict; the reason is logged."""
     nomination = conflict.nomination
     category = nomination.category
-    if not (actor.is_authenticated and (actor.is_admin or access.is_chair_for(actor, category))):
-        raise PermissionDenied("Only the panel's chair or an administrator clears conflicts.")
+    policy.authorize("conflict.clear", actor, conflict)
     if category.round.status == RoundStatus.PUBLISHED:
         raise WorkflowError("The round's results are published.")
     if conflict.reviewer_id == actor.id:

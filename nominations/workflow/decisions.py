@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from nominations import policy
 from nominations.models import (
     REVIEWABLE_STATUSES,
     AwardCategory,
@@ -68,8 +69,7 @@ def revisable(award_round: AwardRound) -> bool:
 
 
 def _check_may_decide(category: AwardCategory, actor: User) -> None:
-    if not access.can_decide(actor, category):
-        raise PermissionDenied("Only the panel's chair or an administrator records decisions.")
+    policy.authorize("decision.record", actor, category)
     award_round = category.round
     if award_round.status == RoundStatus.PUBLISHED:
         raise WorkflowError("The results are published; the decisions can no longer change.")
@@ -263,8 +263,7 @@ def undecided_categories(award_round: AwardRound) -> list[AwardCategory]:
 
 def complete_decisions(award_round: AwardRound, *, actor: User) -> AwardRound:
     """The chair declares the round's decisions complete: the round becomes DECIDED."""
-    if not (actor.is_authenticated and (actor.is_admin or access.is_chair(actor, award_round))):
-        raise PermissionDenied("Only a chair of the round's panel or an administrator does this.")
+    policy.authorize("round.complete", actor, award_round)
     if award_round.status == RoundStatus.PUBLISHED:
         raise WorkflowError("The results are already published.")
     if award_round.status == RoundStatus.DECIDED:

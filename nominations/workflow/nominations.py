@@ -39,6 +39,7 @@ from typing import BinaryIO
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
+from nominations import policy
 from nominations.formatting import count_words, format_amount
 from nominations.mail import queue_email
 from nominations.models import (
@@ -56,9 +57,8 @@ from nominations.models import (
 from nominations.storage import FileRefused, delete_stored, human_size, store_pdf
 from nominations.timeutil import format_date, format_local, now, to_local
 from nominations.workflow import audit
-from nominations.workflow.access import can_edit_nomination
 from nominations.workflow.calls import CallState, call_state
-from nominations.workflow.errors import NotFound, PermissionDenied, WorkflowError
+from nominations.workflow.errors import WorkflowError
 from nominations.workflow.text import clean
 
 # What a nominator may still change (while the call is open).
@@ -372,8 +372,7 @@ def _require_open(award_round: AwardRound, *, stored: bool) -> datetime:
 
 def _require_nominator(nomination: Nomination, actor: User) -> None:
     # Someone else's nomination does not exist as far as they are concerned (views: 404).
-    if not can_edit_nomination(actor, nomination):
-        raise NotFound("There is no such nomination.")
+    policy.authorize("nomination.edit", actor, nomination)
 
 
 def _lock(nomination: Nomination) -> None:
@@ -590,8 +589,7 @@ def save_draft(
     refused; the refused ones are in ``SaveResult.refused``. A submitted nomination is changed
     with ``update`` instead.
     """
-    if not actor.is_authenticated or not actor.is_staff:
-        raise PermissionDenied("Only staff can nominate.")
+    policy.authorize("nomination.create", actor)
     if nomination is not None:
         _require_nominator(nomination, actor)
         _lock(nomination)
@@ -724,8 +722,7 @@ def withdraw(nomination: Nomination, *, actor: User) -> Nomination:
 
 def mark_ineligible(nomination: Nomination, *, actor: User, reason: str) -> Nomination:
     """An administrator takes a nomination out as ineligible; the nominator is told why."""
-    if not (actor.is_authenticated and actor.is_admin):
-        raise PermissionDenied("Only administrators can mark a nomination ineligible.")
+    policy.authorize("nomination.manage", actor, nomination)
     _lock(nomination)
     reason = _clean(reason, multiline=True)
     if not reason:

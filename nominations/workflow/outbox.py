@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nominations import policy
 from nominations.mail.delivery import retry
 from nominations.models import OutboxMessage, OutboxStatus, User, db
 from nominations.workflow import audit
@@ -10,6 +11,7 @@ from nominations.workflow.errors import NotFound, WorkflowError
 
 def send_again(message_id: int, *, actor: User) -> OutboxMessage:
     """Queue a waiting or failed message for the next delivery run, at once (audited)."""
+    policy.authorize("outbox.manage", actor)
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound("There is no such message.")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from nominations import policy
 from nominations.models import (
     AwardCategory,
     AwardRound,
@@ -30,7 +31,7 @@ from nominations.models import (
     db,
 )
 from nominations.workflow import audit
-from nominations.workflow.errors import PermissionDenied, WorkflowError
+from nominations.workflow.errors import WorkflowError
 from nominations.workflow.text import clean, clean_line
 
 MAX_WEIGHT = 100.0
@@ -38,8 +39,7 @@ SCALE_BOUNDS = (0, 100)
 
 
 def _require_admin(actor: User) -> None:
-    if not (actor.is_authenticated and actor.is_admin):
-        raise PermissionDenied("Only administrators manage panels and rubrics.")
+    policy.authorize("panel.manage", actor)
 
 
 def _require_editable(award_round: AwardRound) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import Select, false
 
+from nominations import policy
 from nominations.mail.outbox import queue_email
 from nominations.models import (
     REVIEWABLE_STATUSES,
@@ -31,7 +32,7 @@ from nominations.models import (
 from nominations.timeutil import format_date
 from nominations.timeutil import now as current_time
 from nominations.workflow import audit
-from nominations.workflow.errors import PermissionDenied, WorkflowError
+from nominations.workflow.errors import WorkflowError
 
 # A decision counts as a winner while its nomination is still in the running.
 WINNING_STATUSES = (
@@ -208,8 +209,7 @@ def _queued_count(prefix: str) -> int:
 def publish_round(award_round: AwardRound, *, actor: User) -> int:
     """Publish a decided round: its results become public and nominators and nominees are
     told. Returns the number of messages queued."""
-    if actor is None or not actor.is_admin:
-        raise PermissionDenied("Only administrators publish results.")
+    policy.authorize("results.publish", actor, award_round)
     if award_round.status == RoundStatus.PUBLISHED:
         raise WorkflowError(
             f"The results of {award_round.title} were already published "

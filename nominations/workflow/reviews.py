@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from nominations import policy
 from nominations.models import (
     AwardRound,
     ConflictOfInterest,
@@ -27,7 +28,7 @@ from nominations.models import (
 )
 from nominations.timeutil import format_local, now
 from nominations.workflow import access, audit
-from nominations.workflow.errors import NotFound, WorkflowError
+from nominations.workflow.errors import WorkflowError
 from nominations.workflow.panels import category_criteria
 from nominations.workflow.text import clean
 
@@ -135,8 +136,8 @@ def save_review(
 
     Changing a submitted review keeps it submitted, so it must stay complete.
     """
-    if not access.can_review(actor, nomination):
-        raise NotFound("There is no such nomination for you to review.")
+    policy.authorize("review.read", actor, nomination)  # for anyone else: no such nomination
+    policy.authorize("review.write", actor, nomination)
     award_round = nomination.category.round
     reason = lock_reason(award_round)
     if reason:

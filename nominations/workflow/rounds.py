@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
+from nominations import policy
 from nominations.models import (
     AwardCategory,
     AwardRound,
@@ -182,7 +183,8 @@ def validate_round(data: RoundData, existing: AwardRound | None = None) -> None:
         raise WorkflowError(f"There is already a round {data.name} for {data.year}.", "name")
 
 
-def create_round(data: RoundData, *, actor: User | None, reminders: bool = True) -> AwardRound:
+def create_round(data: RoundData, *, actor: User, reminders: bool = True) -> AwardRound:
+    policy.authorize("round.manage", actor)
     data = _clean_round(data)
     validate_round(data)
     award_round = AwardRound(**{**asdict(data), "name": data.name.strip()})
@@ -203,6 +205,7 @@ def create_round(data: RoundData, *, actor: User | None, reminders: bool = True)
 
 
 def update_round(award_round: AwardRound, data: RoundData, *, actor: User) -> AwardRound:
+    policy.authorize("round.manage", actor, award_round)
     if award_round.status == RoundStatus.PUBLISHED:
         raise WorkflowError("A published round can no longer be edited.")
     data = _clean_round(data)
@@ -294,8 +297,9 @@ def _check_unique_name(award_round: AwardRound, name: str, category_id: int | No
 
 
 def create_category(
-    award_round: AwardRound, data: CategoryData, *, actor: User | None, rubric: bool = True
+    award_round: AwardRound, data: CategoryData, *, actor: User, rubric: bool = True
 ) -> AwardCategory:
+    policy.authorize("round.manage", actor, award_round)
     data = _clean_category(data)
     validate_category(data)
     _check_unique_name(award_round, data.name, None)
@@ -326,6 +330,7 @@ def create_category(
 
 
 def update_category(category: AwardCategory, data: CategoryData, *, actor: User) -> AwardCategory:
+    policy.authorize("round.manage", actor, category.round)
     if category.round.status == RoundStatus.PUBLISHED:
         raise WorkflowError("A published round can no longer be edited.")
     data = _clean_category(data)
