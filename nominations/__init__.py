@@ -47,6 +47,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     logging.basicConfig(level=logging.INFO)
     _init_extensions(app)
+    from nominations import routing
+
+    routing.init_app(app)  # before the blueprints: the id converter
     _register_blueprints(app)
 
     from nominations import cli, errors, scheduling, templating

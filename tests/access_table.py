@@ -121,7 +121,7 @@ ACCESS: dict[str, Access] = {
     # --- the review panel (reviewers and admins; then the panel rule)
     "review.index": Access(GET=(*NOT_REVIEWERS, 200, 200, 200, 200, 200, 200), rule="review.area"),
     "review.category": Access(GET=(*NOT_REVIEWERS, 200, 404, 200, 200, 404, 404), rule="review.category"),  # noqa: E501
-    "review.nomination": Access(GET=(*NOT_REVIEWERS, 200, 404, 404, 200, 404, 200), POST=(*NOT_REVIEWERS, OK, 404, 404, OK, 404, 403), rule="review.write"),  # noqa: E501
+    "review.nomination": Access(GET=(*NOT_REVIEWERS, 200, 404, 404, 200, 404, 200), POST=(*NOT_REVIEWERS, OK, 404, 404, OK, 404, 403), rule="review.read"),  # noqa: E501
     "review.declare": Access(GET=(*NOT_REVIEWERS, 200, 404, 404, 200, 404, 404), POST=(*NOT_REVIEWERS, OK, 404, 404, OK, 404, 404), rule="conflict.declare"),  # noqa: E501
     "review.conflicts": Access(GET=ROUND_PAGE, rule="progress.view"),
     "review.clear": Access(POST=CHAIR_POST, rule="conflict.clear"),

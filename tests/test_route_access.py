@@ -311,3 +311,45 @@ def test_the_leak_check_saw_every_secret_where_it_belongs(lab):
     assert lab.seen["CONFLICT-REASON"] >= {"chair", "admin"}
     assert lab.seen["Bea Early"] >= {"outsider", "other_chair", "admin"}
     assert lab.downloads >= {"application/pdf", "application/zip", "text/csv"}
+
+
+# Ids no row can have: past PostgreSQL's integer (2**31), past any 64-bit integer (2**63).
+OUT_OF_RANGE_IDS = [2**31, 2**63, 10**30]
+
+
+@pytest.mark.parametrize("huge", OUT_OF_RANGE_IDS)
+@pytest.mark.parametrize("role", ["anonymous", "admin"])
+def test_an_id_out_of_range_is_a_404_on_every_route(lab, role, huge):
+    """Each id of each route of the table, one at a time, beyond the columns' range: 404 for
+    everybody (the route does not match), never a database error, and nothing changes."""
+    problems = []
+    cases = 0
+    for endpoint, entry in ACCESS.items():
+        rule = next(lab.app.url_map.iter_rules(endpoint))
+        for argument in sorted(rule.arguments - set(VALUES)):
+            values = {
+                name: VALUES[name]
+                if name in VALUES
+                else lab.world.ids[entry.params.get(name) or PARAMS[name]]
+                for name in rule.arguments
+            }
+            url = lab.app.url_map.bind("localhost").build(endpoint, {**values, argument: huge})
+            cases += 1
+            for method in METHODS:
+                if entry.expected(method) is None:
+                    continue
+                client = lab.clients[role]
+                try:
+                    if method == "GET":
+                        response = client.get(url)
+                    else:
+                        response = client.post(url, data={"csrf_token": lab.tokens[role]})
+                except Exception as error:  # TESTING propagates exceptions: a 500 in production
+                    db.session.rollback()
+                    problems.append(f"{method} {url} raised {error!r}")
+                    continue
+                if response.status_code != 404:
+                    problems.append(f"{method} {url} answered {_describe(response)}")
+    assert cases > 40
+    assert fingerprint() == lab.state
+    assert problems == []

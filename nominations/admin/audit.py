@@ -10,6 +10,7 @@ from wtforms.validators import Optional
 
 from nominations.admin import bp
 from nominations.models import db
+from nominations.routing import valid_id
 from nominations.timeutil import format_date, format_local
 from nominations.workflow.reports import audit_actions, audit_actors, audit_query, round_titles
 
@@ -63,11 +64,7 @@ def changes(event) -> list[tuple[str, str, str]]:
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        number = int(value) if value else None
-    except ValueError:
-        return None
-    return number if number is None or 0 < number < 2**31 else None  # ids fit 32 bits
+    return valid_id(value) if value else None
 
 
 def _day(field: DateField) -> date | None:

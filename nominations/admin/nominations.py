@@ -20,6 +20,7 @@ from nominations.models import (
     NominationStatus,
     db,
 )
+from nominations.routing import valid_id
 from nominations.workflow import WorkflowError
 from nominations.workflow.nominations import (
     ACTIVE_STATUSES,
@@ -45,8 +46,7 @@ class IneligibleForm(FlaskForm):
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, type=int)
-    return value if value and 0 < value < 2**31 else None  # an id fits a 32-bit column
+    return valid_id(request.args.get(name))
 
 
 @bp.app_template_global()

@@ -46,6 +46,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import and_, case, exists, or_
 
+from nominations import policy
 from nominations.mail import queue_email
 from nominations.models import (
     REVIEWABLE_STATUSES,
@@ -551,6 +552,7 @@ def _check_editable(award_round: AwardRound) -> None:
 def add_reminder_rule(
     award_round: AwardRound, *, kind: str, days_before: int | None, actor: User
 ) -> ReminderRule:
+    policy.authorize("reminder.manage", actor)
     _check_editable(award_round)
     try:
         kind = ReminderKind(kind)
@@ -604,6 +606,7 @@ def get_rule(rule_id: int) -> ReminderRule:
 
 
 def set_reminder_enabled(rule: ReminderRule, *, enabled: bool, actor: User) -> ReminderRule:
+    policy.authorize("reminder.manage", actor)
     _check_editable(rule.round)
     if rule.enabled == enabled:
         return rule
@@ -622,6 +625,7 @@ def set_reminder_enabled(rule: ReminderRule, *, enabled: bool, actor: User) -> R
 
 
 def remove_reminder_rule(rule: ReminderRule, *, actor: User) -> None:
+    policy.authorize("reminder.manage", actor)
     _check_editable(rule.round)
     audit.record(
         "reminder.remove",
