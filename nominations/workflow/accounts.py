@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from nominations.models import Department, User, db
 from nominations.workflow import audit
 from nominations.workflow.errors import WorkflowError
-from nominations.workflow.text import clean_line
+from nominations.workflow.text import clean_line, refuse_disguised
 
 MAX_NAME = 200
 
@@ -94,6 +94,7 @@ def create_user(
         raise WorkflowError(f"A user with the e-mail {email} already exists.", "email")
     if not name:
         raise WorkflowError("Enter the person's name.", "name")
+    refuse_disguised(name, "name")
     if len(name) > MAX_NAME:
         raise WorkflowError(f"The name can be at most {MAX_NAME} characters long.", "name")
     _check_password(password)
@@ -129,6 +130,7 @@ def update_user(
     name = clean_line(name)
     if not name:
         raise WorkflowError("Enter the person's name.", "name")
+    refuse_disguised(name, "name")
     if len(name) > MAX_NAME:
         raise WorkflowError(f"The name can be at most {MAX_NAME} characters long.", "name")
     if user.id == actor.id and (not is_admin or not active):
@@ -166,7 +168,7 @@ def update_user(
 
 
 def get_or_create_department(name: str) -> Department:
-    name = name.strip()
+    name = refuse_disguised(clean_line(name), "name", "department name")
     department = db.session.execute(
         db.select(Department).where(Department.name == name)
     ).scalar_one_or_none()
