@@ -8,6 +8,10 @@ from markupsafe import Markup
 from nominations.formatting import count_words, format_amount
 from nominations.navigation import nav_links
 from nominations.timeutil import format_date, format_local, humanize_remaining, to_local
+from nominations.workflow.disclosure import (
+    last_change_for_nominator,
+    nomination_status_for_nominator,
+)
 
 
 def isolate(value: object) -> object:
@@ -27,6 +31,8 @@ def init_app(app: Flask) -> None:
         words=count_words,
         to_local=to_local,
         bdi=isolate,
+        nominator_status=nomination_status_for_nominator,
+        nominator_last_change=last_change_for_nominator,
     )
     app.jinja_env.globals["nav_links"] = nav_links
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
