@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,12 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_DURATION = 30 * 24 * 3600  # "keep me signed in": 30 days, in seconds
     FORCE_HTTPS = False
+    # How passwords are hashed (werkzeug's generate_password_hash method); existing hashes keep
+    # working when it changes.
+    PASSWORD_HASH_METHOD = "scrypt"
+    # The host names this site answers to (Flask's TRUSTED_HOSTS; comma-separated from the
+    # environment). Requests for any other Host get 400. None in production means BASE_URL's host.
+    TRUSTED_HOSTS: list[str] | None = ["localhost", "127.0.0.1"]
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto headers are trusted.
     TRUSTED_PROXY_COUNT = 0
     # The number of web worker processes (gunicorn sets it from its own worker count).
@@ -91,12 +98,15 @@ class TestingConfig(Config):
     SCHEDULER_ENABLED = False
     RATELIMIT_ENABLED = False
     SERVER_NAME = None
+    # Cheap hashing: the tests sign in hundreds of times (never use this in production).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     FORCE_HTTPS = True
+    TRUSTED_HOSTS = None  # BASE_URL's host unless set
 
     @classmethod
     def check(cls, settings: dict) -> None:
@@ -139,11 +149,21 @@ CONFIGS: dict[str, type[Config]] = {
 
 
 def _coerce(raw: str, default: object) -> object:
+    if isinstance(default, list):
+        return [part.strip() for part in raw.split(",") if part.strip()]
     if isinstance(default, bool):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(raw)
     return raw
+
+
+def trusted_hosts(settings: dict) -> list[str] | None:
+    """TRUSTED_HOSTS as set, else the host of BASE_URL (None: every host, Flask's default)."""
+    if settings.get("TRUSTED_HOSTS"):
+        return list(settings["TRUSTED_HOSTS"])
+    host = urlsplit(str(settings.get("BASE_URL") or "")).hostname
+    return [host] if host else None
 
 
 def load_settings(name: str | None = None, environ: os._Environ | dict | None = None) -> dict:
@@ -159,7 +179,7 @@ def load_settings(name: str | None = None, environ: os._Environ | dict | None = 
     settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
     for key, default in settings.items():
         if key in environ:
-            settings[key] = _coerce(environ[key], default)
+            settings[key] = _coerce(environ[key], [] if key == "TRUSTED_HOSTS" else default)
     for key in ("DEBUG", "TESTING"):
         if key in environ:
             settings[key] = _coerce(environ[key], False)

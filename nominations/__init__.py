@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 from flask import Flask
 
-from config import load_settings
+from config import load_settings, trusted_hosts
 from nominations.extensions import bootstrap, csrf, db, limiter, login_manager, mailer, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SESSION_ID = re.compile(r"(?P<user>[0-9]{1,18}):(?P<version>[0-9]{1,18})")
 
 
 def _database_uri(app: Flask) -> str:
@@ -38,6 +40,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if overrides:
         app.config.update(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_uri(app)
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     if not app.config["UPLOAD_FOLDER"]:
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     check(app.config)
@@ -81,9 +84,16 @@ def _init_extensions(app: Flask) -> None:
     from nominations.models import User
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    def load_user(session_id: str) -> User | None:
+        # "<id>:<session_version>" (User.get_id): a cookie of an earlier generation (before a
+        # sign-out, a new sign-in, a password change, a lost role) signs nobody in.
+        match = SESSION_ID.fullmatch(session_id)
+        if match is None:
+            return None
+        user = db.session.get(User, int(match["user"]))
+        if user is None or not user.active or user.session_version != int(match["version"]):
+            return None
+        return user
 
 
 def _register_blueprints(app: Flask) -> None:

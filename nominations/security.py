@@ -10,6 +10,12 @@
   check, which a load balancer may call over plain HTTP.
 - ``TRUSTED_PROXY_COUNT`` = N: the app sits behind N reverse proxies; the client address
   (rate limits, logs) and the scheme come from their ``X-Forwarded-For`` / ``-Proto`` headers.
+- ``TRUSTED_HOSTS`` (Flask's own setting; by default localhost in development and the host of
+  ``BASE_URL`` in production): a request for any other ``Host`` gets a plain 400, before any
+  redirect or link could be built from the name the client chose.
+- ``Cache-Control: no-store`` on every answer to a signed-in user and on every download
+  (``Content-Disposition: attachment``): pages with names, scores and decisions stay out of
+  shared and browser caches. Public pages and feeds stay cacheable.
 - NUL characters are dropped from every query and form value (and name) before a view sees
   them: no browser types one, PostgreSQL's text columns refuse them (a search or a sign-in
   with ``%00`` would otherwise be a server error), and nothing needs them. What the workflow
@@ -21,9 +27,11 @@ shared instance would let the last app created decide for all of them (tests cre
 
 from __future__ import annotations
 
-from flask import Flask, Request, redirect, request
+from flask import Flask, Request, Response, redirect, request
+from flask_login import current_user
 from flask_talisman import Talisman
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = {
@@ -91,10 +99,25 @@ def init_app(app: Flask) -> None:
         permissions_policy=PERMISSIONS_POLICY,
     )
 
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # Plain text: the styled error page builds links, and there is no URL adapter for a
+        # host we do not serve.
+        return Response("Unknown host.", status=400, mimetype="text/plain")
+
+    @app.after_request
+    def no_store_private_answers(response: Response) -> Response:
+        attachment = "attachment" in response.headers.get("Content-Disposition", "")
+        if attachment or current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
     if force_https:
 
         @app.before_request
         def redirect_to_https():
+            if request.routing_exception is not None:  # an untrusted host among others
+                return None
             if request.is_secure or request.endpoint in HTTPS_EXEMPT_ENDPOINTS:
                 return None
             code = 301 if request.method in ("GET", "HEAD") else 308  # 308 keeps a POST a POST

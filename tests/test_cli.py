@@ -1,3 +1,5 @@
+from werkzeug.security import check_password_hash
+
 from nominations.demo import DEMO_PASSWORD
 from nominations.models import AwardCategory, AwardRound, User, db
 from nominations.workflow.calls import accepts_nominations
@@ -22,7 +24,11 @@ def test_create_user_command_makes_an_admin(app):
     )
     assert result.exit_code == 0, result.output
     user = db.session.execute(db.select(User)).scalar_one()
-    assert user.email == "boss@example.org" and user.is_admin and user.check_password("very secret")
+    assert (
+        user.email == "boss@example.org"
+        and user.is_admin
+        and check_password_hash(user.password_hash, "very secret")
+    )
     again = runner.invoke(
         args=[
             "create-user",

@@ -45,7 +45,9 @@ def nominate(category, actor, dept, name, email, *, submitted=True) -> Nominatio
 
 def rows(response) -> list[str]:
     """The nominee names listed, in order."""
-    return re.findall(r'href="/admin/nominations/\d+">([^<]+)</a>', response.get_data(as_text=True))
+    return re.findall(
+        r'href="/admin/nominations/\d+"><bdi>([^<]+)</bdi></a>', response.get_data(as_text=True)
+    )
 
 
 def test_admin_lists_filters_and_searches(make_client, admin, staff, setting):

@@ -28,6 +28,7 @@ def production_app(app, database_url, tmp_path):
         {
             "SECRET_KEY": SECRET,
             "SQLALCHEMY_DATABASE_URI": database_url,
+            "BASE_URL": HTTPS,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
             "RATELIMIT_ENABLED": False,
         },
@@ -99,7 +100,12 @@ def test_behind_a_trusted_proxy_the_forwarded_scheme_and_address_count(app, data
     seen = {}
     proxied = create_app(
         "production",
-        {"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": database_url, "TRUSTED_PROXY_COUNT": 1},
+        {
+            "SECRET_KEY": SECRET,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TRUSTED_PROXY_COUNT": 1,
+            "TRUSTED_HOSTS": ["10.0.0.5"],
+        },
     )
 
     @proxied.get("/_probe")
@@ -119,7 +125,12 @@ def test_behind_a_trusted_proxy_the_forwarded_scheme_and_address_count(app, data
     assert seen == {"addr": "203.0.113.9", "secure": True}
     # Without a trusted proxy the headers are the client's word and count for nothing.
     direct = create_app(
-        "production", {"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+        "production",
+        {
+            "SECRET_KEY": SECRET,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "TRUSTED_HOSTS": ["10.0.0.5"],
+        },
     )
     direct.add_url_rule("/_probe", "probe", probe)
     response = direct.test_client().get(
@@ -139,6 +150,36 @@ def test_behind_a_trusted_proxy_the_forwarded_scheme_and_address_count(app, data
 
 
 PG = {"DATABASE_URL": "postgresql://127.0.0.1/awards", "SECRET_KEY": SECRET}
+
+
+def test_a_host_we_do_not_serve_gets_400_and_no_redirect_to_it(production_app):
+    client = production_app.test_client()
+    assert production_app.config["TRUSTED_HOSTS"] == ["awards.example.org"]  # from BASE_URL
+    for url in ("http://evil.example/login?next=/admin/", "https://evil.example/"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert "Location" not in response.headers
+        assert "evil.example" not in response.get_data(as_text=True)
+    # Also when the name comes in the Host header of a request for our address.
+    response = client.get("http://awards.example.org/", headers={"Host": "evil.example"})
+    assert response.status_code == 400 and "Location" not in response.headers
+    # The site's own name still answers (and is sent to HTTPS).
+    assert client.get("http://awards.example.org/").status_code == 301
+    assert client.get(f"{HTTPS}/").status_code == 200
+
+
+def test_trusted_hosts_come_from_the_environment():
+    from config import load_settings, trusted_hosts
+
+    development = load_settings("development", {})
+    assert trusted_hosts(development) == ["localhost", "127.0.0.1"]
+    production = load_settings("production", {"BASE_URL": "https://awards.example.org/x"})
+    assert trusted_hosts(production) == ["awards.example.org"]
+    production = load_settings(
+        "production",
+        {"BASE_URL": "https://awards.example.org", "TRUSTED_HOSTS": "a.example, .b.example"},
+    )
+    assert trusted_hosts(production) == ["a.example", ".b.example"]
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ from tests.review_setup import FAST_HASH, browser, closed_round, make_nomination
 
 def _names(response) -> list[str]:
     return re.findall(
-        r'<td class="nominee">([^<]+?)(?: <span|</td>)', response.get_data(as_text=True)
+        r'<td class="nominee"><bdi>([^<]+?)</bdi>(?: <span|</td>)', response.get_data(as_text=True)
     )
 
 

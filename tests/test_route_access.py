@@ -68,6 +68,11 @@ class Lab:
         if role != "anonymous":
             client.login(PEOPLE[role][0])
         self.tokens[role] = client.csrf_token("/login" if role == "anonymous" else "/")
+        if self.rows and role != "anonymous":
+            # Signing in again (after the sign-out case) raised the user's session version:
+            # the world to go back to is the one with the browsers signed in as they are now.
+            self.rows = snapshot()
+            self.initial = self.state = fingerprint()
 
     def reset(self) -> None:
         """The world as it was built (same ids: the browsers stay signed in)."""

@@ -1,7 +1,7 @@
 """Admin: users and their roles."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import COOKIE_NAME, current_user, login_user
 
 from nominations.admin import bp
 from nominations.admin.forms import UserForm
@@ -71,6 +71,7 @@ def edit_user(user_id: int):
     # The e-mail identifies the account; it is shown, not edited.
     form.email.data = user.email
     if form.validate_on_submit():
+        own_version = user.session_version if user.id == current_user.id else None
         try:
             update_user(
                 user,
@@ -86,6 +87,10 @@ def edit_user(user_id: int):
         except WorkflowError as error:
             refuse(error, form)
         else:
+            if own_version is not None and user.session_version != own_version:
+                # A new password of one's own ends one's other sessions, not this one.
+                remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+                login_user(user, remember=remember_cookie in request.cookies)
             flash(f"Saved {user.name}.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)

@@ -1,11 +1,12 @@
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from nominations.auth import bp
 from nominations.auth.access import safe_next
 from nominations.auth.forms import LoginForm
 from nominations.extensions import limiter
-from nominations.workflow.accounts import authenticate
+from nominations.models import db
+from nominations.workflow.accounts import authenticate, end_session, start_session
 
 BAD_LOGIN = "The e-mail address or password is not right, or the account is not active."
 
@@ -26,6 +27,11 @@ def login():
         if user is None:
             flash(BAD_LOGIN, "danger")
         else:
+            start_session(user)
+            db.session.commit()
+            # A fresh session: nothing from before the sign-in (a CSRF secret an attacker may
+            # have planted or read) carries over.
+            session.clear()
             login_user(user, remember=form.remember.data)
             flash(f"Signed in as {user.name}.", "success")
             return redirect(next_url or url_for("public.index"))
@@ -35,6 +41,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    end_session(current_user._get_current_object())
+    db.session.commit()
+    session.clear()
+    logout_user()  # after clear(): it marks the remember cookie for deletion in the session
     flash("You are signed out.", "info")
     return redirect(url_for("public.index"))

@@ -11,6 +11,7 @@ from nominations.calls import bp
 from nominations.models import AwardRound, Nomination, db
 from nominations.timeutil import now, to_local
 from nominations.workflow.calls import CallState, call_state
+from nominations.workflow.disclosure import status_for_nominator
 from nominations.workflow.nominations import phd_earliest
 
 
@@ -48,8 +49,10 @@ def index():
             )
             .order_by(Nomination.updated_at.desc(), Nomination.id.desc())
         ).all()
+        round_of = {c.id: r for r in rounds for c in r.categories}
         for category_id, nomination_id, status in rows:
-            mine[category_id].append((nomination_id, status))
+            shown = status_for_nominator(status, round_of[category_id])
+            mine[category_id].append((nomination_id, shown))
     return render_template(
         "calls/index.html",
         open_rounds=groups[CallState.OPEN],

@@ -8,7 +8,7 @@ from enum import StrEnum
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from nominations.models.base import UTCDateTime, db, utcnow
 
@@ -44,6 +44,9 @@ class User(UserMixin, db.Model):
     is_reviewer: Mapped[bool] = mapped_column(default=False)
     is_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # The generation of this user's sign-ins: part of the id in the session and remember
+    # cookies (get_id), so raising it ends every session that was signed in before.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     department: Mapped[Department | None] = relationship()
@@ -53,11 +56,16 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
 
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+    def get_id(self) -> str:
+        """What the session and the remember cookie hold: "<id>:<session_version>"."""
+        return f"{self.id}:{self.session_version}"
 
-    def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+    def end_sessions(self) -> None:
+        """Every session and remember cookie issued so far stops signing this user in."""
+        self.session_version = (self.session_version or 0) + 1
+
+    def set_password(self, password: str, method: str) -> None:
+        self.password_hash = generate_password_hash(password, method=method)
 
     def has_role(self, role: Role | str) -> bool:
         return {

@@ -1,12 +1,16 @@
-"""Accounts: creating users, changing their roles, department and whether they may sign in."""
+"""Accounts: creating users, changing their roles, department and whether they may sign in;
+checking a password and the generation of a user's sessions (see ``User.session_version``)."""
 
 from __future__ import annotations
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from nominations import policy
 from nominations.models import Department, User, db
 from nominations.workflow import audit
 from nominations.workflow.errors import WorkflowError
-from nominations.workflow.text import clean_line
+from nominations.workflow.text import clean_line, refuse_disguised
 
 MAX_NAME = 200
 
@@ -24,12 +28,44 @@ def find_user_by_email(email: str) -> User | None:
     ).scalar_one_or_none()
 
 
+def password_hash_method() -> str:
+    return current_app.config["PASSWORD_HASH_METHOD"]
+
+
+# One hash of a password nobody has, per method: an unknown e-mail is checked against it, so
+# that signing in costs the same whether or not the address has an account.
+_dummy_hashes: dict[str, str] = {}
+
+
+def _dummy_hash(method: str) -> str:
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash("no account has this password", method)
+    return _dummy_hashes[method]
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None (never says which part failed)."""
+    """The active user with this e-mail and password, or None (never says which part failed,
+    and takes as long either way: one password check of the configured method)."""
     user = find_user_by_email(email)
-    if user is None or not user.check_password(password) or not user.active:
+    stored = user.password_hash if user is not None else _dummy_hash(password_hash_method())
+    matches = check_password_hash(stored, password or "")
+    if user is None or not matches or not user.active:
         return None
     return user
+
+
+def start_session(user: User) -> None:
+    """A sign-in: the user's earlier sessions and remember cookies end, so each sign-in gets
+    a remember cookie of its own and a stolen one dies with the next sign-in."""
+    user.end_sessions()
+    db.session.flush()
+
+
+def end_session(user: User) -> None:
+    """A sign-out: the session cookie (even a copy kept elsewhere) and the remember cookie stop
+    working."""
+    user.end_sessions()
+    db.session.flush()
 
 
 def _check_password(password: str) -> None:
@@ -60,6 +96,7 @@ def create_user(
         raise WorkflowError(f"A user with the e-mail {email} already exists.", "email")
     if not name:
         raise WorkflowError("Enter the person's name.", "name")
+    refuse_disguised(name, "name")
     if len(name) > MAX_NAME:
         raise WorkflowError(f"The name can be at most {MAX_NAME} characters long.", "name")
     _check_password(password)
@@ -72,7 +109,7 @@ def create_user(
         is_admin=is_admin,
         active=active,
     )
-    user.set_password(password)
+    user.set_password(password, password_hash_method())
     db.session.add(user)
     db.session.flush()
     audit.record("user.create", user, actor=actor, after=audit.snapshot(user, USER_FIELDS))
@@ -96,6 +133,7 @@ def update_user(
     name = clean_line(name)
     if not name:
         raise WorkflowError("Enter the person's name.", "name")
+    refuse_disguised(name, "name")
     if len(name) > MAX_NAME:
         raise WorkflowError(f"The name can be at most {MAX_NAME} characters long.", "name")
     if user.id == actor.id and (not is_admin or not active):
@@ -105,13 +143,23 @@ def update_user(
             "is_admin" if not is_admin else "active",
         )
     before = audit.snapshot(user, USER_FIELDS)
+    # A role taken away, a deactivation or a new password ends the sessions the user has now.
+    loses_access = (
+        (user.is_staff and not is_staff)
+        or (user.is_reviewer and not is_reviewer)
+        or (user.is_admin and not is_admin)
+        or (user.active and not active)
+        or bool(password)
+    )
     user.name = name.strip()
     user.department = department
     user.is_staff, user.is_reviewer, user.is_admin = is_staff, is_reviewer, is_admin
     user.active = active
     if password:
         _check_password(password)
-        user.set_password(password)
+        user.set_password(password, password_hash_method())
+    if loses_access:
+        user.end_sessions()
     db.session.flush()
     old, new = audit.changed(before, audit.snapshot(user, USER_FIELDS))
     if password:
@@ -123,7 +171,7 @@ def update_user(
 
 
 def get_or_create_department(name: str) -> Department:
-    name = name.strip()
+    name = refuse_disguised(clean_line(name), "name", "department name")
     department = db.session.execute(
         db.select(Department).where(Department.name == name)
     ).scalar_one_or_none()

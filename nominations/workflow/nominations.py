@@ -59,7 +59,7 @@ from nominations.timeutil import format_date, format_local, now, to_local
 from nominations.workflow import audit
 from nominations.workflow.calls import CallState, call_state
 from nominations.workflow.errors import WorkflowError
-from nominations.workflow.text import clean
+from nominations.workflow.text import clean, refuse_disguised
 
 # What a nominator may still change (while the call is open).
 NOMINATOR_EDITABLE = (
@@ -391,7 +391,7 @@ def _line(value: str | None, field_name: str, label: str) -> str:
     text = " ".join(_clean(value).split())
     if len(text) > MAX_LINE:
         raise WorkflowError(f"The {label} can be at most {MAX_LINE} characters long.", field_name)
-    return text
+    return refuse_disguised(text, field_name, label)
 
 
 def normalise_nominee_email(value: str | None) -> str:

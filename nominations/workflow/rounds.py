@@ -20,7 +20,7 @@ from nominations.models import (
 from nominations.timeutil import format_local, to_local
 from nominations.workflow import audit
 from nominations.workflow.errors import WorkflowError
-from nominations.workflow.text import clean, clean_line
+from nominations.workflow.text import clean, clean_line, refuse_disguised
 
 ROUND_FIELDS = (
     "name",
@@ -140,6 +140,8 @@ def validate_round(data: RoundData, existing: AwardRound | None = None) -> None:
     """Checks ``data`` as cleaned by ``_clean_round`` (create_round and update_round do)."""
     if not data.name.strip():
         raise WorkflowError("Give the round a name.", "name")
+    refuse_disguised(data.name, "name")
+    refuse_disguised(data.organiser, "organiser", "organiser")
     if len(data.name) > MAX_NAME:
         raise WorkflowError(f"The name can be at most {MAX_NAME} characters long.", "name")
     if len(data.organiser) > MAX_NAME:
@@ -238,6 +240,8 @@ def validate_category(data: CategoryData) -> None:
     """Checks ``data`` as cleaned by ``_clean_category`` (create and update do)."""
     if not data.name.strip():
         raise WorkflowError("Give the category a name.", "name")
+    refuse_disguised(data.name, "name")
+    refuse_disguised(data.funder, "funder", "funder")
     if len(data.name) > MAX_NAME:
         raise WorkflowError(f"The name can be at most {MAX_NAME} characters long.", "name")
     if len(data.funder) > MAX_NAME:

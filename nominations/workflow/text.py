@@ -10,6 +10,18 @@ from __future__ import annotations
 
 import unicodedata
 
+from nominations.workflow.errors import WorkflowError
+
+# Characters that change the direction of the text after them (embeddings, overrides,
+# isolates, marks) or take no room at all: in a name they only serve to disguise it
+# ("Ola\u202eNordmann" shows reversed; "Ola\u200bNordmann" looks like "OlaNordmann" and is not).
+DISGUISING = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e"  # embeddings and overrides
+    "\u2066\u2067\u2068\u2069"  # isolates
+    "\u200e\u200f\u061c"  # direction marks
+    "\u200b\u200c\u200d\u2060\ufeff"  # zero-width characters
+)
+
 
 def clean(value: str | None, *, multiline: bool = False) -> str:
     """NFC; control characters (NUL included) and lone surrogates become spaces, except line
@@ -26,3 +38,17 @@ def clean(value: str | None, *, multiline: bool = False) -> str:
 def clean_line(value: str | None) -> str:
     """One line of text: ``clean``, with every run of white space made one space."""
     return " ".join(clean(value).split())
+
+
+def refuse_disguised(name: str, field_name: str, label: str = "name") -> str:
+    """``name`` unchanged, or a WorkflowError at ``field_name`` if it holds a character of
+    ``DISGUISING`` (names are refused, not cleaned: a silently altered name is a different
+    name)."""
+    found = sorted({f"U+{ord(ch):04X}" for ch in name if ch in DISGUISING})
+    if found:
+        raise WorkflowError(
+            f"The {label} contains invisible or text-direction characters ({', '.join(found)}). "
+            "Type it again without them.",
+            field_name,
+        )
+    return name
