@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nominations.models import Department, User, db
 from nominations.workflow import audit
+from nominations.workflow.conflicts import sync_user_conflicts
 from nominations.workflow.errors import WorkflowError
 from nominations.workflow.text import clean_line
 
@@ -115,6 +116,8 @@ def update_user(
         new["password"] = "changed"
     if new:
         audit.record("user.update", user, actor=actor, before=old, after=new)
+    if "department_id" in new:  # the department decides automatic conflicts
+        sync_user_conflicts(user)
     db.session.commit()
     return user
 
