@@ -157,7 +157,8 @@ def method_sheet(details: RankingDetails, exported_at: datetime) -> Sheet:
             [
                 "Left out",
                 f"{ranking.hidden_count} nomination{plural} with which you have a conflict of "
-                "interest: not in this file; ranks are numbered among the others.",
+                "interest: not in this file, and every figure in it (means, normalised scores, "
+                "spreads, ranks) is computed without them.",
             ]
         )
     return Sheet("Method", ["About", "Explanation"], rows, wrap=True)

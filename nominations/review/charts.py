@@ -1,6 +1,6 @@
 """The chair's score charts for a category: each nomination's scores per reviewer, and each
 reviewer's distribution of scores. Same permission and same data as the ranking page
-(``compute_ranking``: a constant number of queries); rows hidden from a conflicted viewer are
+(``compute_ranking``: a constant number of queries); nominations a viewer has a conflict with are
 left out."""
 
 from __future__ import annotations

@@ -34,14 +34,14 @@ from nominations.review.forms import (
     ConflictForm,
     review_form,
 )
-from nominations.workflow import NotFound, WorkflowError, access
+from nominations.workflow import NotFound, WorkflowError, access, assignment
+from nominations.workflow.calls import CLOCK_STATUSES
 from nominations.workflow.conflicts import (
     KIND_LABELS,
     clear_conflict,
     declare_conflict,
     hidden_count,
     round_conflicts,
-    sync_automatic_conflicts,
 )
 from nominations.workflow.decisions import (
     award_prize,
@@ -144,9 +144,6 @@ def index():
             entry.all_categories = True
         else:
             entry.category_ids.add(member.panel.category_id)
-    for entry in rounds.values():
-        if entry.closed:
-            sync_automatic_conflicts(entry.award_round, reviewer=user)
 
     # What this reviewer sees and how far they are, in one query for all rounds.
     counts: dict[int, CategoryEntry] = {}
@@ -199,7 +196,6 @@ def category(category_id: int):
     reviews: dict[int, Review] = {}
     criteria = category_criteria(category)
     if closed:
-        sync_automatic_conflicts(award_round, reviewer=current_user)
         page = db.paginate(
             access.visible_nominations_query(current_user, category, panel_only=True).options(
                 db.joinedload(Nomination.nominee_department)
@@ -329,17 +325,21 @@ def declare(nomination_id: int):
 def conflicts(round_id: int):
     award_round = _get(AwardRound, round_id)
     authorize("progress.view", current_user, award_round)
-    sync_automatic_conflicts(award_round)
     overseen = access.overseen_categories(current_user, award_round)
-    rows = [
+    # Not even another reviewer's conflict names a nomination the viewer is conflicted with.
+    own = assignment.conflicted_nomination_ids(current_user, award_round)
+    shown = [
         c
         for c in round_conflicts(award_round)
         if overseen is None or c.nomination.category_id in overseen
     ]
+    rows = [c for c in shown if c.nomination_id not in own]
     return render_template(
         "review/conflicts.html",
         award_round=award_round,
         conflicts=rows,
+        left_out=len({c.nomination_id for c in shown if c.nomination_id in own}),
+        close_pending=award_round.status in CLOCK_STATUSES,
         form=ClearConflictForm(),
         editable=award_round.status != RoundStatus.PUBLISHED,
     )
@@ -391,7 +391,9 @@ def ranking(category_id: int):
 def progress(round_id: int):
     award_round = _get(AwardRound, round_id)
     authorize("progress.view", current_user, award_round)
-    progress = round_progress(award_round, access.overseen_categories(current_user, award_round))
+    progress = round_progress(
+        award_round, access.overseen_categories(current_user, award_round), viewer=current_user
+    )
     return render_template("review/progress.html", award_round=award_round, progress=progress)
 
 
@@ -410,7 +412,6 @@ def decisions(category_id: int):
             + (f", normalised {row.normalised:+.2f}" if row.normalised is not None else ""),
         )
         for row in result.rows
-        if not row.hidden
     ]
     if form.validate_on_submit():
         nomination = db.session.get(Nomination, form.nomination_id.data)

@@ -8,13 +8,10 @@ The rules, in one place:
   the call has closed (by the clock, :func:`nominations.workflow.calls.call_state`), only when
   it was submitted and not taken out (``REVIEWABLE_STATUSES``), and never when they have a
   conflict of interest with it.
-- A **conflict** is in force when a conflict row exists and has not been cleared, or when no
-  row exists yet and an automatic rule applies: the reviewer is the nominee (same e-mail), the
-  nominator, or (when the round's ``department_conflicts`` is set) works in the nominee's
-  department. Automatic conflicts are also stored as rows (see ``workflow/conflicts.py``) so
-  that the chair can see and clear them; a cleared row wins over the rule, so a cleared
-  conflict stays cleared. The rule holds before the rows are stored, so visibility never
-  depends on a sync having run.
+- A **conflict** (declared, or automatic: nominee, nominator, same department) and what a
+  panel member owes are defined once, in ``workflow/assignment.py``; the predicates here and
+  the SQL helpers below ask it. The rule is evaluated from the data, so visibility never
+  depends on the stored automatic conflicts having been synced.
 - **Reviews and scores**: nominators never see them. The chair of a panel covering the category
   and admins see all reviews (unless conflicted). Other panel members see other reviewers'
   reviews per the round's ``blind_mode``: never / after submitting their own / always.
@@ -31,14 +28,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, true
+from sqlalchemy import ColumnElement, Select, false, or_, true
 
 from nominations.models import (
     REVIEWABLE_STATUSES,
     AwardCategory,
     AwardRound,
     BlindMode,
-    ConflictKind,
     ConflictOfInterest,
     Nomination,
     Panel,
@@ -49,8 +45,8 @@ from nominations.models import (
     User,
     db,
 )
-from nominations.timeutil import now as current_time
-from nominations.workflow.calls import CLOCK_STATUSES, CallState, call_state
+from nominations.workflow import assignment
+from nominations.workflow.calls import CallState, call_state
 
 # --------------------------------------------------------------------------------------------
 # Nominators and admins (unchanged rules)
@@ -141,35 +137,7 @@ def covering_members(category: AwardCategory) -> set[int]:
 
 
 # --------------------------------------------------------------------------------------------
-# Conflicts of interest
-
-
-def automatic_conflict_kind(
-    user: User, nomination: Nomination, award_round: AwardRound
-) -> ConflictKind | None:
-    """The automatic conflict rule (no query): nominee, nominator, or same department."""
-    if nomination.nominee_email and nomination.nominee_email == user.email:
-        return ConflictKind.IS_NOMINEE
-    if nomination.nominator_id == user.id:
-        return ConflictKind.IS_NOMINATOR
-    if (
-        award_round.department_conflicts
-        and user.department_id is not None
-        and nomination.nominee_department_id == user.department_id
-    ):
-        return ConflictKind.SAME_DEPARTMENT
-    return None
-
-
-def conflict_in_force(automatic_kind: ConflictKind | None, row: ConflictOfInterest | None) -> bool:
-    """A declared conflict is in force until cleared; an automatic one while its rule applies
-    and it has not been cleared (a cleared row keeps it cleared; a stored row whose rule no
-    longer applies, e.g. after the round's department setting was switched off, is not)."""
-    if row is not None and not row.automatic:
-        return row.cleared_at is None
-    if automatic_kind is None:
-        return False
-    return row is None or row.cleared_at is None
+# Conflicts of interest (the rule itself is in ``workflow/assignment.py``)
 
 
 def conflict_row(user: User, nomination: Nomination) -> ConflictOfInterest | None:
@@ -182,10 +150,7 @@ def conflict_row(user: User, nomination: Nomination) -> ConflictOfInterest | Non
 
 
 def has_conflict(user: User, nomination: Nomination) -> bool:
-    if not user.is_authenticated:
-        return False
-    kind = automatic_conflict_kind(user, nomination, nomination.category.round)
-    return conflict_in_force(kind, conflict_row(user, nomination))
+    return assignment.conflicted(user, nomination)
 
 
 # --------------------------------------------------------------------------------------------
@@ -193,15 +158,11 @@ def has_conflict(user: User, nomination: Nomination) -> bool:
 
 
 def panel_can_view(user: User, nomination: Nomination, at: datetime | None = None) -> bool:
-    """The panel rule: covering panel, call closed, submitted, no conflict in force."""
+    """The panel rule: the user owes the nomination a review (``assignment.owes``: covering
+    panel, call closed, submitted, no conflict in force)."""
     if not _is_reviewer(user) or nomination.status not in REVIEWABLE_STATUSES:
         return False
-    category = nomination.category
-    if not call_closed(category.round, at):
-        return False
-    if not is_panel_member(user, category):
-        return False
-    return not has_conflict(user, nomination)
+    return assignment.owes(user, nomination, at)
 
 
 def own_review_submitted(user: User, nomination: Nomination) -> bool:
@@ -296,65 +257,25 @@ def can_decide(user: User, category: AwardCategory) -> bool:
 
 def call_closed_clause(at: datetime | None = None) -> ColumnElement[bool]:
     """SQL twin of ``call_state(round) is CLOSED`` (needs AwardRound in the FROM clause)."""
-    at = at or current_time()
-    return or_(AwardRound.status.not_in(list(CLOCK_STATUSES)), AwardRound.closes_at <= at)
+    return assignment.call_closed_clause(at)
 
 
 def covering_panel_clause(user_id: int) -> ColumnElement[bool]:
     """SQL: the user sits on a panel of the round covering the Nomination's category."""
-    return exists(
-        db.select(PanelMember.id)
-        .join(Panel, Panel.id == PanelMember.panel_id)
-        .where(
-            PanelMember.user_id == user_id,
-            Panel.round_id == AwardCategory.round_id,
-            or_(Panel.category_id.is_(None), Panel.category_id == Nomination.category_id),
-        )
-    )
+    return assignment.covering_clause(user_id)
 
 
 def conflict_clause(user: User) -> ColumnElement[bool]:
-    """SQL twin of :func:`conflict_in_force` for ``user`` and the Nomination row (needs
-    AwardRound in the FROM clause)."""
-    row_for_user = and_(
-        ConflictOfInterest.nomination_id == Nomination.id,
-        ConflictOfInterest.reviewer_id == user.id,
-    )
-    declared = exists(
-        db.select(ConflictOfInterest.id).where(
-            row_for_user,
-            ConflictOfInterest.automatic.is_(False),
-            ConflictOfInterest.cleared_at.is_(None),
-        )
-    )
-    cleared = exists(
-        db.select(ConflictOfInterest.id).where(
-            row_for_user, ConflictOfInterest.cleared_at.is_not(None)
-        )
-    )
-    automatic = [Nomination.nominator_id == user.id]
-    if user.email:
-        automatic.append(Nomination.nominee_email == user.email)
-    if user.department_id is not None:
-        automatic.append(
-            and_(
-                AwardRound.department_conflicts.is_(True),
-                Nomination.nominee_department_id == user.department_id,
-            )
-        )
-    return or_(declared, and_(or_(*automatic), ~cleared))
+    """SQL: a conflict of ``user`` with the Nomination row is in force (needs AwardRound in
+    the FROM clause); see ``assignment.conflict_clause``."""
+    return assignment.conflict_clause(user)
 
 
 def panel_visibility_clause(user: User, at: datetime | None = None) -> ColumnElement[bool]:
     """SQL: the panel rule for ``user`` (needs Nomination, AwardCategory and AwardRound)."""
     if not _is_reviewer(user):
         return false()
-    return and_(
-        Nomination.status.in_(list(REVIEWABLE_STATUSES)),
-        call_closed_clause(at),
-        covering_panel_clause(user.id),
-        ~conflict_clause(user),
-    )
+    return assignment.owes_clause(user, at)
 
 
 def visibility_clause(user: User, at: datetime | None = None) -> ColumnElement[bool]:

@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from nominations import policy
 from nominations.models import Department, User, db
 from nominations.workflow import audit
+from nominations.workflow.conflicts import sync_user_conflicts
 from nominations.workflow.errors import WorkflowError
 from nominations.workflow.text import clean_line, refuse_disguised
 
@@ -166,6 +167,8 @@ def update_user(
         new["password"] = "changed"
     if new:
         audit.record("user.update", user, actor=actor, before=old, after=new)
+    if "department_id" in new:  # the department decides automatic conflicts
+        sync_user_conflicts(user)
     db.session.commit()
     return user
 

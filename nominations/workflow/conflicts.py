@@ -6,16 +6,20 @@ in its ranking. Declarations cannot be withdrawn by the reviewer.
 
 Automatic conflicts (the reviewer is the nominee or the nominator, or, when the round's
 ``department_conflicts`` is set, works in the nominee's department) are in force by rule
-(``access.conflict_in_force``) and are also stored as rows with ``automatic=True`` by
-:func:`sync_automatic_conflicts`, idempotently (INSERT ... ON CONFLICT DO NOTHING on the
-(nomination, reviewer) key), once the call has closed, so that the chair sees them. The sync
-runs when a reviewer's list is built and when the chair opens the conflicts page. A chair
+(``workflow/assignment.py``, evaluated from the data) and are also stored as rows with
+``automatic=True`` by :func:`sync_automatic_conflicts`, idempotently (INSERT ... ON CONFLICT DO
+NOTHING on the (nomination, reviewer) key), once the call has closed, so that the chair sees
+them. The sync runs when what it depends on changes (the call closes, panel membership, a
+nomination's nominee, a user's department, the round's department setting), never while a
+page is shown; a page that needs the rows before the close was processed lists the automatic
+conflicts by rule (:func:`unstored_automatic_conflicts`). A chair
 clears a wrong automatic conflict with a reason; the row stays (cleared), so the next sync does
 not bring it back. Only automatic conflicts can be cleared, and never by the person concerned.
 """
 
 from __future__ import annotations
 
+from sqlalchemy import and_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from nominations import policy
@@ -33,7 +37,7 @@ from nominations.models import (
     db,
 )
 from nominations.timeutil import now
-from nominations.workflow import access, audit
+from nominations.workflow import access, assignment, audit
 from nominations.workflow.errors import PermissionDenied, WorkflowError
 from nominations.workflow.text import clean
 
@@ -73,48 +77,37 @@ def _insert_ignoring_existing(rows: list[dict]) -> int:
 
 def sync_automatic_conflicts(award_round: AwardRound, reviewer: User | None = None) -> int:
     """Store the round's automatic conflicts (of one reviewer, or of all panel members) as
-    rows; idempotent; only once the call has closed (nominee details are final then).
-    Returns how many rows were written (a constant number of queries)."""
+    rows, so that the chair sees and can clear them; idempotent; only once the call has closed
+    (nominee details are final then). The rule is ``assignment.automatic_kind``; visibility
+    never waits for these rows. Changes and flushes (the caller commits); returns how many rows
+    were written (a constant number of queries)."""
     if not access.call_closed(award_round):
         return 0
-    members = db.select(PanelMember.user_id, Panel.category_id, User).join(
-        Panel, Panel.id == PanelMember.panel_id
-    )
-    members = members.join(User, User.id == PanelMember.user_id).where(
-        Panel.round_id == award_round.id, User.is_reviewer.is_(True)
+    kind = assignment.automatic_kind(User)
+    statement = (
+        assignment.nominations_in_round(Nomination.id, User.id, kind)
+        .join(User, and_(User.is_reviewer.is_(True), assignment.covering_clause(User.id)))
+        .where(
+            AwardRound.id == award_round.id,
+            Nomination.status.in_(list(REVIEWABLE_STATUSES)),
+            kind.is_not(None),
+        )
     )
     if reviewer is not None:
-        members = members.where(PanelMember.user_id == reviewer.id)
-    coverage: dict[int, tuple[User, set[int | None]]] = {}
-    for user_id, category_id, user in db.session.execute(members).all():
-        coverage.setdefault(user_id, (user, set()))[1].add(category_id)
-    nominations = db.session.execute(
-        db.select(Nomination)
-        .join(AwardCategory, AwardCategory.id == Nomination.category_id)
-        .where(
-            AwardCategory.round_id == award_round.id,
-            Nomination.status.in_(list(REVIEWABLE_STATUSES)),
-        )
-    ).scalars()
+        statement = statement.where(User.id == reviewer.id)
     stamp = now()
-    rows = []
-    for nomination in nominations:
-        for user, categories in coverage.values():
-            if None not in categories and nomination.category_id not in categories:
-                continue
-            kind = access.automatic_conflict_kind(user, nomination, award_round)
-            if kind is not None:
-                rows.append(
-                    {
-                        "nomination_id": nomination.id,
-                        "reviewer_id": user.id,
-                        "kind": kind.value,
-                        "automatic": True,
-                        "reason": _automatic_reason(kind),
-                        "declared_at": stamp,
-                        "cleared_reason": "",
-                    }
-                )
+    rows = [
+        {
+            "nomination_id": nomination_id,
+            "reviewer_id": user_id,
+            "kind": kind_value,
+            "automatic": True,
+            "reason": _automatic_reason(ConflictKind(kind_value)),
+            "declared_at": stamp,
+            "cleared_reason": "",
+        }
+        for nomination_id, user_id, kind_value in db.session.execute(statement).all()
+    ]
     written = _insert_ignoring_existing(rows)
     removed = _remove_stale(
         award_round, reviewer, {(r["nomination_id"], r["reviewer_id"]) for r in rows}
@@ -131,8 +124,21 @@ def sync_automatic_conflicts(award_round: AwardRound, reviewer: User | None = No
             },
             round_id=award_round.id,
         )
-    db.session.commit()
+    db.session.flush()
     return written
+
+
+def sync_user_conflicts(user: User) -> None:
+    """After a change to ``user`` (e.g. the department): sync the rounds they review in."""
+    rounds = db.session.execute(
+        db.select(AwardRound)
+        .join(Panel, Panel.round_id == AwardRound.id)
+        .join(PanelMember, PanelMember.panel_id == Panel.id)
+        .where(PanelMember.user_id == user.id)
+        .distinct()
+    ).scalars()
+    for award_round in list(rounds):
+        sync_automatic_conflicts(award_round, reviewer=user)
 
 
 def _remove_stale(award_round: AwardRound, reviewer: User | None, pairs: set) -> int:

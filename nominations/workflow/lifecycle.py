@@ -30,6 +30,7 @@ from nominations.models import (
 )
 from nominations.timeutil import now as current_time
 from nominations.workflow import audit
+from nominations.workflow.conflicts import sync_automatic_conflicts
 from nominations.workflow.reminders import (
     active_admins,
     missing_reviews,
@@ -214,6 +215,7 @@ def close_round_if_due(round_id: int, at: datetime) -> tuple[AwardRound, int, in
         db.session.rollback()
         return None
     award_round = db.session.get(AwardRound, round_id, populate_existing=True)
+    sync_automatic_conflicts(award_round)  # nominee details are final now
     counts = category_counts(award_round)
     panel, admins = _notify_closed(award_round, counts)
     audit.record(

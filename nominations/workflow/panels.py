@@ -31,6 +31,7 @@ from nominations.models import (
     db,
 )
 from nominations.workflow import audit
+from nominations.workflow.conflicts import sync_automatic_conflicts
 from nominations.workflow.errors import WorkflowError
 from nominations.workflow.text import clean, clean_line
 
@@ -137,6 +138,7 @@ def create_panel(
     audit.record(
         "panel.create", panel, actor=actor, after=_panel_snapshot(panel), round_id=award_round.id
     )
+    sync_automatic_conflicts(award_round)  # who sits where decides the automatic conflicts
     db.session.commit()
     return panel
 
@@ -155,6 +157,7 @@ def update_panel(panel: Panel, *, name: str, category: AwardCategory | None, act
         audit.record(
             "panel.update", panel, actor=actor, before=old, after=new, round_id=panel.round_id
         )
+    sync_automatic_conflicts(panel.round)  # who sits where decides the automatic conflicts
     db.session.commit()
     return panel
 
@@ -165,7 +168,10 @@ def delete_panel(panel: Panel, *, actor: User) -> None:
     audit.record(
         "panel.delete", panel, actor=actor, before=_panel_snapshot(panel), round_id=panel.round_id
     )
+    award_round = panel.round
     db.session.delete(panel)
+    db.session.flush()
+    sync_automatic_conflicts(award_round)
     db.session.commit()
 
 
@@ -190,6 +196,7 @@ def add_member(
     audit.record(
         "panel.add_member", panel, actor=actor, before=old, after=new, round_id=panel.round_id
     )
+    sync_automatic_conflicts(panel.round)  # who sits where decides the automatic conflicts
     db.session.commit()
     return member
 
@@ -208,6 +215,7 @@ def remove_member(member: PanelMember, *, actor: User) -> None:
     audit.record(
         "panel.remove_member", panel, actor=actor, before=old, after=new, round_id=panel.round_id
     )
+    sync_automatic_conflicts(panel.round)  # who sits where decides the automatic conflicts
     db.session.commit()
 
 

@@ -15,13 +15,17 @@ in force with the nomination. Drafts never count.
 - **Spread**: the range, highest minus lowest weighted score of a nomination (with two reviews
   or more). **Strong disagreement**: a spread of at least a third of the scale's width (2 points
   on a 1-7 scale).
-- **Expected reviews** of a nomination: the reviewers on covering panels minus those with a
-  conflict in force; **missing** = expected - submitted.
+- **Expected reviews** of a nomination: the reviewers who owe it a review
+  (``assignment.assignments``); **missing** = expected - submitted.
 - **Rank**: by normalised score, highest first; equal scores (to 6 decimals) share a rank
   number (1, 2, 2, 4). Nominations without reviews are unranked.
 
+Who is expected to review what is the one assignment rule (``workflow/assignment.py``). For a
+viewer with a conflict of interest, the nominations concerned are left out before anything is
+computed, so no figure shown to him can be solved for a score he may not see.
+
 Everything is loaded in a constant number of queries (criteria, nominations, panel members,
-conflicts, reviews with scores) and computed in Python, whatever the size of the category.
+assignments, reviews with scores) and computed in Python, whatever the size of the category.
 """
 
 from __future__ import annotations
@@ -34,7 +38,6 @@ from nominations.models import (
     REVIEWABLE_STATUSES,
     AwardCategory,
     AwardRound,
-    ConflictOfInterest,
     Criterion,
     Nomination,
     Panel,
@@ -45,7 +48,7 @@ from nominations.models import (
     User,
     db,
 )
-from nominations.workflow import access
+from nominations.workflow import assignment
 from nominations.workflow.reviews import weighted_total
 
 SORT_KEYS: dict[str, str] = {
@@ -70,13 +73,8 @@ METHOD_TEXT = (
 
 @dataclass
 class ReviewerStats:
-    """A reviewer's counted reviews in the category, their mean and standard deviation.
-
-    For a viewer with a conflict of interest in the category, ``reviews`` and ``mean`` cover
-    only the nominations shown to that viewer and ``std`` is withheld (None): next to the
-    reviewer's scores on the shown nominations, a mean over all of them would give away the
-    score on a hidden one. ``normalised`` always tells how the ranking treated the reviewer.
-    """
+    """A reviewer's counted reviews in the category, their mean and standard deviation (over
+    the reviews the viewer may see, like every figure of the ranking)."""
 
     reviewer_id: int
     name: str
@@ -105,7 +103,6 @@ class RankingRow:
     disagreement: bool = False
     rank: int | None = None
     tied: bool = False
-    hidden: bool = False  # the viewer has a conflict with it: scores withheld
     scores: dict[int, float] = field(default_factory=dict)  # reviewer id -> weighted score
     z_scores: dict[int, float] = field(default_factory=dict)
     criterion_scores: dict[int, dict[int, int]] = field(default_factory=dict)
@@ -181,49 +178,12 @@ def _load_nominations(award_round: AwardRound, category_id: int | None) -> list[
     return list(db.session.execute(statement).scalars())
 
 
-def _load_conflicts(
-    award_round: AwardRound, category_id: int | None
-) -> dict[tuple[int, int], ConflictOfInterest]:
-    statement = (
-        db.select(ConflictOfInterest)
-        .join(Nomination, Nomination.id == ConflictOfInterest.nomination_id)
-        .join(AwardCategory, AwardCategory.id == Nomination.category_id)
-        .where(AwardCategory.round_id == award_round.id)
-    )
-    if category_id is not None:
-        statement = statement.where(Nomination.category_id == category_id)
-    return {(c.nomination_id, c.reviewer_id): c for c in db.session.execute(statement).scalars()}
-
-
-def _expected_reviewers(
-    nomination: Nomination,
-    award_round: AwardRound,
-    members: dict[int, _Member],
-    conflicts: dict[tuple[int, int], ConflictOfInterest],
-) -> list[int]:
-    return [
-        user_id
-        for user_id, member in members.items()
-        if member.covers(nomination.category_id)
-        and not access.conflict_in_force(
-            access.automatic_conflict_kind(member.user, nomination, award_round),
-            conflicts.get((nomination.id, user_id)),
-        )
-    ]
-
-
-def _viewer_conflicted(
-    viewer: User | None,
-    nomination: Nomination,
-    award_round: AwardRound,
-    conflicts: dict[tuple[int, int], ConflictOfInterest],
-) -> bool:
-    if viewer is None or not viewer.is_authenticated:
-        return False
-    return access.conflict_in_force(
-        access.automatic_conflict_kind(viewer, nomination, award_round),
-        conflicts.get((nomination.id, viewer.id)),
-    )
+def _hidden_from(viewer: User | None, award_round: AwardRound, category_id: int | None) -> set[int]:
+    """The nominations left out of every figure shown to ``viewer``: those he has a conflict
+    with (none for no viewer: the system's own view)."""
+    if viewer is None:
+        return set()
+    return assignment.conflicted_nomination_ids(viewer, award_round, category_id=category_id)
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,7 +205,7 @@ def zscores(values: dict[int, float]) -> tuple[dict[int, float], float | None, f
 def _assign_ranks(rows: list[RankingRow]) -> None:
     """Competition ranking by normalised score (1, 2, 2, 4); equal to 6 decimals is a tie."""
     ranked = sorted(
-        (r for r in rows if r.normalised is not None and not r.hidden),
+        (r for r in rows if r.normalised is not None),
         key=lambda r: -round(r.normalised, TIE_DECIMALS),
     )
     counts: dict[float, int] = defaultdict(int)
@@ -267,8 +227,8 @@ def _sort(rows: list[RankingRow], sort: str, descending: bool) -> list[RankingRo
     if sort == "name":
         return sorted(rows, key=name_key, reverse=descending)
     value = {
-        "normalised": lambda r: None if r.hidden else r.normalised,
-        "mean": lambda r: None if r.hidden else r.mean,
+        "normalised": lambda r: r.normalised,
+        "mean": lambda r: r.mean,
         "reviews": lambda r: r.reviews,
     }[sort]
     present = [r for r in rows if value(r) is not None]
@@ -276,23 +236,6 @@ def _sort(rows: list[RankingRow], sort: str, descending: bool) -> list[RankingRo
     present.sort(key=name_key)  # stable: ties stay in name order
     present.sort(key=lambda r: round(value(r), TIE_DECIMALS), reverse=descending)
     return present + sorted(absent, key=name_key)
-
-
-def _shown_figures(
-    reviewers: list[ReviewerStats],
-    per_reviewer: dict[int, dict[int, float]],
-    hidden_ids: set[int],
-) -> list[ReviewerStats]:
-    """Reviewer figures over the nominations shown to a conflicted viewer (see ReviewerStats);
-    reviewers with no review among them are left out."""
-    shown_reviewers = []
-    for stats in reviewers:
-        shown = [v for nid, v in per_reviewer[stats.reviewer_id].items() if nid not in hidden_ids]
-        if not shown:
-            continue
-        stats.reviews, stats.mean, stats.std = len(shown), statistics.fmean(shown), None
-        shown_reviewers.append(stats)
-    return shown_reviewers
 
 
 def compute_ranking(
@@ -304,10 +247,11 @@ def compute_ranking(
 ) -> Ranking:
     """The category's ranking (rows as dataclasses), in a constant number of queries.
 
-    ``viewer``: rows of nominations the viewer has a conflict with come back with
-    ``hidden=True`` and no scores, ranks are numbered among the other rows, and the reviewer
-    figures cover the shown rows only (see :class:`ReviewerStats`).
-    Permission is the caller's business (``access.can_view_ranking``).
+    ``viewer``: the nominations the viewer has a conflict with are left out *before*
+    anything is computed, so every figure (z-scores, means, spreads, reviewer figures, ranks)
+    comes from the reviews the viewer may see alone and cannot be solved for a hidden score;
+    ``hidden_count`` says how many were left out. Permission is the caller's business
+    (``access.can_view_ranking``).
     """
     sort = sort if sort in SORT_KEYS else "normalised"
     descending = DEFAULT_DESCENDING[sort] if descending is None else descending
@@ -320,8 +264,10 @@ def compute_ranking(
         ).scalars()
     )
     members = _load_members(award_round)
-    nominations = _load_nominations(award_round, category.id)
-    conflicts = _load_conflicts(award_round, category.id)
+    hidden = _hidden_from(viewer, award_round, category.id)
+    in_category = _load_nominations(award_round, category.id)
+    nominations = [n for n in in_category if n.id not in hidden]
+    owed = assignment.owed_pairs(award_round, category_id=category.id)
     score_rows = db.session.execute(
         db.select(
             Review.nomination_id,
@@ -332,7 +278,11 @@ def compute_ranking(
         )
         .join(Nomination, Nomination.id == Review.nomination_id)
         .outerjoin(ReviewScore, ReviewScore.review_id == Review.id)
-        .where(Nomination.category_id == category.id, Review.status == ReviewStatus.SUBMITTED)
+        .where(
+            Nomination.category_id == category.id,
+            Review.status == ReviewStatus.SUBMITTED,
+            Nomination.id.not_in(hidden),
+        )
     ).all()
 
     by_review: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
@@ -346,8 +296,8 @@ def compute_ranking(
     rows: list[RankingRow] = []
     expected_by_nomination: dict[int, set[int]] = {}
     for nomination in nominations:
-        expected = _expected_reviewers(nomination, award_round, members, conflicts)
-        expected_by_nomination[nomination.id] = set(expected)
+        expected = owed.get(nomination.id, set())
+        expected_by_nomination[nomination.id] = expected
         rows.append(
             RankingRow(
                 nomination_id=nomination.id,
@@ -359,7 +309,6 @@ def compute_ranking(
                 status=nomination.status,
                 reviews=0,
                 expected=len(expected),
-                hidden=_viewer_conflicted(viewer, nomination, award_round, conflicts),
             )
         )
 
@@ -402,14 +351,7 @@ def compute_ranking(
         if len(row.scores) >= 2:
             row.spread = max(row.scores.values()) - min(row.scores.values())
             row.disagreement = row.spread >= threshold - 1e-9
-        if row.hidden:
-            row.mean = row.normalised = row.spread = None
-            row.disagreement = False
-            row.scores, row.z_scores, row.criterion_scores, row.recommendations = {}, {}, {}, {}
 
-    hidden_ids = {row.nomination_id for row in rows if row.hidden}
-    if hidden_ids:
-        reviewers = _shown_figures(reviewers, per_reviewer, hidden_ids)
     _assign_ranks(rows)
     return Ranking(
         category=category,
@@ -421,7 +363,7 @@ def compute_ranking(
         scale_min=scale_min,
         scale_max=scale_max,
         disagreement_threshold=threshold,
-        hidden_count=sum(1 for r in rows if r.hidden),
+        hidden_count=len(in_category) - len(nominations),
     )
 
 
@@ -464,6 +406,7 @@ class Progress:
     reviewers: list[ReviewerProgress]
     lacking: list[NominationProgress]
     nominations: int
+    hidden_count: int = 0  # left out: the viewer has a conflict with them
 
     @property
     def expected(self) -> int:
@@ -474,18 +417,23 @@ class Progress:
         return sum(r.submitted for r in self.reviewers)
 
 
-def round_progress(award_round: AwardRound, only: set[int] | None = None) -> Progress:
+def round_progress(
+    award_round: AwardRound, only: set[int] | None = None, *, viewer: User | None = None
+) -> Progress:
     """Each reviewer's submitted / expected reviews and the nominations still lacking reviews,
     in a constant number of queries; ``only``: of these categories (ids) alone, and only the
-    reviewers on panels covering one of them (None: the whole round)."""
+    reviewers on panels covering one of them (None: the whole round). ``viewer``: the
+    nominations he has a conflict with are left out of every count and list."""
     categories = {c.id: c for c in award_round.categories if only is None or c.id in only}
     members = {
         user_id: member
         for user_id, member in _load_members(award_round).items()
         if only is None or any(member.covers(category_id) for category_id in categories)
     }
-    nominations = [n for n in _load_nominations(award_round, None) if n.category_id in categories]
-    conflicts = _load_conflicts(award_round, None)
+    hidden = _hidden_from(viewer, award_round, None)
+    in_categories = [n for n in _load_nominations(award_round, None) if n.category_id in categories]
+    nominations = [n for n in in_categories if n.id not in hidden]
+    owed = assignment.owed_pairs(award_round)
     statuses = {
         (nomination_id, reviewer_id): status
         for nomination_id, reviewer_id, status in db.session.execute(
@@ -501,7 +449,7 @@ def round_progress(award_round: AwardRound, only: set[int] | None = None) -> Pro
     }
     lacking: list[NominationProgress] = []
     for nomination in nominations:
-        expected = _expected_reviewers(nomination, award_round, members, conflicts)
+        expected = owed.get(nomination.id, set())
         missing = []
         for user_id in expected:
             entry = progress[user_id]
@@ -532,4 +480,5 @@ def round_progress(award_round: AwardRound, only: set[int] | None = None) -> Pro
         reviewers=sorted(progress.values(), key=lambda r: (r.name.casefold(), r.reviewer_id)),
         lacking=lacking,
         nominations=len(nominations),
+        hidden_count=len(in_categories) - len(nominations),
     )

@@ -2,9 +2,8 @@
 nomination shown, and each reviewer's distribution of scores (harsh or lenient).
 
 Derived from :func:`nominations.workflow.ranking.compute_ranking` without a further query.
-Rows hidden from the viewer (a conflict of interest) are left out altogether, and the
-reviewer figures cover only the rows shown (``compute_ranking`` already gives them so), so
-nothing here tells a conflicted viewer a score they may not see.
+Nominations the viewer has a conflict with are not in the ranking at all (``compute_ranking``
+leaves them out before computing), so every figure here comes from reviews the viewer may see.
 """
 
 from __future__ import annotations
@@ -93,7 +92,7 @@ def _distribution(stats: ReviewerStats, key: int, rows: list[RankingRow]) -> Rev
 
 
 def ranking_details(ranking: Ranking) -> RankingDetails:
-    rows = [row for row in ranking.rows if not row.hidden]
+    rows = list(ranking.rows)
     scored = {rid for row in rows for rid in row.scores}
     reviewers = [r for r in ranking.reviewers if r.reviewer_id in scored]
     distributions = [_distribution(r, key, rows) for key, r in enumerate(reviewers)]

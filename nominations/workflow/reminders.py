@@ -44,15 +44,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, case, exists, or_
+from sqlalchemy import case, exists
 
 from nominations import policy
 from nominations.mail import queue_email
 from nominations.models import (
-    REVIEWABLE_STATUSES,
     AwardCategory,
     AwardRound,
-    ConflictOfInterest,
     Nomination,
     NominationStatus,
     OutboxMessage,
@@ -68,7 +66,7 @@ from nominations.models import (
 )
 from nominations.timeutil import format_local, humanize_remaining, shift_local
 from nominations.timeutil import now as current_time
-from nominations.workflow import audit
+from nominations.workflow import assignment, audit
 from nominations.workflow.errors import NotFound, WorkflowError
 
 log = logging.getLogger(__name__)
@@ -214,50 +212,21 @@ def drafts_by_nominator(award_round: AwardRound) -> dict[User, list[Nomination]]
 
 
 def missing_reviews(award_round: AwardRound) -> dict[User, list[Nomination]]:
-    """Each active panel member of the round and the reviews they still owe, in one query.
-
-    Expected reviews: nominations that went in (submitted, shortlisted, ...) in the categories
-    the member's panels cover (a panel without a category covers the whole round), minus the
-    ones they declared a conflict with (and that no admin cleared), minus their own nominations
-    and the ones naming them as nominee, minus the reviews they have submitted.
-    """
-    category_covered = and_(
-        AwardCategory.round_id == Panel.round_id,
-        or_(Panel.category_id.is_(None), Panel.category_id == AwardCategory.id),
-    )
-    conflicted = exists().where(
-        ConflictOfInterest.nomination_id == Nomination.id,
-        ConflictOfInterest.reviewer_id == User.id,
-        ConflictOfInterest.cleared_at.is_(None),
-    )
+    """Each reviewer of the round and the reviews they still owe (``assignment.assignments``,
+    the one rule for who reviews what), minus those they have submitted; one query."""
     reviewed = exists().where(
         Review.nomination_id == Nomination.id,
         Review.reviewer_id == User.id,
         Review.status == ReviewStatus.SUBMITTED,
     )
     rows = db.session.execute(
-        db.select(User, Nomination, AwardCategory)
-        .join(PanelMember, PanelMember.user_id == User.id)
-        .join(Panel, Panel.id == PanelMember.panel_id)
-        .join(AwardCategory, category_covered)
-        .join(Nomination, Nomination.category_id == AwardCategory.id)
-        .where(
-            Panel.round_id == award_round.id,
-            User.active,
-            Nomination.status.in_(REVIEWABLE_STATUSES),
-            Nomination.nominator_id != User.id,
-            Nomination.nominee_email != User.email,
-            ~conflicted,
-            ~reviewed,
-        )
+        assignment.assignments(award_round)
+        .with_only_columns(User, Nomination)
+        .where(~reviewed)
         .order_by(User.id, AwardCategory.position, AwardCategory.id, Nomination.id)
     ).all()
     result: dict[User, list[Nomination]] = {}
-    seen: set[tuple[int, int]] = set()
-    for user, nomination, _category in rows:
-        if (user.id, nomination.id) in seen:  # a member of two panels covering one category
-            continue
-        seen.add((user.id, nomination.id))
+    for user, nomination in rows:
         result.setdefault(user, []).append(nomination)
     return result
 

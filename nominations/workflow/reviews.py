@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from nominations import policy
 from nominations.models import (
     AwardRound,
-    ConflictOfInterest,
     Criterion,
     Nomination,
     Recommendation,
@@ -27,7 +26,7 @@ from nominations.models import (
     db,
 )
 from nominations.timeutil import format_local, now
-from nominations.workflow import access, audit
+from nominations.workflow import access, assignment, audit
 from nominations.workflow.errors import WorkflowError
 from nominations.workflow.panels import category_criteria
 from nominations.workflow.text import clean
@@ -212,19 +211,11 @@ def visible_other_reviews(nomination: Nomination, viewer: User) -> list[Review]:
         .scalars()
         .all()
     )
-    rows = {
-        row.reviewer_id: row
-        for row in db.session.execute(
-            db.select(ConflictOfInterest).where(ConflictOfInterest.nomination_id == nomination.id)
+    owing = set(
+        db.session.execute(
+            assignment.assignments(award_round, category_id=category.id)
+            .with_only_columns(User.id)
+            .where(Nomination.id == nomination.id)
         ).scalars()
-    }
-    members = access.covering_members(category)
-    return [
-        review
-        for review in reviews
-        if review.reviewer_id in members
-        and not access.conflict_in_force(
-            access.automatic_conflict_kind(review.reviewer, nomination, award_round),
-            rows.get(review.reviewer_id),
-        )
-    ]
+    )
+    return [review for review in reviews if review.reviewer_id in owing]

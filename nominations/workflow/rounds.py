@@ -19,6 +19,7 @@ from nominations.models import (
 )
 from nominations.timeutil import format_local, to_local
 from nominations.workflow import audit
+from nominations.workflow.conflicts import sync_automatic_conflicts
 from nominations.workflow.errors import WorkflowError
 from nominations.workflow.text import clean, clean_line, refuse_disguised
 
@@ -221,6 +222,8 @@ def update_round(award_round: AwardRound, data: RoundData, *, actor: User) -> Aw
         audit.record(
             "round.update", award_round, actor=actor, before=old, after=new, round_id=award_round.id
         )
+    # The department setting and the dates decide the automatic conflicts.
+    sync_automatic_conflicts(award_round)
     db.session.commit()
     return award_round
 
