@@ -100,6 +100,8 @@ class TestingConfig(Config):
     SERVER_NAME = None
     # Cheap hashing: the tests sign in hundreds of times (never use this in production).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # A GET that writes to the database is an error in the tests (nominations/unit_of_work.py).
+    STRICT_SAFE_METHODS = True
 
 
 class ProductionConfig(Config):

@@ -55,8 +55,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     routing.init_app(app)  # before the blueprints: the id converter
     _register_blueprints(app)
 
-    from nominations import cli, errors, scheduling, templating
+    from nominations import cli, errors, scheduling, templating, unit_of_work
 
+    unit_of_work.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
