@@ -53,6 +53,8 @@ class Config:
     SCHEDULER_OUTBOX_SECONDS = 30  # how often the mail outbox is drained
     SCHEDULER_LEASE_SECONDS = 45  # a stand-by takes over this long after the leader's last renewal
     SCHEDULER_HEARTBEAT_SECONDS = 15  # how often the leader renews its lease
+    # How often a stand-by reads the lease row: it takes over this soon after a clean stop.
+    SCHEDULER_STANDBY_POLL_SECONDS = 2
     SCHEDULER_KEEP_RUNS_DAYS = 14  # job runs older than this are deleted
 
     PER_PAGE = 25

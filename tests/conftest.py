@@ -19,6 +19,15 @@ from tests import factories
 from tests.smtp import SMTPServer
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SLOW_KINDS = ("browser", "multiprocess")  # a browser or processes of their own: seconds each
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser and multi-process test is also ``slow``: ``pytest -m "not slow"`` is the
+    quick run. (Marked here, once, so that no new such test can forget it.)"""
+    for item in items:
+        if any(item.get_closest_marker(kind) for kind in SLOW_KINDS):
+            item.add_marker(pytest.mark.slow)
 
 
 def _database_url(tmp_root: Path) -> str:

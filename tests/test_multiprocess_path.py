@@ -3,6 +3,12 @@
 and a dozen people nominating through both servers at once, right up to and past the closing
 time of the call (the real clock: these processes cannot be time-travelled).
 
+Nothing depends on how fast the machine is: the call opens once both servers and a scheduler
+run, the people start once the scheduler has opened it, and the test closes the call (a closing
+time two seconds ahead) only once every person has had nominations submitted (one saved as a
+draft first); every wait is "until this happened", with an overall timeout that only a hung
+test reaches.
+
 Then, from the database and from what the SMTP server received:
 
 - every nomination a person was told was submitted is stored once, as submitted before the
@@ -67,14 +73,14 @@ from tests.multiprocess_support import (
 from tests.nominating import PDF
 from tests.scheduler_support import only_rules, panel
 
-pytestmark = [pytest.mark.multiprocess, pytest.mark.postgres]
+pytestmark = [pytest.mark.multiprocess, pytest.mark.postgres]  # and slow (tests/conftest.py)
 
 DEFAULT_URL = "postgresql://127.0.0.1:5432/test_multiproc"
 SECRET_KEY = "multiprocess-path-test-4f1b9c2e7d8a6f30"
 PUBLIC_HOST = "awards.example.org"
 NOMINATORS = 12  # people (browsers), each their own staff account
-OPEN_SECONDS = 8  # nominating starts; the call closes this long after
-GIVE_UP_SECONDS = 60  # a browser still nominating this long after the closing time fails
+CLOSE_AHEAD_SECONDS = 2  # once everybody submitted once, the call closes this far ahead
+HUNG = 180  # seconds: a wait this long means the test is stuck, not that the machine is slow
 LEASE_SECONDS = 5
 CATEGORY = "Researcher of the Year"
 
@@ -160,11 +166,11 @@ class Nominating:
     person sends the form they still have open (a stale page, as after a long pause) and stops.
     """
 
-    def __init__(self, category_id: int, department_id: int, closed_text: str) -> None:
+    def __init__(self, category_id: int, department_id: int) -> None:
         self.category_id = category_id
         self.department_id = department_id
-        self.closed_text = closed_text  # "The call closed at <local time>."
-        self.give_up_at = 0.0  # epoch seconds, set with the call's closing time
+        self.closed_text = ""  # "The call closed at <local time>.", set when it closes
+        self.give_up_at = time.time() + HUNG  # epoch seconds: a browser still nominating fails
 
     def fields(self, attempt: Attempt, statement: str, token: str, button: str) -> dict:
         slug = attempt.nominee.lower().replace(" ", "-")
@@ -196,7 +202,7 @@ class Nominating:
                 attempt.outcome = "submitted"
                 attempt.nomination_id = int(page.location.rsplit("/", 1)[1])
                 return
-        elif page.status == 200 and self.closed_text in told:
+        elif page.status == 200 and self.closed_text and self.closed_text in told:
             # Whatever was typed is still in the form: nothing the person wrote is lost.
             if f'value="{attempt.nominee}"' not in page.text:
                 attempt.outcome = "unexpected"
@@ -245,7 +251,7 @@ class Nominating:
     def run(self, person: Person, index: int, start: threading.Event) -> None:
         browser = person.browser
         try:
-            start.wait(timeout=120)
+            start.wait(timeout=HUNG)
             token = ""
             count = 0
             while True:
@@ -403,7 +409,7 @@ def test_nominating_through_two_servers_across_the_closing_time(
             if log.name.startswith("web-")
         )
 
-    wait_for(servers_ready, 60, "both servers (2 workers each) to answer", processes, 0.5)
+    wait_for(servers_ready, HUNG, "both servers (2 workers each) to answer", processes, 0.5)
     wait_for(
         lambda: lease.holder_pid(getattr(lease.current(), "holder", None)) in scheduler_pids,
         30,
@@ -432,20 +438,22 @@ def test_nominating_through_two_servers_across_the_closing_time(
     for thread in signing_in:
         thread.start()
     for thread in signing_in:
-        thread.join(timeout=60)
+        thread.join(timeout=HUNG)
     assert [person.errors for person in people if not person.signed_in] == []
 
-    # --- the call opens (it was due 10 days ago) and closes OPEN_SECONDS from now --------------
-    closes_at = (now() + timedelta(seconds=OPEN_SECONDS + 1)).replace(microsecond=0)
+    # --- the call opens (it was due 10 days ago); people nominate once the scheduler opened it
     award_round = db.session.get(AwardRound, round_id)
-    award_round.opens_at = closes_at - timedelta(days=10)
-    award_round.closes_at = closes_at
-    award_round.review_deadline = shift_local(closes_at + timedelta(seconds=4), days=1)
+    award_round.opens_at = now() - timedelta(days=10)
+    award_round.closes_at = now() + timedelta(hours=1)  # until the test closes it
     db.session.commit()
-    closed_text = f"The call closed at {format_local(closes_at)}."
-    nominating = Nominating(category_id, department.id, closed_text)
-    nominating.give_up_at = closes_at.timestamp() + GIVE_UP_SECONDS
-
+    wait_for(
+        lambda: db.session.get(AwardRound, round_id).status == RoundStatus.OPEN,
+        HUNG,
+        "the scheduler to open the call",
+        processes,
+    )
+    timings["call open"] = time.monotonic()
+    nominating = Nominating(category_id, department.id)
     start = threading.Event()
     threads = [
         threading.Thread(target=nominating.run, args=(person, i + 1, start), daemon=True)
@@ -454,8 +462,31 @@ def test_nominating_through_two_servers_across_the_closing_time(
     for thread in threads:
         thread.start()
     start.set()
+
+    # --- once every person has had a nomination submitted, one of them saved as a draft first
+    # (and so is in full flow, both kinds), the call closes CLOSE_AHEAD_SECONDS ahead -----------
+    def everybody_submitted_or_failed() -> bool:
+        return all(
+            person.errors or any(a.outcome == "submitted" and a.two_step for a in person.attempts)
+            for person in people
+        )
+
+    wait_for(everybody_submitted_or_failed, HUNG, "a submission from every person", processes)
+    assert [error for person in people for error in person.errors] == []
+    closes_at = (now() + timedelta(seconds=CLOSE_AHEAD_SECONDS + 1)).replace(microsecond=0)
+    # The browsers learn the text before the server can say it; then the database moves.
+    nominating.closed_text = f"The call closed at {format_local(closes_at)}."
+    nominating.give_up_at = closes_at.timestamp() + HUNG
+    award_round = db.session.get(AwardRound, round_id)
+    award_round.closes_at = closes_at
+    # Reviews due in a day and 4 s: the "1 day before" reminder is due 4 s after the close.
+    award_round.review_deadline = shift_local(closes_at + timedelta(seconds=4), days=1)
+    db.session.commit()
+    closed_text = nominating.closed_text
+    timings["closing time set"] = time.monotonic()
+
     for thread in threads:
-        thread.join(timeout=OPEN_SECONDS + GIVE_UP_SECONDS + 30)
+        thread.join(timeout=HUNG)
     assert not any(thread.is_alive() for thread in threads), "every browser finished"
     timings["nominating done"] = time.monotonic()
 
@@ -490,12 +521,12 @@ def test_nominating_through_two_servers_across_the_closing_time(
         sent, total = _sent_counts()
         return review_due is not None and sent == total and len(smtp.sink.messages) >= total
 
-    wait_for(all_delivered, 60, "the close, the review reminder and every message", processes)
+    wait_for(all_delivered, HUNG, "the close, the review reminder and every message", processes)
     # A few more ticks on both schedulers: nothing more is queued or sent.
     last_run = _last_job_run()
     wait_for(
         lambda: all(n >= 2 for n in (_job_runs_after(last_run)[j] for j in ("due_work", "outbox"))),
-        30,
+        HUNG,
         "two more ticks of each job",
         processes,
     )

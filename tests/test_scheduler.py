@@ -104,6 +104,30 @@ def test_a_stand_by_runs_no_job_while_the_leader_holds_the_lease(app):
     assert lease.current().holder == "the-leader"
 
 
+def test_a_stand_by_takes_a_released_lease_at_its_next_poll_not_its_heartbeat(app):
+    # Heartbeat and jobs once an hour: only the stand-by poll can notice the release.
+    app.config.update(
+        SCHEDULER_HEARTBEAT_SECONDS=3600,
+        SCHEDULER_TICK_SECONDS=3600,
+        SCHEDULER_OUTBOX_SECONDS=3600,
+        SCHEDULER_STANDBY_POLL_SECONDS=1,
+    )
+    with app.app_context():
+        assert lease.acquire("the-leader", 3600)
+    service = SchedulerService(app, holder="stand-by").start()
+    try:
+        _wait_for(lambda: service._announced)  # its first try at the start: it stands by
+        assert not service.is_leader
+        with app.app_context():
+            assert not lease.is_free()
+            assert lease.release("the-leader")  # the leader stopped cleanly
+            assert lease.is_free()
+        _wait_for(lambda: service.is_leader)
+    finally:
+        service.stop()
+    assert lease.is_free()  # and handed it on in turn
+
+
 def test_a_failing_job_is_recorded_with_its_error(app, monkeypatch):
     def broken(at):
         raise RuntimeError("the database went away")

@@ -91,6 +91,15 @@ def release(holder: str, *, name: str = LEASE_NAME, at: datetime | None = None) 
     return released == 1
 
 
+def is_free(name: str = LEASE_NAME, at: datetime | None = None) -> bool:
+    """True when nobody holds the lease: no row yet, released, or expired (a read only)."""
+    at = at or current_time()
+    expires_at = db.session.execute(
+        db.select(SchedulerLease.expires_at).where(SchedulerLease.name == name)
+    ).scalar_one_or_none()
+    return expires_at is None or expires_at <= at
+
+
 def current(name: str = LEASE_NAME) -> SchedulerLease | None:
     return db.session.execute(
         db.select(SchedulerLease).where(SchedulerLease.name == name)

@@ -8,9 +8,10 @@ database says is due. A deadline missed while every scheduler was down is acted 
 first tick after a start; running it twice or on two processes changes nothing twice.
 
 Several processes may run this service; the lease (``scheduling.lease``) decides which one
-runs the jobs. The others renew nothing and stand by, trying the lease at every heartbeat, so
-one takes over within ``SCHEDULER_LEASE_SECONDS`` + ``SCHEDULER_HEARTBEAT_SECONDS`` after the
-leader dies, even after SIGKILL.
+runs the jobs. The others renew nothing and stand by, reading the lease row every
+``SCHEDULER_STANDBY_POLL_SECONDS`` and taking it as soon as it is free. A leader stopped
+cleanly (SIGTERM, SIGINT) releases the lease, so a stand-by takes over within one poll; one
+that dies (SIGKILL, a lost host) is replaced within ``SCHEDULER_LEASE_SECONDS`` plus one poll.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 
 HEARTBEAT_JOB = "heartbeat"
+STANDBY_JOB = "stand_by"
 
 
 class SchedulerService:
@@ -63,6 +65,10 @@ class SchedulerService:
     def heartbeat_seconds(self) -> float:
         return float(self.app.config["SCHEDULER_HEARTBEAT_SECONDS"])
 
+    @property
+    def standby_poll_seconds(self) -> float:
+        return float(self.app.config["SCHEDULER_STANDBY_POLL_SECONDS"])
+
     # -- leadership --------------------------------------------------------------------------
     def renew(self) -> bool:
         """Take or keep the lease (inside an app context); True while this process leads."""
@@ -87,6 +93,23 @@ class SchedulerService:
         with self.app.app_context():
             self.renew()
 
+    def poll_lease(self) -> None:
+        """A stand-by's poll: take the lease as soon as it is free (released or expired).
+
+        Only a read while someone else holds it, so it may run every few seconds; the leader
+        keeps renewing at its own (slower) heartbeat."""
+        if self.is_leader:
+            return
+        with self.app.app_context():
+            try:
+                free = lease.is_free()
+            except Exception:
+                db.session.rollback()
+                log.exception("Scheduler %s could not read the lease", self.holder)
+                return
+            if free:
+                self.renew()
+
     def run(self, job_id: str) -> None:
         """An APScheduler job: run ``job_id`` if this process leads."""
         with self.app.app_context():
@@ -104,6 +127,14 @@ class SchedulerService:
             name="Renew the leadership lease (heartbeat)",
             next_run_time=first,
         )
+        self.scheduler.add_job(
+            self.poll_lease,
+            "interval",
+            seconds=self.standby_poll_seconds,
+            id=STANDBY_JOB,
+            name="Take the lease once it is free (stand-by)",
+            next_run_time=first,
+        )
         for spec in JOBS:
             self.scheduler.add_job(
                 self.run,
@@ -116,11 +147,13 @@ class SchedulerService:
             )
         self.scheduler.start()
         log.info(
-            "Scheduler %s started: due work every %s s, outbox every %s s, lease %s s",
+            "Scheduler %s started: due work every %s s, outbox every %s s, lease %s s, "
+            "stand-by poll %s s",
             self.holder,
             self.app.config["SCHEDULER_TICK_SECONDS"],
             self.app.config["SCHEDULER_OUTBOX_SECONDS"],
             self.app.config["SCHEDULER_LEASE_SECONDS"],
+            self.app.config["SCHEDULER_STANDBY_POLL_SECONDS"],
         )
         return self
 
