@@ -18,6 +18,8 @@ conflicts, submitted and draft reviews, a blind mode), then for every person wit
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -49,6 +51,7 @@ from nominations.workflow.ranking_details import ranking_details
 from nominations.workflow.reminders import send_due_reminders
 from tests import factories
 from tests.conftest import _empty_tables
+from tests.results_helpers import attach
 from tests.review_setup import FAST_HASH, browser, closed_round
 
 DEPARTMENTS = ("Radiology", "Biology")
@@ -185,6 +188,8 @@ def build(spec: Spec, leave_out: set[int] = frozenset()) -> dict:
         )
     db.session.add_all(nominations.values())
     db.session.flush()
+    for i, nomination in nominations.items():  # a document that names its nominee, for the ZIPs
+        attach(nomination, f"CV of {_name(i)}.pdf", f"%PDF-1.4\n{_name(i)}\n%%EOF\n".encode())
     stamp = now()
     for k, i in spec.declared:
         if i in nominations:
@@ -305,7 +310,7 @@ def _fetched(app, person: User, award_round: AwardRound, categories) -> list[str
     client = browser(app, person.email)
     urls = ["/review/", f"/review/rounds/{award_round.id}/progress"]
     urls.append(f"/review/rounds/{award_round.id}/conflicts")
-    urls.append(f"/exports/rounds/{award_round.id}/nominations.csv")
+    urls += [f"/exports/rounds/{award_round.id}/nominations.{fmt}" for fmt in ("csv", "xlsx")]
     for c in categories:
         urls += [
             f"/review/categories/{c.id}",
@@ -313,20 +318,23 @@ def _fetched(app, person: User, award_round: AwardRound, categories) -> list[str
             f"/review/categories/{c.id}/charts",
             f"/exports/categories/{c.id}/ranking.xlsx",
             f"/exports/categories/{c.id}/nominations.csv",
+            f"/exports/categories/{c.id}/nominations.xlsx",
+            f"/exports/categories/{c.id}/attachments.zip",
         ]
     for nomination in db.session.execute(access.visible_nominations_query(person)).scalars():
         urls.append(f"/review/nominations/{nomination.id}")
+        urls.append(f"/exports/nominations/{nomination.id}/attachments.zip")
     texts = []
     for url in urls:
         response = client.get(url)
         if response.status_code == 200:
             texts.append(response.get_data().decode("utf-8", "replace"))
-            if url.endswith(".xlsx"):  # the strings of a workbook are zipped XML
-                import io
-                import zipfile
-
+            if url.endswith((".xlsx", ".zip")):  # a workbook's strings are zipped XML too
                 with zipfile.ZipFile(io.BytesIO(response.get_data())) as archive:
-                    texts += [archive.read(n).decode() for n in archive.namelist()]
+                    texts += archive.namelist()
+                    texts += [
+                        archive.read(n).decode("utf-8", "replace") for n in archive.namelist()
+                    ]
     mails = db.session.execute(
         db.select(OutboxMessage).where(OutboxMessage.recipient == person.email)
     ).scalars()
