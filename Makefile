@@ -35,8 +35,8 @@ postgres:
 ## Serve the demo on http://127.0.0.1:$(PORT): migrate, load demo data when empty, run.
 run: install
 	$(FLASK) db upgrade
-	$(FLASK) demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	PORT=$(PORT) $(FLASK) demo --if-empty
+	PORT=$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## The whole suite on SQLite, the browser tests included (screenshots in test-output/), and
 ## the multi-process tests (gunicorn and scheduler processes on PostgreSQL databases of their

@@ -58,6 +58,8 @@ class Config:
     SCHEDULER_KEEP_RUNS_DAYS = 14  # job runs older than this are deleted
 
     PER_PAGE = 25
+    # While the database cannot be reached, pages answer 503 and ask to come back after this.
+    DATABASE_RETRY_AFTER_SECONDS = 30
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
@@ -189,6 +191,9 @@ def load_settings(name: str | None = None, environ: os._Environ | dict | None = 
             settings[key] = _coerce(environ[key], False)
     if environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
+    if name == "development" and "BASE_URL" not in environ and environ.get("PORT"):
+        # `make run PORT=5637`: links in e-mails and feeds point at the port actually served.
+        settings["BASE_URL"] = f"http://127.0.0.1:{int(environ['PORT'])}"
     settings["CONFIG_NAME"] = name
     settings["_CHECK"] = cls.check
     return settings

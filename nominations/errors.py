@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from nominations.workflow.errors import PermissionDenied
+
+# Never echoed back on the "database unavailable" page.
+UNSHOWN_FIELDS = frozenset({"password", "password_confirm", "new_password"})
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood."),
@@ -45,6 +50,37 @@ def init_app(app: Flask) -> None:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         return _render(404 if getattr(error, "hidden", False) else 403)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(DisconnectionError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error: Exception):
+        """The database cannot be reached (an outage, a restart, a fail-over): 503 with
+        Retry-After, and for a form that was sent, what was typed, to send again."""
+        from nominations.extensions import db, login_manager
+
+        app.logger.warning("database unavailable: %s", error)
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone; the pool replaces it next time
+            db.session.invalidate()
+        # The page must not touch the database again: show it as to a visitor.
+        g._login_user = login_manager.anonymous_user()
+        retry = app.config["DATABASE_RETRY_AFTER_SECONDS"]
+        headers = {"Retry-After": str(retry)}
+        if request.accept_mimetypes.best == "application/json" or request.path.endswith(".json"):
+            message = "The database is not reachable just now; nothing was changed."
+            return jsonify(error="Service unavailable", message=message), 503, headers
+        typed = [
+            (name, value)
+            for name, value in request.form.items(multi=True)
+            if name not in UNSHOWN_FIELDS and value
+        ]
+        page = render_template(
+            "errors/unavailable.html", retry=retry, typed=typed, resend=request.method == "POST"
+        )
+        return page, 503, headers
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -48,3 +48,13 @@ def test_production_starts_with_safe_settings(monkeypatch):
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+
+
+def test_links_follow_the_port_make_run_serves_on():
+    """`make run PORT=5637`: e-mails and feeds link to :5637, not to the default :5000."""
+    assert load_settings("development", {"PORT": "5637"})["BASE_URL"] == "http://127.0.0.1:5637"
+    assert load_settings("development", {})["BASE_URL"] == "http://127.0.0.1:5000"
+    given = {"PORT": "5637", "BASE_URL": "https://awards.example.org"}
+    assert load_settings("development", given)["BASE_URL"] == "https://awards.example.org"
+    # In production BASE_URL is the public address behind the proxy, never derived from PORT.
+    assert load_settings("production", {"PORT": "8000"})["BASE_URL"] == "http://127.0.0.1:5000"

@@ -149,3 +149,15 @@ def test_results_atom_is_valid_when_nothing_is_published(client):
     feed = feedparser.parse(client.get("/results.atom").get_data())
     assert feed.bozo == 0 and feed.entries == []
     assert feed.feed.title.endswith("award winners")
+
+
+def test_each_calendar_event_links_to_its_own_call_on_the_calls_page(client):
+    _open_round, excellent, early = _calls()
+    _calendar, events = _events(client)
+    links = {str(e["UID"]): str(e["URL"]) for e in events}
+    for category in (excellent, early):
+        link = links[f"category-{category.id}@localhost"]
+        assert link == f"http://localhost/calls#category-{category.id}"
+        page = client.get(link.removeprefix("http://localhost").split("#")[0])
+        assert page.status_code == 200
+        assert f'id="category-{category.id}"' in page.get_data(as_text=True)

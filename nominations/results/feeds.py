@@ -65,7 +65,7 @@ def calls_calendar(categories: Sequence[AwardCategory], at: datetime | None = No
         if category.eligibility_text:
             lines.append(f"Eligibility: {category.eligibility_text}")
         event.add("description", "\n".join(lines))
-        event.add("url", _external("public.index"))
+        event.add("url", _external("calls.index", _anchor=f"category-{category.id}"))
         event.add("last-modified", max(award_round.updated_at, award_round.created_at))
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
