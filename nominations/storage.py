@@ -4,8 +4,8 @@ Files live in ``UPLOAD_FOLDER`` (default ``instance/uploads``), outside the web 
 only ever sent by a view that checks who may see the nomination. Whether a file is a PDF is
 decided by its first bytes (``%PDF-``), never by its name or the type the browser declared.
 
-The workflow (``nominations.workflow.nominations``) decides which documents a nomination may
-have; this module only stores, finds and deletes the bytes.
+The workflow (``nominations.workflow.nominations.documents``) decides which documents a
+nomination may have; this module only stores, finds and deletes the bytes.
 """
 
 from __future__ import annotations

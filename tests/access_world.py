@@ -145,7 +145,7 @@ def build_world() -> AccessWorld:
     )
     add_member(second_panel, users["outsider"], actor=admin)
 
-    target = results_helpers.nomination(
+    target = factories.nomination(
         category,
         nominator,
         "Tora Target",
@@ -153,10 +153,10 @@ def build_world() -> AccessWorld:
         department=dept,
         statement="Tora built the platform three groups rely on (TARGET-STATEMENT).",
     )
-    other = results_helpers.nomination(
+    other = factories.nomination(
         category, nominator, "Olga Other", "olga@example.org", department=dept
     )
-    draft = results_helpers.nomination(
+    draft = factories.nomination(
         category,
         nominator,
         "Dora Draft",
@@ -164,7 +164,7 @@ def build_world() -> AccessWorld:
         status=NominationStatus.DRAFT,
         statement="Half a statement (DRAFT-STATEMENT).",
     )
-    early = results_helpers.nomination(second, nominator, "Bea Early", "bea@example.org")
+    early = factories.nomination(second, nominator, "Bea Early", "bea@example.org")
     target_cv = _attach(target, "cv-tora.pdf", PDF + b"% target\n")
     draft_cv = _attach(draft, "cv-dora.pdf", PDF + b"% draft\n")
 
@@ -184,7 +184,7 @@ def build_world() -> AccessWorld:
 
     last_year = results_helpers.closed_round("OUH Research Awards", year=current.year - 1)
     last_category = factories.category(last_year, "Employee of the Year")
-    winner = results_helpers.nomination(last_category, nominator, "Wenche Winner")
+    winner = factories.nomination(last_category, nominator, "Wenche Winner")
     results_helpers.decide(winner, "For keeping the lab running.", decided_by=chair)
     last_year.status = RoundStatus.PUBLISHED
     last_year.published_at = current - timedelta(days=200)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from nominations.models import AwardCategory, AwardRound, Department, User, db
+from nominations.models import (
+    AwardCategory,
+    AwardRound,
+    Department,
+    Nomination,
+    NominationStatus,
+    User,
+    db,
+)
 from nominations.policy import SYSTEM
 from nominations.timeutil import now
 from nominations.workflow.accounts import create_user, get_or_create_department
@@ -73,3 +81,36 @@ def category(
     return create_category(
         award_round, CategoryData(name=name, prize_amount=prize_amount, **extra), actor=SYSTEM
     )
+
+
+def nomination(
+    category: AwardCategory,
+    nominator: User,
+    nominee_name: str,
+    nominee_email: str = "",
+    *,
+    status: str = NominationStatus.SUBMITTED,
+    department: Department | None = None,
+    statement: str = "An outstanding colleague.",
+    position: str = "Researcher",
+    phd: date | None = None,
+) -> Nomination:
+    """A nomination row as the nominating workflow leaves it (submitted three days ago unless
+    it is a draft), written directly and committed: for the tests of what comes after
+    nominating (reviews, ranking, results, reminders). The nomination tests go through the
+    forms instead."""
+    item = Nomination(
+        category_id=category.id,
+        nominator_id=nominator.id,
+        nominee_name=nominee_name,
+        nominee_email=nominee_email.lower(),
+        nominee_department_id=department.id if department else None,
+        nominee_position=position,
+        nominee_phd_date=phd,
+        statement=statement,
+        status=status,
+        submitted_at=now() - timedelta(days=3) if status != NominationStatus.DRAFT else None,
+    )
+    db.session.add(item)
+    db.session.commit()
+    return item

@@ -1,10 +1,10 @@
-"""Builders for results, exports and cloning tests: nominations, decisions, panels and
+"""Builders for results, exports and cloning tests: decisions, panels, conflicts and
 attachments written with the models directly (their own workflows are built elsewhere)."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -17,7 +17,6 @@ from nominations.models import (
     ConflictKind,
     ConflictOfInterest,
     Decision,
-    Department,
     Nomination,
     NominationStatus,
     Panel,
@@ -29,35 +28,6 @@ from nominations.models import (
 )
 from nominations.timeutil import now
 from tests import factories
-
-
-def nomination(
-    category: AwardCategory,
-    nominator: User,
-    nominee_name: str,
-    nominee_email: str = "",
-    *,
-    status: str = NominationStatus.SUBMITTED,
-    department: Department | None = None,
-    statement: str = "An outstanding colleague.",
-    position: str = "Researcher",
-    phd: date | None = None,
-) -> Nomination:
-    item = Nomination(
-        category_id=category.id,
-        nominator_id=nominator.id,
-        nominee_name=nominee_name,
-        nominee_email=nominee_email.lower(),
-        nominee_department_id=department.id if department else None,
-        nominee_position=position,
-        nominee_phd_date=phd,
-        statement=statement,
-        status=status,
-        submitted_at=now() - timedelta(days=3) if status != NominationStatus.DRAFT else None,
-    )
-    db.session.add(item)
-    db.session.commit()
-    return item
 
 
 def decide(item: Nomination, citation: str = "", decided_by: User | None = None) -> Decision:

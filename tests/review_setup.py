@@ -1,7 +1,7 @@
 """Builders for the review tests: a round whose call has closed, its panel and nominations.
 
-Nominations are created directly with the model (submitted, with submitted_at) because the
-nomination forms live in another area.
+Nominations are written directly (``factories.nomination``: submitted, with submitted_at),
+not through the nomination forms, which have tests of their own.
 """
 
 from __future__ import annotations
@@ -79,20 +79,17 @@ def make_nomination(
     status: str = NominationStatus.SUBMITTED,
     department=None,
 ) -> Nomination:
-    nomination = Nomination(
-        category_id=category.id,
-        nominator_id=nominator.id,
-        nominee_name=name,
-        nominee_email=email if email is not None else name.split()[0].lower() + "@example.org",
-        nominee_department=department,
-        nominee_position="Researcher",
-        statement=f"Why {name} deserves it.",
+    """``factories.nomination`` with the review tests' defaults: the nominee's e-mail made
+    from the first name (automatic conflicts and duplicates are matched by e-mail)."""
+    return factories.nomination(
+        category,
+        nominator,
+        name,
+        email if email is not None else name.split()[0].lower() + "@example.org",
         status=status,
-        submitted_at=None if status == NominationStatus.DRAFT else now() - timedelta(days=3),
+        department=department,
+        statement=f"Why {name} deserves it.",
     )
-    db.session.add(nomination)
-    db.session.commit()
-    return nomination
 
 
 @dataclass

@@ -13,7 +13,6 @@ from nominations.models import (
     ConflictKind,
     ConflictOfInterest,
     Nomination,
-    NominationStatus,
     OutboxMessage,
     Panel,
     PanelMember,
@@ -31,27 +30,6 @@ def tick(at: datetime, job: str = "due_work"):
     """Run one scheduler job as if the clock said ``at``."""
     with time_machine.travel(at, tick=False):
         return run_job(job, holder="test")
-
-
-def nomination(
-    category: AwardCategory,
-    nominator: User,
-    nominee_name: str,
-    status: str = NominationStatus.SUBMITTED,
-    nominee_email: str = "",
-) -> Nomination:
-    item = Nomination(
-        category_id=category.id,
-        nominator_id=nominator.id,
-        nominee_name=nominee_name,
-        nominee_email=nominee_email,
-        statement="A fine colleague.",
-        status=status,
-        submitted_at=now() if status != NominationStatus.DRAFT else None,
-    )
-    db.session.add(item)
-    db.session.commit()
-    return item
 
 
 def panel(

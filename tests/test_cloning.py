@@ -92,7 +92,7 @@ def source(app, admin):
     h.panel(award_round, [(chair, h.CHAIR), (member, h.MEMBER), (gone, h.MEMBER)])
     h.panel(award_round, [(member, h.CHAIR)], name="Early career panel", category=early)
     # Nominations and decisions belong to this year only.
-    winner = h.nomination(excellent, member, "Wenche Winner")
+    winner = factories.nomination(excellent, member, "Wenche Winner")
     h.decide(winner, "A citation.")
     h.set_status(award_round, RoundStatus.PUBLISHED)
     return award_round

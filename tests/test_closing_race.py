@@ -26,8 +26,10 @@ from nominations.models import (
     db,
 )
 from nominations.timeutil import format_local, now
-from nominations.workflow import nominations as workflow
 from nominations.workflow.lifecycle import close_round_if_due
+from nominations.workflow.nominations import commands
+from nominations.workflow.nominations.details import NominationData
+from nominations.workflow.nominations.rules import CallNotOpen
 from tests import factories
 from tests.nominating import errors, fields, pdf, text
 
@@ -101,9 +103,9 @@ def test_a_submission_checked_before_the_closing_time_is_counted_by_the_close(
         pytest.skip("row locks between sessions: PostgreSQL only (make test-postgres)")
     round_id = category.round_id
     with time_machine.travel(closing - timedelta(seconds=1), tick=False) as clock:
-        draft = workflow.save_draft(
+        draft = commands.save_draft(
             category,
-            workflow.NominationData(
+            NominationData(
                 nominee_name="Nora Nominee",
                 nominee_email="nora@example.org",
                 nominee_department_id=dept.id,
@@ -112,6 +114,7 @@ def test_a_submission_checked_before_the_closing_time_is_counted_by_the_close(
             ),
             actor=staff,
         ).nomination
+        db.session.commit()  # the test is the edge: the draft was a request of its own
 
         closer: dict = {}
 
@@ -120,12 +123,12 @@ def test_a_submission_checked_before_the_closing_time_is_counted_by_the_close(
                 closer["result"] = close_round_if_due(round_id, now())
 
         thread = threading.Thread(target=close_elsewhere)
-        real_queue = workflow._queue
+        real_notify = commands.notify_nominator
 
-        def queue_then_let_the_scheduler_close(nomination, event, occasion):
+        def notify_then_let_the_scheduler_close(nomination, event, occasion):
             # Checked open a moment ago, not committed yet: now the closing time passes and
             # the scheduler closes the call while this submission is still in flight.
-            real_queue(nomination, event, occasion)
+            real_notify(nomination, event, occasion)
             clock.move_to(closing + timedelta(seconds=1))
             thread.start()
             with db.engine.connect() as watcher:
@@ -142,8 +145,9 @@ def test_a_submission_checked_before_the_closing_time_is_counted_by_the_close(
                     time.sleep(0.02)
             assert thread.is_alive(), "the close waits for the submission in flight"
 
-        monkeypatch.setattr(workflow, "_queue", queue_then_let_the_scheduler_close)
-        workflow.submit(draft, actor=staff)
+        monkeypatch.setattr(commands, "notify_nominator", notify_then_let_the_scheduler_close)
+        commands.submit(draft, actor=staff)
+        db.session.commit()  # the edge commits the submission; the close waits for it
         thread.join(timeout=10)
         assert not thread.is_alive()
 
@@ -166,6 +170,6 @@ def test_a_submission_checked_before_the_closing_time_is_counted_by_the_close(
     # And a change after the close waits for it, then finds the call closed.
     with (
         time_machine.travel(closing + timedelta(seconds=2), tick=False),
-        pytest.raises(workflow.CallNotOpen, match="The call closed at"),
+        pytest.raises(CallNotOpen, match="The call closed at"),
     ):
-        workflow.withdraw(db.session.get(Nomination, draft.id), actor=staff)
+        commands.withdraw(db.session.get(Nomination, draft.id), actor=staff)

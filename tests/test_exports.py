@@ -39,7 +39,7 @@ def exported(app, admin):
     chair = factories.user("chair@example.org", "Chris Chair", roles=("staff", "reviewer"))
     member = factories.user("rita@example.org", "Rita Reviewer", roles=("staff", "reviewer"))
     h.panel(award_round, [(chair, h.CHAIR), (member, h.MEMBER)])
-    aase = h.nomination(
+    aase = factories.nomination(
         researcher,
         nominator,
         "Åse Ødegård",
@@ -49,20 +49,20 @@ def exported(app, admin):
         phd=date(2015, 6, 1),
         statement="She built the lab.",
     )
-    conflicted = h.nomination(
+    conflicted = factories.nomination(
         researcher, nominator, "Conny Conflict", "conny@example.org", statement="Private."
     )
-    evil = h.nomination(
+    evil = factories.nomination(
         employee,
         nominator,
         "=cmd|' /C calc'!A0",
         "evil@example.org",
         statement="@SUM(1+1)*cmd|' /C calc'!A0",
     )
-    withdrawn = h.nomination(
+    withdrawn = factories.nomination(
         employee, nominator, "Walter Withdrawn", status=NominationStatus.WITHDRAWN
     )
-    draft = h.nomination(employee, nominator, "Dora Draft", status=NominationStatus.DRAFT)
+    draft = factories.nomination(employee, nominator, "Dora Draft", status=NominationStatus.DRAFT)
     h.attach(aase, "CV Åse.pdf", b"%PDF-1.4 aase cv")
     h.attach(aase, "Letter.pdf", b"%PDF-1.4 aase letter", kind=AttachmentKind.SUPPORT_LETTER)
     h.attach(conflicted, "CV Conny.pdf", b"%PDF-1.4 conny cv")
@@ -170,7 +170,7 @@ def test_user_text_never_runs_as_a_formula(client, exported, admin):
     award_round = exported["round"]
     category = exported["employee"]
     for index, (text, _) in enumerate(INJECTIONS.items()):
-        h.nomination(category, admin, f"Person {index}", statement=text, position=text)
+        factories.nomination(category, admin, f"Person {index}", statement=text, position=text)
     client.login("admin@example.org")
     data = client.get(f"/exports/rounds/{award_round.id}/nominations.xlsx").data
     _, rows = xlsx_rows(data)
@@ -302,7 +302,9 @@ def test_a_conflicted_chair_gets_neither_the_rows_nor_the_files(client, exported
     ).scalar_one()
     assert (declared.nomination_id, declared.automatic) == (conflicted.id, False)
     # An automatic conflict too: the chair is this nominee (no row stored: the rule decides).
-    own = h.nomination(researcher, exported["aase"].nominator, "Chris Chair", "chair@example.org")
+    own = factories.nomination(
+        researcher, exported["aase"].nominator, "Chris Chair", "chair@example.org"
+    )
     h.attach(own, "CV Chris.pdf", b"%PDF-1.4 chris cv")
     client.login("chair@example.org")
     names = [row[2] for row in page_rows(client, award_round)]
@@ -359,7 +361,7 @@ def test_export_queries_do_not_grow_with_the_rows(client, exported, admin, count
     with count_queries() as few:
         client.get(url)
     for index in range(6):
-        item = h.nomination(exported["employee"], admin, f"Extra {index}")
+        item = factories.nomination(exported["employee"], admin, f"Extra {index}")
         h.attach(item, f"Extra {index}.pdf", f"%PDF {index}".encode())
     db.session.expire_all()
     with count_queries() as many:
@@ -381,7 +383,7 @@ def test_chair_export_queries_do_not_grow_with_the_rows(client, exported, admin,
     for size in ("few", "many"):
         if size == "many":
             for index in range(12):
-                item = h.nomination(exported["researcher"], admin, f"Extra {index:02d}")
+                item = factories.nomination(exported["researcher"], admin, f"Extra {index:02d}")
                 h.attach(item, f"Extra {index}.pdf", f"%PDF {index}".encode())
                 if index % 4 == 0:
                     declare_conflict(item, kind="other", reason="Friends.", actor=chair)

@@ -98,7 +98,7 @@ def _publish(name, year, winners, admin, at):
     category = factories.category(award_round, "Researcher of the Year", 100_000, prize_count=2)
     nominator = factories.user(f"n{year}@example.org")
     decisions = [
-        h.decide(h.nomination(category, nominator, person), f"Citation for {person}.")
+        h.decide(factories.nomination(category, nominator, person), f"Citation for {person}.")
         for person in winners
     ]
     h.set_status(award_round, RoundStatus.DECIDED)
@@ -116,7 +116,7 @@ def test_results_atom_has_one_entry_per_published_winner(client, admin):
     )
     unpublished = h.closed_round("Secret", year=2025)
     category = factories.category(unpublished, "Hidden Award", 1000)
-    h.decide(h.nomination(category, admin, "Not Yet Public"))
+    h.decide(factories.nomination(category, admin, "Not Yet Public"))
     h.set_status(unpublished, RoundStatus.DECIDED)
 
     response = client.get("/results.atom")

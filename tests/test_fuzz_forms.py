@@ -44,7 +44,8 @@ from nominations.models import (
     db,
 )
 from nominations.timeutil import now
-from nominations.workflow.nominations import MAX_LINE, MAX_STATEMENT_CHARS, problems
+from nominations.workflow.nominations.details import MAX_LINE, MAX_STATEMENT_CHARS
+from nominations.workflow.nominations.rules import problems
 from nominations.workflow.reviews import MAX_COMMENT
 from nominations.workflow.rounds import MAX_PRIZE_AMOUNT
 from tests import factories

@@ -10,7 +10,8 @@ from nominations.workflow.calls import accepts_nominations
 from nominations.workflow.lifecycle import close_due_rounds, open_due_rounds
 from nominations.workflow.rounds import RoundData, update_round
 from tests import factories
-from tests.scheduler_support import nomination, only_rules, outbox, panel, recipients, tick
+from tests.factories import nomination
+from tests.scheduler_support import only_rules, outbox, panel, recipients, tick
 
 OPENS = from_local(date(2027, 2, 1), time(9, 0))
 CLOSES = from_local(date(2027, 3, 7))  # 23:59:59 CET

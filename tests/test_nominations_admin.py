@@ -14,7 +14,8 @@ from nominations.models import (
     db,
 )
 from nominations.timeutil import now
-from nominations.workflow.nominations import NominationData, save_draft, submit
+from nominations.workflow.nominations.commands import save_draft, submit
+from nominations.workflow.nominations.details import NominationData
 from tests import factories
 from tests.nominating import errors, fields, only_nomination, pdf, text
 
@@ -40,6 +41,7 @@ def nominate(category, actor, dept, name, email, *, submitted=True) -> Nominatio
     result = save_draft(category, data, actor=actor)
     if submitted:
         submit(result.nomination, actor=actor)
+    db.session.commit()  # the test is the edge
     return result.nomination
 
 

@@ -2,11 +2,15 @@
 and downloads only as attachments. A refused file never costs the rest of the form."""
 
 import hashlib
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 
 from nominations.models import Attachment, AuditEvent, Nomination, NominationStatus, db
+from nominations.workflow.nominations.commands import save_draft
+from nominations.workflow.nominations.details import NominationData
+from nominations.workflow.nominations.documents import DocumentChanges, Upload
 from tests import factories
 from tests.nominating import PDF, PNG, errors, field_errors, fields, only_nomination, pdf, text
 
@@ -180,6 +184,49 @@ def test_replace_and_remove_documents(nominator, category, dept, uploads):
     assert sorted(b["original_name"] for b in removed) == ["old-cv.pdf", "publications.pdf"]
     # The removed document is gone for downloads too.
     assert nominator.get(f"{url}/attachments/{publications.id}").status_code == 404
+
+
+def test_documents_follow_the_transaction_the_edge_commits_or_rolls_back(
+    staff, category, dept, uploads
+):
+    """save_draft only flushes: when the edge rolls back, the new row and the file just stored
+    are gone, and the CV it replaced is still on disk; when the edge commits, the replaced
+    file goes. (Before the unit of work, save_draft committed on its own.)"""
+    data = NominationData(nominee_name="Nora Nominee", nominee_department_id=dept.id)
+
+    def cv(name: str, content: bytes) -> DocumentChanges:
+        return DocumentChanges(uploads=[Upload("cv", name, BytesIO(content))])
+
+    draft = save_draft(category, data, actor=staff, documents=cv("old.pdf", PDF)).nomination
+    db.session.commit()
+    [old_file] = stored_files(uploads)
+
+    save_draft(
+        category, data, actor=staff, nomination=draft, documents=cv("new.pdf", PDF + b"% 2\n")
+    )
+    assert len(stored_files(uploads)) == 2  # written, not yet committed
+    db.session.rollback()
+    assert stored_files(uploads) == [old_file]
+    [attachment] = only_nomination().attachments
+    assert (attachment.original_name, attachment.stored_name) == ("old.pdf", old_file)
+
+    save_draft(category, data, actor=staff, nomination=draft, documents=cv("new.pdf", PDF))
+    db.session.commit()
+    [attachment] = only_nomination().attachments
+    assert attachment.original_name == "new.pdf"
+    assert stored_files(uploads) == [attachment.stored_name]
+
+
+def test_a_valid_document_in_a_refused_edit_leaves_no_file(nominator, category, dept, uploads):
+    nominator.submit(new_url(category), {**fields(dept), "cv": pdf(), **SUBMIT})
+    before = stored_files(uploads)
+    response = nominator.submit(
+        f"/nominations/{only_nomination().id}",
+        {**fields(dept, nominee_name=""), "publications": pdf("publications.pdf"), **CHANGE},
+    )
+    assert "Enter the nominee's name." in errors(response)
+    assert [a.kind for a in only_nomination().attachments] == ["cv"]
+    assert stored_files(uploads) == before
 
 
 def test_support_letters_up_to_the_category_limit(nominator, category, dept):

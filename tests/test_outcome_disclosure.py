@@ -10,8 +10,9 @@ from nominations.models import OutboxMessage, db
 from nominations.workflow.decisions import complete_decisions, set_winners
 from nominations.workflow.results import publish_round
 from tests import factories
+from tests.factories import nomination
 from tests.nominating import text
-from tests.results_helpers import closed_round, nomination
+from tests.results_helpers import closed_round
 
 OUTCOME_WORDS = ("awarded", "not awarded", "not_awarded", "shortlisted")
 

@@ -19,9 +19,9 @@ from nominations.timeutil import from_local, shift_local
 from nominations.workflow.reminders import reminder_overview, send_due_reminders
 from nominations.workflow.rounds import RoundData, update_round
 from tests import factories
+from tests.factories import nomination
 from tests.scheduler_support import (
     conflict,
-    nomination,
     only_rules,
     outbox,
     panel,

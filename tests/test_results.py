@@ -35,19 +35,19 @@ def decided(app, admin):
     dept = factories.department("Department of Cancer Genetics")
     nominator = factories.user("nora@example.org", "Nora Nominator")
     other = factories.user("olav@example.org", "Olav Other")
-    winner = h.nomination(
+    winner = factories.nomination(
         excellent, nominator, "Wenche Winner", "Wenche.Winner@example.org", department=dept
     )
-    loser = h.nomination(
+    loser = factories.nomination(
         excellent, other, "Lars Loser", "lars@example.org", status=NominationStatus.NOT_AWARDED
     )
-    withdrawn = h.nomination(
+    withdrawn = factories.nomination(
         early, other, "Wilma Withdrawn", "wilma@example.org", status=NominationStatus.WITHDRAWN
     )
-    draft = h.nomination(
+    draft = factories.nomination(
         early, other, "Dag Draft", "dag@example.org", status=NominationStatus.DRAFT
     )
-    early_winner = h.nomination(early, other, "Erik Early", "erik@example.org")
+    early_winner = factories.nomination(early, other, "Erik Early", "erik@example.org")
     h.decide(winner, "For pioneering work on tumour immunology.", decided_by=admin)
     h.decide(early_winner, "For a remarkable first decade.", decided_by=admin)
     h.set_status(award_round, RoundStatus.DECIDED)
@@ -200,13 +200,13 @@ def test_a_decided_round_without_winners_or_with_too_many_is_refused(app, admin)
     award_round = h.closed_round()
     category = factories.category(award_round, "Researcher of the Year", 100_000)
     nominator = factories.user("nora@example.org")
-    first = h.nomination(category, nominator, "First")
+    first = factories.nomination(category, nominator, "First")
     h.set_status(award_round, RoundStatus.DECIDED)
     with pytest.raises(WorkflowError, match="no winners yet"):
         publish_round(award_round, actor=admin)
     db.session.rollback()
     h.decide(first)
-    h.decide(h.nomination(category, nominator, "Second"))
+    h.decide(factories.nomination(category, nominator, "Second"))
     with pytest.raises(WorkflowError, match="2 winners but only 1 prize"):
         publish_round(award_round, actor=admin)
     db.session.rollback()
@@ -237,7 +237,7 @@ def _published(name, year, category_name, winners, admin, ceremony=None):
     )
     nominator = factories.user(f"nominator-{name.split()[0].lower()}-{year}@example.org")
     for person in winners:
-        h.decide(h.nomination(category, nominator, person), f"Citation for {person}.")
+        h.decide(factories.nomination(category, nominator, person), f"Citation for {person}.")
     h.set_status(award_round, RoundStatus.DECIDED)
     publish_round(award_round, actor=admin)
     return award_round
@@ -251,7 +251,7 @@ def test_history_lists_published_winners_searchable_by_name_award_and_year(clien
     )
     hidden = h.closed_round("Secret Round", year=2025)
     category = factories.category(hidden, "Hidden Award", 1000)
-    h.decide(h.nomination(category, admin, "Not Yet Public"))
+    h.decide(factories.nomination(category, admin, "Not Yet Public"))
     h.set_status(hidden, RoundStatus.DECIDED)
 
     page = client.get("/results/").get_data(as_text=True)

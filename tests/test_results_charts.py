@@ -33,12 +33,12 @@ def test_admin_sees_nominations_per_category_and_department_over_the_years(clien
         researcher = factories.category(award_round, "Researcher of the Year", 100_000)
         employee = factories.category(award_round, "Employee of the Year", 50_000)
         for index in range(counts[0]):
-            h.nomination(researcher, nominator, f"R{year}-{index}", department=genetics)
+            factories.nomination(researcher, nominator, f"R{year}-{index}", department=genetics)
         for index in range(counts[1]):
-            h.nomination(employee, nominator, f"E{year}-{index}", department=biology)
+            factories.nomination(employee, nominator, f"E{year}-{index}", department=biology)
         # Drafts never went in: not counted.
-        h.nomination(employee, nominator, f"D{year}", status=NominationStatus.DRAFT)
-    h.nomination(researcher, nominator, "No Department")  # 2025, no department
+        factories.nomination(employee, nominator, f"D{year}", status=NominationStatus.DRAFT)
+    factories.nomination(researcher, nominator, "No Department")  # 2025, no department
 
     client.login("admin@example.org")
     response = client.get("/admin/charts")

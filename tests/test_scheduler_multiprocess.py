@@ -40,6 +40,7 @@ from nominations.models import (
 from nominations.scheduling import lease
 from nominations.timeutil import now, shift_local
 from tests import factories
+from tests.factories import nomination
 from tests.multiprocess_support import (
     Processes,
     clean_environment,
@@ -47,7 +48,7 @@ from tests.multiprocess_support import (
     own_database,
     wait_for,
 )
-from tests.scheduler_support import nomination, only_rules, panel
+from tests.scheduler_support import only_rules, panel
 from tests.smtp import SMTPServer
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.postgres]  # and slow (tests/conftest.py)

@@ -12,7 +12,7 @@ from nominations.models import AwardRound, Nomination, db
 from nominations.timeutil import now, to_local
 from nominations.workflow.calls import CallState, call_state
 from nominations.workflow.disclosure import status_for_nominator
-from nominations.workflow.nominations import phd_earliest
+from nominations.workflow.nominations.rules import phd_earliest
 
 
 @bp.route("/calls")

@@ -19,11 +19,8 @@ from wtforms.validators import Email, Length, Optional
 
 from nominations.models import AwardCategory, Department, Nomination
 from nominations.timeutil import format_date
-from nominations.workflow.nominations import (
-    MAX_STATEMENT_CHARS,
-    NominationData,
-    phd_earliest,
-)
+from nominations.workflow.nominations.details import MAX_STATEMENT_CHARS, NominationData
+from nominations.workflow.nominations.rules import phd_earliest
 
 
 class NominationForm(FlaskForm):

@@ -17,39 +17,30 @@ from flask_login import current_user, login_required
 
 from nominations import storage
 from nominations.auth.access import role_required
-from nominations.forms import add_error
-from nominations.models import (
-    Attachment,
-    AttachmentKind,
-    AwardCategory,
-    Department,
-    Nomination,
-    NominationStatus,
-    db,
-)
+from nominations.forms import add_error, refuse
+from nominations.models import AttachmentKind, AwardCategory, Nomination, NominationStatus, db
 from nominations.nominate import bp
 from nominations.nominate.forms import NominationForm, WithdrawForm, build_form, form_data
 from nominations.policy import allowed, authorize
 from nominations.timeutil import format_local, now
 from nominations.workflow import NotFound, PermissionDenied, WorkflowError
 from nominations.workflow.calls import accepts_nominations
-from nominations.workflow.nominations import (
-    DOCUMENT_LABELS,
-    NOMINATOR_EDITABLE,
-    CallNotOpen,
-    DocumentChanges,
-    NominationProblems,
+from nominations.workflow.nominations import queries
+from nominations.workflow.nominations.commands import (
     SaveResult,
-    Upload,
-    call_not_open_reason,
-    closed_message,
-    departments_acting_for,
-    duplicate_count,
-    duplicate_counts,
     save_draft,
     submit,
     update,
     withdraw,
+)
+from nominations.workflow.nominations.documents import DOCUMENT_LABELS, DocumentChanges, Upload
+from nominations.workflow.nominations.rules import (
+    NOMINATOR_EDITABLE,
+    CallNotOpen,
+    NominationProblems,
+    call_not_open_reason,
+    closed_message,
+    departments_acting_for,
 )
 
 
@@ -64,30 +55,14 @@ def document_kind(kind: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def _departments() -> list[Department]:
-    return list(db.session.execute(db.select(Department).order_by(Department.name)).scalars())
-
-
 def _get_category(category_id: int) -> AwardCategory:
-    category = db.session.execute(
-        db.select(AwardCategory)
-        .options(db.joinedload(AwardCategory.round))
-        .where(AwardCategory.id == category_id)
-    ).scalar_one_or_none()
-    return category or abort(404)
+    return queries.category_with_round(category_id) or abort(404)
 
 
 def _get_nomination(nomination_id: int) -> Nomination:
     """The nomination if the signed-in user may see it; 404 otherwise (never 403, so that
     nobody learns which nominations exist)."""
-    nomination = db.session.execute(
-        db.select(Nomination)
-        .options(
-            db.joinedload(Nomination.category).joinedload(AwardCategory.round),
-            db.selectinload(Nomination.attachments),
-        )
-        .where(Nomination.id == nomination_id)
-    ).scalar_one_or_none()
+    nomination = queries.nomination_with_documents(nomination_id)
     if nomination is None:
         abort(404)
     authorize("nomination.view", current_user, nomination)
@@ -135,7 +110,7 @@ def _render(category: AwardCategory, nomination: Nomination | None, form, *, edi
         form=form,
         editable=editable,
         withdraw_form=WithdrawForm(),
-        duplicates=duplicate_count(nomination) if nomination is not None else 0,
+        duplicates=queries.duplicate_count(nomination) if nomination is not None else 0,
         not_open_reason=call_not_open_reason(category.round),
         at=now(),
     )
@@ -175,6 +150,7 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
     except PermissionDenied:
         raise  # the policy's refusal: answered by nominations.errors
     except WorkflowError as error:
+        db.session.rollback()  # nothing of a refused save or edit is kept
         _attach_problems(form, error)
         return _render(category, nomination, form, editable=True)
 
@@ -195,6 +171,8 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
             "success",
         )
         return redirect(url_for("nominate.edit", nomination_id=nomination.id))
+    # A refused submission is rolled back to its savepoint and the page answers 200, so the
+    # edge commits the draft saved above: do not roll back (nor ``refuse()``) here.
     try:
         submit(nomination, actor=current_user)
     except CallNotOpen:
@@ -224,7 +202,7 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
 def new(category_id: int):
     category = _get_category(category_id)
     form = build_form(
-        category, None, _departments(), departments_acting_for(current_user, category)
+        category, None, queries.departments(), departments_acting_for(current_user, category)
     )
     if request.method == "POST":
         if form.validate_on_submit():
@@ -244,7 +222,7 @@ def edit(nomination_id: int):
     form = build_form(
         category,
         nomination,
-        _departments(),
+        queries.departments(),
         departments_acting_for(nomination.nominator, category),
     )
     if request.method == "POST":
@@ -272,7 +250,7 @@ def withdraw_nomination(nomination_id: int):
         except NotFound:
             abort(404)
         except WorkflowError as error:
-            flash(error.message, "danger")
+            refuse(error)
         else:
             flash(
                 "Nomination withdrawn. A confirmation is on its way to "
@@ -287,19 +265,15 @@ def withdraw_nomination(nomination_id: int):
 @role_required("staff")
 def mine():
     """The nominator's drafts and submissions: a fixed number of queries for any number."""
-    statement = (
-        db.select(Nomination)
-        .join(Nomination.category)
-        .join(AwardCategory.round)
-        .options(db.contains_eager(Nomination.category).contains_eager(AwardCategory.round))
-        .where(Nomination.nominator_id == current_user.id)
-        .order_by(Nomination.updated_at.desc(), Nomination.id.desc())
+    page = db.paginate(
+        queries.my_nominations_query(current_user),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
     )
-    page = db.paginate(statement, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template(
         "nominate/mine.html",
         page=page,
-        duplicates=duplicate_counts(page.items),
+        duplicates=queries.duplicate_counts(page.items),
         open_rounds={
             n.category.round_id for n in page.items if accepts_nominations(n.category.round)
         },
@@ -310,15 +284,7 @@ def mine():
 @login_required
 def attachment(nomination_id: int, attachment_id: int):
     """A supporting document, only for those who may see the nomination, never inline."""
-    found = db.session.execute(
-        db.select(Attachment)
-        .options(
-            db.joinedload(Attachment.nomination)
-            .joinedload(Nomination.category)
-            .joinedload(AwardCategory.round)
-        )
-        .where(Attachment.id == attachment_id, Attachment.nomination_id == nomination_id)
-    ).scalar_one_or_none()
+    found = queries.attachment_of(nomination_id, attachment_id)
     if found is None:
         abort(404)
     authorize("nomination.download", current_user, found.nomination)

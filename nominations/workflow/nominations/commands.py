@@ -1,0 +1,255 @@
+"""The changes to a nomination: by its nominator (save a draft, submit, update, withdraw)
+and by administrators (mark ineligible).
+
+Each command checks its rules, changes, flushes and writes the audit record; it never
+commits: the edge (the request, a CLI command, a job) commits once or rolls back. ``submit``
+runs in a savepoint, so that a refused submission leaves the draft the same request saved.
+
+- ``save_draft`` stores whatever was typed (required fields are not checked) and every
+  acceptable document; refused documents are reported, the rest is kept.
+- ``submit`` checks the stored draft completely and makes it submitted; a confirmation
+  e-mail is queued. Each submission is a new event with its own confirmation.
+- ``update`` edits a submitted nomination until the closing time; it is all or nothing, so a
+  submitted nomination is always complete (the caller rolls back when it is refused).
+- ``withdraw`` takes a submitted nomination out (confirmation e-mail); it can be worked on
+  and submitted again before the closing time.
+- ``mark_ineligible`` (administrators) with a reason; the nominator is told by e-mail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nominations import policy
+from nominations.models import AwardCategory, Nomination, NominationStatus, User, db
+from nominations.storage import FileRefused
+from nominations.timeutil import now
+from nominations.workflow import audit
+from nominations.workflow.errors import WorkflowError
+from nominations.workflow.nominations.details import NominationData, apply_details
+from nominations.workflow.nominations.documents import DocumentChanges, apply_documents
+from nominations.workflow.nominations.notifications import notify_nominator
+from nominations.workflow.nominations.queries import duplicate_count
+from nominations.workflow.nominations.rules import (
+    INELIGIBLE_FROM,
+    MAX_REASON_CHARS,
+    NOMINATOR_EDITABLE,
+    NominationProblems,
+    Problems,
+    problems,
+    require_open,
+)
+from nominations.workflow.text import clean
+
+NOMINATION_FIELDS = (
+    "nominee_name",
+    "nominee_email",
+    "nominee_department_id",
+    "nominee_position",
+    "nominee_phd_date",
+    "statement",
+    "on_behalf_of_department_id",
+    "status",
+)
+
+
+@dataclass
+class SaveResult:
+    nomination: Nomination
+    refused: list[FileRefused] = field(default_factory=list)  # documents not stored
+    duplicates: int = 0  # other active nominations of the same nominee in the category
+
+
+def _require_nominator(nomination: Nomination, actor: User) -> None:
+    # Someone else's nomination does not exist as far as they are concerned (views: 404).
+    policy.authorize("nomination.edit", actor, nomination)
+
+
+def _lock(nomination: Nomination) -> None:
+    """Hold the row until commit (PostgreSQL) and read its latest state."""
+    db.session.execute(
+        db.select(Nomination.id).where(Nomination.id == nomination.id).with_for_update()
+    )
+    db.session.refresh(nomination)
+
+
+def _record_changes(nomination: Nomination, before: dict | None, actor: User) -> None:
+    after = audit.snapshot(nomination, NOMINATION_FIELDS)
+    round_id = nomination.category.round_id
+    if before is None:
+        audit.record("nomination.create", nomination, actor=actor, after=after, round_id=round_id)
+        return
+    old, new = audit.changed(before, after)
+    if new:
+        audit.record(
+            "nomination.update", nomination, actor=actor, before=old, after=new, round_id=round_id
+        )
+
+
+# --- changes by the nominator ---------------------------------------------------------------
+
+
+def save_draft(
+    category: AwardCategory,
+    data: NominationData,
+    *,
+    actor: User,
+    nomination: Nomination | None = None,
+    documents: DocumentChanges | None = None,
+) -> SaveResult:
+    """Store what was typed as a draft (new, or a draft or withdrawn nomination).
+
+    Required fields are not checked. Acceptable documents are stored even when another one is
+    refused; the refused ones are in ``SaveResult.refused``. A submitted nomination is changed
+    with ``update`` instead. On a WorkflowError the caller rolls back.
+    """
+    policy.authorize("nomination.create", actor)
+    if nomination is not None:
+        _require_nominator(nomination, actor)
+        _lock(nomination)
+        category = nomination.category
+    require_open(category.round, stored=nomination is not None)
+    if nomination is not None and nomination.status not in (
+        NominationStatus.DRAFT,
+        NominationStatus.WITHDRAWN,
+    ):
+        raise WorkflowError(
+            "This nomination has been submitted; use “Save changes” to edit it."
+            if nomination.status == NominationStatus.SUBMITTED
+            else "This nomination can no longer be changed."
+        )
+    before = None
+    if nomination is None:
+        nomination = Nomination(category=category, nominator=actor)
+        db.session.add(nomination)
+    else:
+        before = audit.snapshot(nomination, NOMINATION_FIELDS)
+    apply_details(nomination, category, data, actor)
+    nomination.status = NominationStatus.DRAFT
+    nomination.updated_at = now()
+    db.session.flush()
+    _record_changes(nomination, before, actor)
+    refused = apply_documents(nomination, documents, actor)
+    db.session.flush()
+    return SaveResult(nomination, refused, duplicate_count(nomination))
+
+
+def submit(nomination: Nomination, *, actor: User) -> Nomination:
+    """Submit a saved draft (or a withdrawn nomination) after checking it completely.
+
+    The checks and the change run in a savepoint: when the submission is refused (too late,
+    incomplete) only the savepoint is rolled back, and the draft saved before it, in the
+    same transaction, is committed by the edge as it should be.
+    """
+    _require_nominator(nomination, actor)
+    with db.session.begin_nested():
+        _lock(nomination)
+        at = require_open(nomination.category.round, stored=True)
+        if nomination.status == NominationStatus.SUBMITTED:
+            raise WorkflowError("This nomination has already been submitted.")
+        if nomination.status not in NOMINATOR_EDITABLE:
+            raise WorkflowError("This nomination can no longer be changed.")
+        found = problems(nomination)
+        if found:
+            raise NominationProblems(found)
+        before = audit.snapshot(nomination, ("status", "submitted_at"))
+        nomination.status = NominationStatus.SUBMITTED
+        nomination.submitted_at = at
+        nomination.withdrawn_at = None
+        nomination.updated_at = at
+        audit.record(
+            "nomination.submit",
+            nomination,
+            actor=actor,
+            before=before,
+            after=audit.snapshot(nomination, ("status", "submitted_at")),
+            round_id=nomination.category.round_id,
+        )
+        notify_nominator(nomination, "submitted", at.isoformat())
+    return nomination
+
+
+def update(
+    nomination: Nomination,
+    data: NominationData,
+    *,
+    actor: User,
+    documents: DocumentChanges | None = None,
+) -> SaveResult:
+    """Edit a submitted nomination until the closing time: all of it or nothing, so a
+    submitted nomination stays complete. On a WorkflowError the caller rolls back (the
+    documents this call stored are then deleted from disk)."""
+    _require_nominator(nomination, actor)
+    _lock(nomination)
+    category = nomination.category
+    require_open(category.round, stored=True)
+    if nomination.status != NominationStatus.SUBMITTED:
+        raise WorkflowError("Only a submitted nomination can be edited this way.")
+    before = audit.snapshot(nomination, NOMINATION_FIELDS)
+    apply_details(nomination, category, data, actor)
+    nomination.updated_at = now()
+    db.session.flush()
+    _record_changes(nomination, before, actor)
+    refused = apply_documents(nomination, documents, actor)
+    db.session.flush()
+    found: Problems = [(e.field, e.message) for e in refused]
+    found += problems(nomination)
+    if found:
+        raise NominationProblems(found)
+    return SaveResult(nomination, [], duplicate_count(nomination))
+
+
+def withdraw(nomination: Nomination, *, actor: User) -> Nomination:
+    _require_nominator(nomination, actor)
+    _lock(nomination)
+    at = require_open(nomination.category.round, stored=True)
+    if nomination.status != NominationStatus.SUBMITTED:
+        raise WorkflowError("Only a submitted nomination can be withdrawn.")
+    nomination.status = NominationStatus.WITHDRAWN
+    nomination.withdrawn_at = at
+    nomination.updated_at = at
+    audit.record(
+        "nomination.withdraw",
+        nomination,
+        actor=actor,
+        before={"status": NominationStatus.SUBMITTED.value},
+        after={"status": nomination.status, "withdrawn_at": nomination.withdrawn_at},
+        round_id=nomination.category.round_id,
+    )
+    notify_nominator(nomination, "withdrawn", at.isoformat())
+    db.session.flush()
+    return nomination
+
+
+# --- changes by administrators --------------------------------------------------------------
+
+
+def mark_ineligible(nomination: Nomination, *, actor: User, reason: str) -> Nomination:
+    """An administrator takes a nomination out as ineligible; the nominator is told why."""
+    policy.authorize("nomination.manage", actor, nomination)
+    _lock(nomination)
+    reason = clean(reason, multiline=True)
+    if not reason:
+        raise WorkflowError("Give the reason; the nominator will read it.", "reason")
+    if len(reason) > MAX_REASON_CHARS:
+        raise WorkflowError(f"Keep the reason under {MAX_REASON_CHARS} characters.", "reason")
+    if nomination.status not in INELIGIBLE_FROM:
+        raise WorkflowError(
+            f"A nomination that is {nomination.status.replace('_', ' ')} cannot be marked "
+            "ineligible."
+        )
+    before = audit.snapshot(nomination, ("status", "ineligible_reason"))
+    nomination.status = NominationStatus.INELIGIBLE
+    nomination.ineligible_reason = reason
+    nomination.updated_at = now()
+    audit.record(
+        "nomination.mark_ineligible",
+        nomination,
+        actor=actor,
+        before=before,
+        after=audit.snapshot(nomination, ("status", "ineligible_reason")),
+        round_id=nomination.category.round_id,
+    )
+    notify_nominator(nomination, "ineligible", nomination.updated_at.isoformat())
+    db.session.flush()
+    return nomination
