@@ -16,7 +16,8 @@ from nominations.models import (
     db,
 )
 from nominations.timeutil import from_local, shift_local
-from nominations.workflow.reminders import reminder_overview, send_due_reminders
+from nominations.workflow.reminders.overview import reminder_overview
+from nominations.workflow.reminders.sending import send_due_reminders
 from nominations.workflow.rounds import RoundData, update_round
 from tests import factories
 from tests.scheduler_support import (
