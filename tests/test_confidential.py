@@ -27,7 +27,7 @@ from nominations.models import (
 from nominations.timeutil import now
 from nominations.workflow.lifecycle import close_round_if_due
 from nominations.workflow.panels import add_member, create_panel
-from nominations.workflow.reminders import send_due_reminders
+from nominations.workflow.reminders.sending import send_due_reminders
 from tests import factories
 from tests.ranking_setup import scored_category, table
 from tests.review_setup import browser, closed_round, make_nomination, user

@@ -48,7 +48,7 @@ from nominations.workflow import access, assignment
 from nominations.workflow.lifecycle import close_round_if_due
 from nominations.workflow.ranking import compute_ranking, round_progress
 from nominations.workflow.ranking_details import ranking_details
-from nominations.workflow.reminders import send_due_reminders
+from nominations.workflow.reminders.sending import send_due_reminders
 from tests import factories
 from tests.conftest import _empty_tables
 from tests.results_helpers import attach

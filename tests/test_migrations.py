@@ -14,6 +14,7 @@ import contextlib
 import os
 import zlib
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -148,3 +149,75 @@ def test_postgres_migrations_database_is_chosen_from_the_environment():
         )
         == "postgresql+psycopg://u:p@127.0.0.1/mine"
     )
+
+
+def test_reminders_sent_before_the_upgrade_are_not_sent_again(empty_database):
+    """0003 fills ``reminder_sends`` from the outbox's reminder keys: a "7 days before" reminder
+    queued before an admin moved the closing a day later is not repeated after the upgrade."""
+    from nominations.models import OutboxMessage, ReminderKind, ReminderSend
+    from nominations.workflow.reminders.sending import reminder_key, send_due_reminders
+    from tests import factories
+
+    closes = datetime(2030, 3, 7, 22, 59, 59, tzinfo=UTC)
+    old_closing = closes - timedelta(days=1)  # the closing when the reminder went out
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database})
+    with app.app_context():
+        try:
+            upgrade(revision="0002_sessions")
+            staff = factories.user("staff@example.org")
+            award_round = factories.award_round(
+                opens_at=closes - timedelta(days=20), closes_at=closes
+            )
+            db.session.commit()
+            old_keys = {
+                reminder_key(
+                    ReminderKind.CALL_OPENED, award_round.id, None, staff.id
+                ): award_round.opens_at,
+                reminder_key(
+                    ReminderKind.CALL_CLOSING, award_round.id, 7, staff.id, old_closing
+                ): old_closing - timedelta(days=7, hours=-1),
+                f"lifecycle:close_summary:r{award_round.id}:u{staff.id}": closes,  # not a reminder
+            }
+            for key, queued_at in old_keys.items():
+                db.session.add(
+                    OutboxMessage(
+                        dedupe_key=key,
+                        recipient=staff.email,
+                        subject="s",
+                        body_text="b",
+                        created_at=queued_at,
+                        next_attempt_at=queued_at,
+                    )
+                )
+            db.session.commit()
+            round_id, user_id, opens_at = award_round.id, staff.id, award_round.opens_at
+            db.session.remove()
+
+            upgrade()
+            sends = (
+                db.session.execute(db.select(ReminderSend).order_by(ReminderSend.id))
+                .scalars()
+                .all()
+            )
+            assert [
+                (s.round_id, s.kind, s.user_id, s.days_before, s.due_for, s.queued_at)
+                for s in sends
+            ] == [
+                (round_id, "call_opened", user_id, 0, opens_at, opens_at),
+                (
+                    round_id,
+                    "call_closing",
+                    user_id,
+                    7,
+                    old_closing,
+                    old_closing - timedelta(days=7, hours=-1),
+                ),
+            ]
+            assert all(s.outbox_message_id for s in sends)
+
+            report = send_due_reminders(closes - timedelta(days=7, hours=-1))
+            assert report.queued == 0 and not report.errors
+            assert db.session.execute(db.select(db.func.count(OutboxMessage.id))).scalar() == 3
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -1,22 +1,29 @@
 """Reminders: due at the same local clock time N days before, sent once, moved with the dates,
 to the right people with the right content."""
 
+from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from nominations.models import (
     AuditEvent,
     Nomination,
     NominationStatus,
+    OutboxMessage,
     ReminderKind,
     ReminderRule,
+    ReminderSend,
     Review,
     ReviewStatus,
+    User,
     db,
 )
 from nominations.timeutil import from_local, shift_local
-from nominations.workflow.reminders import reminder_overview, send_due_reminders
+from nominations.workflow.reminders import sending
+from nominations.workflow.reminders.overview import reminder_overview
+from nominations.workflow.reminders.sending import send_due_reminders
 from nominations.workflow.rounds import RoundData, update_round
 from tests import factories
 from tests.factories import nomination
@@ -354,3 +361,73 @@ def test_reminder_pages_are_for_admins_only(award_round, make_client, staff):
     assert response.status_code == 403
     db.session.refresh(rule)
     assert rule.enabled
+
+
+def test_every_reminder_sent_is_recorded_once_with_its_message(award_round, admin, staff):
+    for at in (OPENS, before(CLOSES, 7)):
+        tick(at)
+        tick(at + timedelta(minutes=5))
+    sends = db.session.execute(
+        db.select(ReminderSend).where(ReminderSend.user_id == staff.id).order_by(ReminderSend.id)
+    ).scalars()
+    recorded = [(s.kind, s.days_before, s.due_for, s.queued_at) for s in sends]
+    assert recorded == [
+        ("call_opened", 0, OPENS, OPENS),
+        ("call_closing", 7, CLOSES, before(CLOSES, 7)),
+    ]
+    for send in db.session.execute(db.select(ReminderSend)).scalars():
+        message = db.session.get(OutboxMessage, send.outbox_message_id)
+        assert message.recipient == db.session.get(User, send.user_id).email
+    rows = {(r.rule.kind, r.rule.days_before): r.sent for r in reminder_overview(award_round)}
+    assert rows[(ReminderKind.CALL_OPENED, None)] == 2
+    assert rows[(ReminderKind.CALL_CLOSING, 7)] == 2
+    assert rows[(ReminderKind.CALL_CLOSING, 14)] == 0
+
+    # Exactly once is the database's rule, not only the scheduler's.
+    db.session.add(
+        ReminderSend(
+            round_id=award_round.id,
+            kind=ReminderKind.CALL_CLOSING,
+            user_id=staff.id,
+            days_before=7,
+            due_for=CLOSES,
+        )
+    )
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_one_failing_round_does_not_undo_the_others(award_round, admin, staff, monkeypatch):
+    other = factories.award_round(
+        "ICR Prizes", 2027, opens_at=OPENS, closes_at=CLOSES, review_deadline=REVIEW
+    )
+    factories.category(other, "Researcher of the Year", 100_000)
+    nomination(other.categories[0], staff, "Nina Nominee", status=NominationStatus.DRAFT)
+    db.session.commit()
+    tick(OPENS)
+    real_subject = sending._subject
+
+    def subject(kind, round_, items):
+        # The other round's draft reminders break after its closing reminders were queued.
+        if round_.id == other.id and kind == ReminderKind.DRAFT_PENDING:
+            raise RuntimeError("the template went away")
+        return real_subject(kind, round_, items)
+
+    monkeypatch.setattr(sending, "_subject", subject)
+    run = tick(before(CLOSES, 7))
+    assert run.outcome == "error"
+    assert f"round {other.id}: RuntimeError: the template went away" in run.detail
+    kept = Counter(
+        db.session.execute(
+            db.select(ReminderSend.round_id).where(ReminderSend.kind != ReminderKind.CALL_OPENED)
+        ).scalars()
+    )
+    assert kept == {award_round.id: 2}  # the other round's closing reminders were undone too
+    assert len(outbox(f"reminder:call_closing:r{award_round.id}:")) == 2
+    assert outbox(f"reminder:call_closing:r{other.id}:") == []
+
+    monkeypatch.setattr(sending, "_subject", real_subject)
+    assert tick(before(CLOSES, 7) + timedelta(minutes=5)).outcome == "ok"
+    assert len(outbox(f"reminder:call_closing:r{other.id}:")) == 2
+    assert recipients(f"reminder:draft_pending:r{other.id}:") == {"staff@example.org": 1}

@@ -11,20 +11,18 @@ from wtforms.validators import NumberRange, Optional
 from nominations.admin import bp
 from nominations.auth.access import safe_next
 from nominations.forms import refuse
-from nominations.models import AwardRound, JobRun, OutboxMessage, OutboxStatus, ReminderKind, db
-from nominations.scheduling.status import scheduler_status
+from nominations.models import AwardRound, OutboxStatus, ReminderKind, db
+from nominations.scheduling.status import job_runs_page, scheduler_status
 from nominations.workflow import NotFound, WorkflowError
-from nominations.workflow.outbox import send_again
-from nominations.workflow.reminders import (
-    KIND_LABELS,
-    MAX_DAYS_BEFORE,
+from nominations.workflow.outbox import counts_by_status, messages_page, send_again
+from nominations.workflow.reminders.overview import reminder_overview, upcoming_events
+from nominations.workflow.reminders.rules import (
     add_reminder_rule,
     get_rule,
-    reminder_overview,
     remove_reminder_rule,
     set_reminder_enabled,
-    upcoming_events,
 )
+from nominations.workflow.reminders.schedule import KIND_LABELS, MAX_DAYS_BEFORE
 
 OUTCOMES = ("ok", "error", "idle", "running")
 
@@ -137,21 +135,14 @@ def delete_reminder(rule_id: int):
 @bp.route("/outbox")
 def outbox():
     status = request.args.get("status", "")
-    statement = db.select(OutboxMessage).order_by(OutboxMessage.id.desc())
-    if status in set(OutboxStatus):
-        statement = statement.where(OutboxMessage.status == status)
-    else:
+    if status not in set(OutboxStatus):
         status = ""
-    page = db.paginate(statement, per_page=current_app.config["PER_PAGE"], error_out=False)
-    counts = dict(
-        db.session.execute(
-            db.select(OutboxMessage.status, db.func.count(OutboxMessage.id)).group_by(
-                OutboxMessage.status
-            )
-        ).all()
-    )
     return render_template(
-        "admin/outbox.html", page=page, status=status, counts=counts, statuses=list(OutboxStatus)
+        "admin/outbox.html",
+        page=messages_page(status, page_size=current_app.config["PER_PAGE"]),
+        status=status,
+        counts=counts_by_status(),
+        statuses=list(OutboxStatus),
     )
 
 
@@ -178,17 +169,13 @@ def outbox_send_again(message_id: int):
 @bp.route("/scheduling")
 def scheduling():
     outcome = request.args.get("outcome", "")
-    statement = db.select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc())
-    if outcome in OUTCOMES:
-        statement = statement.where(JobRun.outcome == outcome)
-    else:
+    if outcome not in OUTCOMES:
         outcome = ""
-    runs = db.paginate(statement, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template(
         "admin/scheduling.html",
         status=scheduler_status(),
         upcoming=upcoming_events(),
-        runs=runs,
+        runs=job_runs_page(outcome, page_size=current_app.config["PER_PAGE"]),
         outcome=outcome,
         outcomes=OUTCOMES,
     )

@@ -2,6 +2,6 @@
 delivered later by the sender, with retries. Nothing is sent from inside a request."""
 
 from nominations.mail.delivery import deliver_due
-from nominations.mail.outbox import queue_email
+from nominations.mail.outbox import queue_email, queue_message
 
-__all__ = ["deliver_due", "queue_email"]
+__all__ = ["deliver_due", "queue_email", "queue_message"]

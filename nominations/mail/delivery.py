@@ -76,6 +76,9 @@ def deliver_due(limit: int = 100) -> DeliveryReport:
         .limit(limit)
     ).all()
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    # Each message is its own unit of work, committed at once: its claim before sending (so a
+    # second sender leaves it alone), and its outcome right after (a message handed to the SMTP
+    # server must be marked sent even if the next one fails, or it would go out twice).
     for message_id, attempts in due:
         if not _claim(message_id, attempts):
             continue
@@ -109,4 +112,4 @@ def retry(message: OutboxMessage) -> None:
     message.status = OutboxStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = now()
-    db.session.commit()
+    db.session.flush()

@@ -4,28 +4,10 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 from jinja2 import TemplateNotFound
-from sqlalchemy.dialects import postgresql, sqlite
 
-from nominations.models import OutboxMessage, OutboxStatus, db
+from nominations.models import OutboxMessage, OutboxStatus
+from nominations.models.inserts import insert_once
 from nominations.timeutil import now
-
-
-def _insert_ignoring_duplicates(values: dict) -> bool:
-    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING; True when a row was written.
-
-    The unique key in the database, not a check in Python, is what makes a message
-    queued at most once, even with two processes queueing at the same moment.
-    """
-    dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    statement = (
-        insert(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
-        .returning(OutboxMessage.id)
-    )
-    # RETURNING, not rowcount: psycopg reports -1 for a skipped or written row alike here.
-    return db.session.execute(statement).first() is not None
 
 
 def render_email(template: str, **context) -> tuple[str, str]:
@@ -45,8 +27,19 @@ def queue_email(*, dedupe_key: str, recipient: str, subject: str, template: str,
     The caller commits together with the change the message is about, so a change and its
     e-mail are stored together or not at all.
     """
+    message_id = queue_message(
+        dedupe_key=dedupe_key, recipient=recipient, subject=subject, template=template, **context
+    )
+    return message_id is not None
+
+
+def queue_message(
+    *, dedupe_key: str, recipient: str, subject: str, template: str, **context
+) -> int | None:
+    """Like ``queue_email``, answering the new message's id (None when the key was queued)."""
     text, html = render_email(template, subject=subject, **context)
-    created = _insert_ignoring_duplicates(
+    message_id = insert_once(
+        OutboxMessage,
         {
             "dedupe_key": dedupe_key[:300],
             "recipient": recipient,
@@ -58,8 +51,9 @@ def queue_email(*, dedupe_key: str, recipient: str, subject: str, template: str,
             "last_error": "",
             "next_attempt_at": now(),
             "created_at": now(),
-        }
+        },
+        [OutboxMessage.dedupe_key],
     )
-    if created and current_app.config.get("MAIL_LOG_MESSAGES"):
+    if message_id is not None and current_app.config.get("MAIL_LOG_MESSAGES"):
         current_app.logger.info("E-mail queued to %s: %s\n%s", recipient, subject, text)
-    return created
+    return message_id

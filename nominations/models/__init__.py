@@ -11,6 +11,7 @@ from nominations.models.nomination import (
     Nomination,
     NominationStatus,
 )
+from nominations.models.reminders import ReminderSend
 from nominations.models.review import (
     ConflictKind,
     ConflictOfInterest,
@@ -59,6 +60,7 @@ __all__ = [
     "Recommendation",
     "ReminderKind",
     "ReminderRule",
+    "ReminderSend",
     "Review",
     "ReviewScore",
     "ReviewStatus",

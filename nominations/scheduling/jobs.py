@@ -5,6 +5,10 @@ late, twice, or on two processes at once and still do each thing once.
 delivers queued e-mail. ``run_job`` runs one of them in the current app context and records a
 ``JobRun`` with its outcome: ``ok`` (it did something), ``idle`` (nothing was due) or
 ``error`` (with the error in ``detail``).
+
+Each job run is one transaction (``unit_of_work.transaction``): the workflow functions it calls
+only flush. Inside it, reminders keep a savepoint per round, so one failing round does not undo
+the others; mail delivery commits each message on its own (see ``mail.delivery``).
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from flask import current_app
 from nominations.mail.delivery import deliver_due
 from nominations.models import JobRun, db
 from nominations.timeutil import now as current_time
+from nominations.unit_of_work import transaction
 from nominations.workflow.lifecycle import close_due_rounds, open_due_rounds
-from nominations.workflow.reminders import send_due_reminders
+from nominations.workflow.reminders.sending import send_due_reminders
 
 log = logging.getLogger(__name__)
 
@@ -82,24 +87,28 @@ JOBS_BY_ID = {job.id: job for job in JOBS}
 
 
 def run_job(job_id: str, holder: str = "", at: datetime | None = None) -> JobRun:
-    """Run one job now, in the current app context, and record its run."""
+    """Run one job now, in the current app context, and record its run.
+
+    The job is one unit of work, committed at its end or rolled back when it fails; the
+    ``JobRun`` record is committed before and after it, so a failed or hung job still shows.
+    """
     spec = JOBS_BY_ID[job_id]
-    run = JobRun(job=job_id, holder=holder[:200], started_at=current_time(), outcome="running")
-    db.session.add(run)
-    db.session.commit()
+    with transaction():
+        run = JobRun(job=job_id, holder=holder[:200], started_at=current_time(), outcome="running")
+        db.session.add(run)
     run_id = run.id
     try:
-        result = spec.func(at or current_time())
+        with transaction():
+            result = spec.func(at or current_time())
     except Exception as error:  # recorded, and the next run tries again
-        db.session.rollback()
         log.exception("Job %s failed", job_id)
         lines = traceback.format_exception_only(type(error), error)
         result = JobResult("error", "".join(lines).strip()[:4000])
-    run = db.session.get(JobRun, run_id)
-    run.outcome = result.outcome
-    run.detail = result.detail[:4000]
-    run.finished_at = current_time()
-    db.session.commit()
+    with transaction():
+        run = db.session.get(JobRun, run_id)
+        run.outcome = result.outcome
+        run.detail = result.detail[:4000]
+        run.finished_at = current_time()
     if result.outcome != "idle":
         log.info("Job %s: %s: %s", job_id, result.outcome, result.detail)
     return run
@@ -112,5 +121,4 @@ def prune_job_runs(at: datetime) -> int:
         .where(JobRun.started_at < at - timedelta(days=keep_days))
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
     return deleted or 0

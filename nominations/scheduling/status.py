@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 
 from nominations.models import JobRun, SchedulerLease, db
 from nominations.scheduling import embedded, lease
@@ -71,3 +72,11 @@ def scheduler_status(at: datetime | None = None) -> SchedulerStatus:
             next_run = max(started + timedelta(seconds=every), at) if started else at
         jobs.append(JobStatus(job_id, title, every, next_run, run))
     return SchedulerStatus(row, alive, service is not None, jobs)
+
+
+def job_runs_page(outcome: str, *, page_size: int) -> Pagination:
+    """The job runs, latest first, with one outcome (any outcome when ``outcome`` is empty)."""
+    statement = db.select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc())
+    if outcome:
+        statement = statement.where(JobRun.outcome == outcome)
+    return db.paginate(statement, per_page=page_size, error_out=False)

@@ -31,12 +31,8 @@ from nominations.models import (
 from nominations.timeutil import now as current_time
 from nominations.workflow import audit
 from nominations.workflow.conflicts import sync_automatic_conflicts
-from nominations.workflow.reminders import (
-    active_admins,
-    missing_reviews,
-    panel_members,
-    queue_call_opened,
-)
+from nominations.workflow.reminders.recipients import active_admins, missing_reviews, panel_members
+from nominations.workflow.reminders.sending import queue_call_opened
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,25 @@
+"""INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from nominations.models.base import db
+
+
+def insert_once(model: type, values: dict, unique_columns: list) -> int | None:
+    """Insert a row unless one with the same unique columns exists; the new row's id, or None.
+
+    The unique key in the database, not a check in Python, is what makes the row exist at
+    most once, even with two processes inserting it at the same moment.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    statement = (
+        insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=unique_columns)
+        .returning(model.id)
+    )
+    # RETURNING, not rowcount: psycopg reports -1 for a skipped or written row alike here.
+    return db.session.execute(statement).scalar_one_or_none()
