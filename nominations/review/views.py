@@ -54,7 +54,8 @@ from nominations.workflow.decisions import (
     update_citation,
 )
 from nominations.workflow.panels import category_criteria
-from nominations.workflow.ranking import METHOD_TEXT, SORT_KEYS, compute_ranking, round_progress
+from nominations.workflow.progress import round_progress
+from nominations.workflow.ranking import METHOD_TEXT, SORT_KEYS, compute_ranking
 from nominations.workflow.reviews import (
     RECOMMENDATION_LABELS,
     ReviewInput,
