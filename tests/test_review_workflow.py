@@ -19,8 +19,8 @@ from nominations.workflow.conflicts import (
     clear_conflict,
     sync_automatic_conflicts,
 )
-from nominations.workflow.panels import category_criteria
 from nominations.workflow.reviews import ReviewInput, save_review, visible_other_reviews
+from nominations.workflow.rubric import category_criteria
 from tests import factories
 from tests.review_setup import browser, make_nomination, review, scores_for, user, world
 

@@ -28,21 +28,23 @@ from nominations.models import (
 )
 from nominations.workflow import WorkflowError
 from nominations.workflow.panels import (
-    CriterionData,
-    add_criterion,
     add_member,
-    categories_with_reviews,
-    category_criteria,
     create_panel,
-    delete_criterion,
     delete_panel,
     eligible_reviewers,
     make_chair,
     remove_member,
     round_panels,
+    update_panel,
+)
+from nominations.workflow.rubric import (
+    CriterionData,
+    add_criterion,
+    categories_with_reviews,
+    category_criteria,
+    delete_criterion,
     rubric_lock_reason,
     update_criterion,
-    update_panel,
 )
 
 

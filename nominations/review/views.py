@@ -53,7 +53,6 @@ from nominations.workflow.decisions import (
     undecided_categories,
     update_citation,
 )
-from nominations.workflow.panels import category_criteria
 from nominations.workflow.progress import round_progress
 from nominations.workflow.ranking import METHOD_TEXT, SORT_KEYS, compute_ranking
 from nominations.workflow.reviews import (
@@ -66,6 +65,7 @@ from nominations.workflow.reviews import (
     visible_other_reviews,
     weighted_total,
 )
+from nominations.workflow.rubric import category_criteria
 
 
 def attachment_url(attachment: Attachment) -> str:

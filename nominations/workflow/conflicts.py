@@ -205,7 +205,7 @@ def declare_conflict(nomination: Nomination, *, kind: str, reason: str, actor: U
         after=audit.snapshot(row, CONFLICT_FIELDS) | {"nomination_id": nomination.id},
         round_id=award_round.id,
     )
-    db.session.commit()
+    db.session.flush()
     return row
 
 
@@ -244,7 +244,7 @@ def clear_conflict(conflict: ConflictOfInterest, *, reason: str, actor: User):
         after=audit.snapshot(conflict, CONFLICT_FIELDS),
         round_id=category.round_id,
     )
-    db.session.commit()
+    db.session.flush()
     return conflict
 
 

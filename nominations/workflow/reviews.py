@@ -28,7 +28,7 @@ from nominations.models import (
 from nominations.timeutil import format_local, now
 from nominations.workflow import access, assignment, audit
 from nominations.workflow.errors import WorkflowError
-from nominations.workflow.panels import category_criteria
+from nominations.workflow.rubric import category_criteria
 from nominations.workflow.text import clean
 
 RECOMMENDATION_LABELS: dict[str, str] = {
@@ -185,7 +185,7 @@ def save_review(
             after=(new or {}) | {"nomination_id": nomination.id},
             round_id=award_round.id,
         )
-    db.session.commit()
+    db.session.flush()
     return review
 
 
