@@ -267,6 +267,22 @@ def round_conflicts(award_round: AwardRound) -> list[ConflictOfInterest]:
     )
 
 
+def conflicts_shown_to(
+    viewer: User, award_round: AwardRound, overseen: set[int] | None
+) -> tuple[list[ConflictOfInterest], int]:
+    """The round's conflicts in the categories ``viewer`` oversees (None: all), and how many
+    nominations were left out because the viewer himself has a conflict with them: not even
+    another reviewer's conflict may name such a nomination to him."""
+    own = assignment.conflicted_nomination_ids(viewer, award_round)
+    shown = [
+        c
+        for c in round_conflicts(award_round)
+        if overseen is None or c.nomination.category_id in overseen
+    ]
+    rows = [c for c in shown if c.nomination_id not in own]
+    return rows, len({c.nomination_id for c in shown if c.nomination_id in own})
+
+
 def hidden_count(user: User, award_round: AwardRound) -> int:
     """How many submitted nominations of the round's covered categories ``user`` does not see
     because of a conflict (a number only: names would tell what is hidden)."""

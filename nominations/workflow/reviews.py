@@ -219,3 +219,19 @@ def visible_other_reviews(nomination: Nomination, viewer: User) -> list[Review]:
         ).scalars()
     )
     return [review for review in reviews if review.reviewer_id in owing]
+
+
+def own_reviews(reviewer: User, nomination_ids: Iterable[int]) -> dict[int, Review]:
+    """The reviewer's own reviews (draft or submitted) of these nominations, by nomination id,
+    with their scores loaded (one query)."""
+    ids = list(nomination_ids)
+    if not ids:
+        return {}
+    return {
+        review.nomination_id: review
+        for review in db.session.execute(
+            db.select(Review)
+            .where(Review.reviewer_id == reviewer.id, Review.nomination_id.in_(ids))
+            .options(db.selectinload(Review.scores))
+        ).scalars()
+    }
