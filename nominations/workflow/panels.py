@@ -53,6 +53,15 @@ def round_panels(award_round: AwardRound) -> list[Panel]:
     )
 
 
+def panel_with_members(panel_id: int) -> Panel | None:
+    """The panel with its members and their users loaded (None: no such panel)."""
+    return db.session.execute(
+        db.select(Panel)
+        .where(Panel.id == panel_id)
+        .options(db.selectinload(Panel.members).joinedload(PanelMember.user))
+    ).scalar_one_or_none()
+
+
 def eligible_reviewers() -> list[User]:
     return list(
         db.session.execute(

@@ -50,6 +50,20 @@ def category_criteria(category: AwardCategory) -> list[Criterion]:
     )
 
 
+def round_criteria(award_round: AwardRound) -> dict[int, list[Criterion]]:
+    """The criteria of every category of the round, by category id, in rubric order (one
+    query; a category without criteria has an empty list)."""
+    criteria: dict[int, list[Criterion]] = {c.id: [] for c in award_round.categories}
+    for criterion in db.session.execute(
+        db.select(Criterion)
+        .join(AwardCategory, AwardCategory.id == Criterion.category_id)
+        .where(AwardCategory.round_id == award_round.id)
+        .order_by(Criterion.position, Criterion.id)
+    ).scalars():
+        criteria.setdefault(criterion.category_id, []).append(criterion)
+    return criteria
+
+
 def reviewing_started(category: AwardCategory) -> bool:
     """True once a review (draft or submitted) of a nomination in the category is saved."""
     return (
