@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from nominations.models import Role, User, db
+from nominations.unit_of_work import transaction
 
 
 def init_app(app: Flask) -> None:
@@ -53,7 +54,8 @@ def init_app(app: Flask) -> None:
         if if_empty and db.session.execute(db.select(User.id).limit(1)).first() is not None:
             click.echo("The database already has data; demo data not loaded.")
             return
-        summary = load_demo()
+        with transaction():  # the demo's decisions and publication only flush
+            summary = load_demo()
         click.echo(summary)
         click.echo(
             f"Demo users (password {DEMO_PASSWORD!r}): "

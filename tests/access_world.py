@@ -39,7 +39,8 @@ from nominations.models import (
 )
 from nominations.timeutil import now
 from nominations.workflow.decisions import award_prize
-from nominations.workflow.panels import add_member, category_criteria, create_panel
+from nominations.workflow.panels import add_member, create_panel
+from nominations.workflow.rubric import category_criteria
 from tests import factories, results_helpers
 from tests.review_setup import review, user
 

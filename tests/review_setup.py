@@ -22,8 +22,9 @@ from nominations.models import (
     db,
 )
 from nominations.timeutil import now
-from nominations.workflow.panels import add_member, category_criteria, create_panel
+from nominations.workflow.panels import add_member, create_panel
 from nominations.workflow.reviews import ReviewInput, save_review
+from nominations.workflow.rubric import category_criteria
 from tests import factories
 from tests.conftest import Client
 
@@ -156,6 +157,7 @@ def world(*, prize_count: int = 1, **round_options) -> World:
     result.nominations["draft"] = make_nomination(
         category, nominator, "Dora Draft", status=NominationStatus.DRAFT
     )
+    db.session.commit()  # the test is the edge: the workflow functions above only flush
     return result
 
 
@@ -176,7 +178,7 @@ def review(
     comment: str = "",
     recommendation: str = "support",
 ):
-    return save_review(
+    saved = save_review(
         nomination,
         ReviewInput(
             scores=scores_for(nomination.category, *values),
@@ -186,3 +188,5 @@ def review(
         actor=reviewer,
         submit=submit,
     )
+    db.session.commit()  # the test is the edge: save_review only flushes
+    return saved

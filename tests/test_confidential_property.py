@@ -46,7 +46,8 @@ from nominations.models import (
 from nominations.timeutil import now
 from nominations.workflow import access, assignment
 from nominations.workflow.lifecycle import close_round_if_due
-from nominations.workflow.ranking import compute_ranking, round_progress
+from nominations.workflow.progress import round_progress
+from nominations.workflow.ranking import compute_ranking
 from nominations.workflow.ranking_details import ranking_details
 from nominations.workflow.reminders.sending import send_due_reminders
 from tests import factories

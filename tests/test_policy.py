@@ -30,6 +30,7 @@ def _two_category_world():
     early = make_nomination(second, w.nominator, "Bea Early")
     award_prize(w.nominations["other"], "For X.", actor=w.admin)
     award_prize(early, "For Y.", actor=w.admin)
+    db.session.commit()  # the test is the edge: workflow functions only flush
     return w, second, second_chair
 
 
@@ -69,6 +70,7 @@ def test_a_chair_whose_panels_cover_every_category_may_mark_the_round_decided(ap
     both = user("both@example.org", "Bo Both", roles=("staff", "reviewer"))
     create_panel(w.award_round, name="First", chair=both, category=w.category, actor=w.admin)
     create_panel(w.award_round, name="Second", chair=both, category=second, actor=w.admin)
+    db.session.commit()  # the test is the edge: workflow functions only flush
     summary = f"/review/rounds/{w.award_round.id}/decisions"
     response = browser(app, both.email).submit(
         f"/review/rounds/{w.award_round.id}/complete", page=summary, follow_redirects=True

@@ -25,8 +25,10 @@ from nominations.models import (
 )
 from nominations.timeutil import now
 from nominations.workflow.conflicts import declare_conflict
-from nominations.workflow.panels import add_member, category_criteria, create_panel
-from nominations.workflow.ranking import compute_ranking, round_progress, zscores
+from nominations.workflow.panels import add_member, create_panel
+from nominations.workflow.progress import round_progress
+from nominations.workflow.ranking import compute_ranking, zscores
+from nominations.workflow.rubric import category_criteria
 from tests import factories
 from tests.review_setup import FAST_HASH, browser, closed_round, make_nomination, review, user
 

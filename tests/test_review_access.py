@@ -88,6 +88,7 @@ def test_reviews_are_shown_only_to_those_allowed(app):
     from nominations.workflow.conflicts import declare_conflict
 
     declare_conflict(other, kind="collaborator", reason="We share a grant.", actor=w.conflicted)
+    db.session.commit()  # the test is the edge: workflow functions only flush
     seen = {}
     for role in ROLES:
         body = browser(app, getattr(w, role).email).get(f"/review/nominations/{other.id}")

@@ -7,15 +7,12 @@ import pytest
 
 from nominations.models import AuditEvent, Criterion, Panel, PanelMember, PanelRole, db
 from nominations.workflow import WorkflowError
-from nominations.workflow.panels import (
+from nominations.workflow.panels import add_member, create_panel, make_chair, remove_member
+from nominations.workflow.rubric import (
     CriterionData,
     add_criterion,
-    add_member,
     category_criteria,
-    create_panel,
     delete_criterion,
-    make_chair,
-    remove_member,
     update_criterion,
 )
 from tests import factories
@@ -102,6 +99,7 @@ def test_rubric_is_edited_until_the_first_review(app):
     admin = user("admin@example.org", "Ada Admin", ("staff", "admin"))
     chair = user("chair@example.org", "Chris Chair", ("staff", "reviewer"))
     create_panel(award_round, name="Panel", chair=chair, actor=admin)
+    db.session.commit()  # the test is the edge: workflow functions only flush
     client = browser(app, admin.email)
     url = f"/admin/categories/{category.id}/rubric"
 

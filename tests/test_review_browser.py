@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from nominations.workflow.panels import category_criteria
+from nominations.workflow.rubric import category_criteria
 from tests.review_setup import browser, world
 
 CHROMIUM = Path("/usr/bin/chromium")

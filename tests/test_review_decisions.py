@@ -129,6 +129,7 @@ def test_chair_with_a_conflict_cannot_decide_on_that_nomination(app):
     from nominations.workflow.conflicts import declare_conflict
 
     declare_conflict(w.target, kind="supervisor", reason="I supervised her PhD.", actor=w.chair)
+    db.session.commit()  # the test is the edge: workflow functions only flush
     with pytest.raises(PermissionDenied, match="conflict of interest"):
         award_prize(w.target, "Citation.", actor=w.chair)
     page = browser(app, w.chair.email).get(f"/review/categories/{w.category.id}/decisions")
@@ -151,6 +152,7 @@ def test_decisions_complete_then_revisable_until_published(app):
         as_text=True
     )
     award_prize(other, "For X.", actor=w.chair)
+    db.session.commit()  # the test is the edge: workflow functions only flush
     response = chair.submit(
         f"/review/rounds/{w.award_round.id}/complete", page=summary, follow_redirects=True
     )

@@ -19,8 +19,8 @@ from nominations.workflow.conflicts import (
     clear_conflict,
     sync_automatic_conflicts,
 )
-from nominations.workflow.panels import category_criteria
 from nominations.workflow.reviews import ReviewInput, save_review, visible_other_reviews
+from nominations.workflow.rubric import category_criteria
 from tests import factories
 from tests.review_setup import browser, make_nomination, review, scores_for, user, world
 
@@ -357,3 +357,34 @@ def test_department_rule_applies_only_when_the_round_says_so(app):
         ).first()
         is None
     )
+
+
+# --------------------------------------------------------------------------------------------
+# One unit of work
+
+
+def test_review_and_conflict_changes_are_undone_when_their_edge_fails(app):
+    """save_review and declare_conflict only flush: when the command or job that called them
+    fails later, neither the review, the conflict nor their audit records are left behind."""
+    from nominations.unit_of_work import transaction
+    from nominations.workflow.conflicts import declare_conflict
+
+    w = world()
+    events_before = db.session.execute(db.select(db.func.count(AuditEvent.id))).scalar_one()
+    with pytest.raises(RuntimeError, match="later step"), transaction():
+        save_review(
+            w.nominations["other"],
+            ReviewInput(scores=scores_for(w.category, 5), recommendation="support"),
+            actor=w.reviewer,
+            submit=True,
+        )
+        declare_conflict(
+            w.nominations["other"], kind="collaborator", reason="Joint grant.", actor=w.chair
+        )
+        raise RuntimeError("a later step of the same command failed")
+    db.session.expire_all()
+    assert db.session.execute(db.select(Review)).scalars().all() == []
+    declared = db.select(ConflictOfInterest).where(ConflictOfInterest.automatic.is_(False))
+    assert db.session.execute(declared).scalars().all() == []
+    events_after = db.session.execute(db.select(db.func.count(AuditEvent.id))).scalar_one()
+    assert events_after == events_before

@@ -28,21 +28,25 @@ from nominations.models import (
 )
 from nominations.workflow import WorkflowError
 from nominations.workflow.panels import (
-    CriterionData,
-    add_criterion,
     add_member,
-    categories_with_reviews,
-    category_criteria,
     create_panel,
-    delete_criterion,
     delete_panel,
     eligible_reviewers,
     make_chair,
+    panel_with_members,
     remove_member,
     round_panels,
+    update_panel,
+)
+from nominations.workflow.rubric import (
+    CriterionData,
+    add_criterion,
+    categories_with_reviews,
+    category_criteria,
+    delete_criterion,
+    round_criteria,
     rubric_lock_reason,
     update_criterion,
-    update_panel,
 )
 
 
@@ -55,15 +59,9 @@ class PanelOverview:
 
 def round_panel_overview(award_round: AwardRound) -> PanelOverview:
     """What the round page's panel section shows, in a fixed number of queries."""
-    criteria: dict[int, list[Criterion]] = {c.id: [] for c in award_round.categories}
-    for criterion in db.session.execute(
-        db.select(Criterion)
-        .join(AwardCategory, AwardCategory.id == Criterion.category_id)
-        .where(AwardCategory.round_id == award_round.id)
-        .order_by(Criterion.position, Criterion.id)
-    ).scalars():
-        criteria.setdefault(criterion.category_id, []).append(criterion)
-    return PanelOverview(round_panels(award_round), criteria, categories_with_reviews(award_round))
+    return PanelOverview(
+        round_panels(award_round), round_criteria(award_round), categories_with_reviews(award_round)
+    )
 
 
 @bp.context_processor
@@ -135,11 +133,7 @@ def _panel_page(panel: Panel, member_form=None, edit_form=None):
 
 
 def _get_panel(panel_id: int) -> Panel:
-    return db.session.execute(
-        db.select(Panel)
-        .where(Panel.id == panel_id)
-        .options(db.selectinload(Panel.members).joinedload(PanelMember.user))
-    ).scalar_one_or_none() or abort(404)
+    return panel_with_members(panel_id) or abort(404)
 
 
 @bp.route("/panels/<int:panel_id>")

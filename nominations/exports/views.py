@@ -14,8 +14,7 @@ from nominations.workflow.exports import (
     COLUMNS,
     PAGE_COLUMNS,
     exportable_nomination,
-    exportable_rounds_query,
-    may_export,
+    exportable_rounds,
     nomination_row,
     ranking_for_export,
     visible_nominations,
@@ -63,9 +62,7 @@ def _ascii(name: str) -> str:
 
 @bp.route("/")
 def index():
-    rounds = db.session.execute(exportable_rounds_query(current_user)).scalars().all()
-    rounds = [r for r in rounds if may_export(current_user, r)]
-    return render_template("exports/index.html", rounds=rounds)
+    return render_template("exports/index.html", rounds=exportable_rounds(current_user))
 
 
 @bp.route("/rounds/<int:round_id>")

@@ -14,4 +14,10 @@ def require_reviewer_or_admin():
     """Reviewers and admins only; each view then applies the finer rules of workflow/access."""
 
 
-from nominations.review import charts, views  # noqa: E402,F401
+from nominations.review import (  # noqa: E402,F401
+    charts,
+    conflicts,
+    decisions,
+    ranking,
+    reviewing,
+)

@@ -205,7 +205,7 @@ def declare_conflict(nomination: Nomination, *, kind: str, reason: str, actor: U
         after=audit.snapshot(row, CONFLICT_FIELDS) | {"nomination_id": nomination.id},
         round_id=award_round.id,
     )
-    db.session.commit()
+    db.session.flush()
     return row
 
 
@@ -244,7 +244,7 @@ def clear_conflict(conflict: ConflictOfInterest, *, reason: str, actor: User):
         after=audit.snapshot(conflict, CONFLICT_FIELDS),
         round_id=category.round_id,
     )
-    db.session.commit()
+    db.session.flush()
     return conflict
 
 
@@ -265,6 +265,22 @@ def round_conflicts(award_round: AwardRound) -> list[ConflictOfInterest]:
             .order_by(AwardCategory.position, Nomination.nominee_name, ConflictOfInterest.id)
         ).scalars()
     )
+
+
+def conflicts_shown_to(
+    viewer: User, award_round: AwardRound, overseen: set[int] | None
+) -> tuple[list[ConflictOfInterest], int]:
+    """The round's conflicts in the categories ``viewer`` oversees (None: all), and how many
+    nominations were left out because the viewer himself has a conflict with them: not even
+    another reviewer's conflict may name such a nomination to him."""
+    own = assignment.conflicted_nomination_ids(viewer, award_round)
+    shown = [
+        c
+        for c in round_conflicts(award_round)
+        if overseen is None or c.nomination.category_id in overseen
+    ]
+    rows = [c for c in shown if c.nomination_id not in own]
+    return rows, len({c.nomination_id for c in shown if c.nomination_id in own})
 
 
 def hidden_count(user: User, award_round: AwardRound) -> int:

@@ -213,7 +213,7 @@ def set_winners(
             after={"status": RoundStatus.CLOSED.value, "category_id": category.id},
             round_id=award_round.id,
         )
-    db.session.commit()
+    db.session.flush()
     return decisions
 
 
@@ -287,7 +287,7 @@ def complete_decisions(award_round: AwardRound, *, actor: User) -> AwardRound:
         after={"status": RoundStatus.DECIDED.value},
         round_id=award_round.id,
     )
-    db.session.commit()
+    db.session.flush()
     return award_round
 
 

@@ -60,6 +60,12 @@ def exportable_rounds_query(user: User):
     return statement.where(AwardRound.id.in_(chaired))
 
 
+def exportable_rounds(user: User) -> list[AwardRound]:
+    """The rounds whose exports ``user`` may open, newest year first."""
+    rounds = db.session.execute(exportable_rounds_query(user)).scalars().all()
+    return [r for r in rounds if may_export(user, r)]
+
+
 def visible_nominations(
     user: User, award_round: AwardRound, category: AwardCategory | None = None
 ) -> list[Nomination]:

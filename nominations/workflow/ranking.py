@@ -1,4 +1,4 @@
-"""The ranking of a category and the panel's progress: derived from the reviews, never stored.
+"""The ranking of a category: derived from the reviews, never stored (progress: ``progress.py``).
 
 Which reviews count: submitted reviews of submitted (reviewable) nominations, by reviewers who
 currently sit on a panel covering the category (with the reviewer role) and have no conflict
@@ -35,20 +35,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from nominations.models import (
-    REVIEWABLE_STATUSES,
     AwardCategory,
-    AwardRound,
     Criterion,
     Nomination,
-    Panel,
-    PanelMember,
     Review,
     ReviewScore,
     ReviewStatus,
     User,
     db,
 )
-from nominations.workflow import assignment
+from nominations.workflow import assignment, review_scope
 from nominations.workflow.reviews import weighted_total
 
 SORT_KEYS: dict[str, str] = {
@@ -137,56 +133,6 @@ class Ranking:
 
 
 # --------------------------------------------------------------------------------------------
-# Loading (a constant number of queries)
-
-
-@dataclass
-class _Member:
-    user: User
-    categories: set[int | None] = field(default_factory=set)
-
-    def covers(self, category_id: int) -> bool:
-        return None in self.categories or category_id in self.categories
-
-
-def _load_members(award_round: AwardRound) -> dict[int, _Member]:
-    members: dict[int, _Member] = {}
-    rows = db.session.execute(
-        db.select(Panel.category_id, User)
-        .join(PanelMember, PanelMember.panel_id == Panel.id)
-        .join(User, User.id == PanelMember.user_id)
-        .where(Panel.round_id == award_round.id, User.is_reviewer.is_(True), User.active.is_(True))
-    ).all()
-    for category_id, user in rows:
-        members.setdefault(user.id, _Member(user)).categories.add(category_id)
-    return members
-
-
-def _load_nominations(award_round: AwardRound, category_id: int | None) -> list[Nomination]:
-    statement = (
-        db.select(Nomination)
-        .join(AwardCategory, AwardCategory.id == Nomination.category_id)
-        .where(
-            AwardCategory.round_id == award_round.id,
-            Nomination.status.in_(list(REVIEWABLE_STATUSES)),
-        )
-        .options(db.joinedload(Nomination.nominee_department))
-        .order_by(Nomination.nominee_name, Nomination.id)
-    )
-    if category_id is not None:
-        statement = statement.where(Nomination.category_id == category_id)
-    return list(db.session.execute(statement).scalars())
-
-
-def _hidden_from(viewer: User | None, award_round: AwardRound, category_id: int | None) -> set[int]:
-    """The nominations left out of every figure shown to ``viewer``: those he has a conflict
-    with (none for no viewer: the system's own view)."""
-    if viewer is None:
-        return set()
-    return assignment.conflicted_nomination_ids(viewer, award_round, category_id=category_id)
-
-
-# --------------------------------------------------------------------------------------------
 # The ranking
 
 
@@ -263,9 +209,9 @@ def compute_ranking(
             .order_by(Criterion.position, Criterion.id)
         ).scalars()
     )
-    members = _load_members(award_round)
-    hidden = _hidden_from(viewer, award_round, category.id)
-    in_category = _load_nominations(award_round, category.id)
+    members = review_scope.panel_reviewers(award_round)
+    hidden = review_scope.hidden_from(viewer, award_round, category.id)
+    in_category = review_scope.reviewable_nominations(award_round, category.id)
     nominations = [n for n in in_category if n.id not in hidden]
     owed = assignment.owed_pairs(award_round, category_id=category.id)
     score_rows = db.session.execute(
@@ -364,121 +310,4 @@ def compute_ranking(
         scale_max=scale_max,
         disagreement_threshold=threshold,
         hidden_count=len(in_category) - len(nominations),
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Progress
-
-
-@dataclass
-class ReviewerProgress:
-    reviewer_id: int
-    name: str
-    email: str
-    expected: int = 0
-    submitted: int = 0
-    drafts: int = 0
-
-    @property
-    def remaining(self) -> int:
-        return self.expected - self.submitted
-
-
-@dataclass
-class NominationProgress:
-    nomination_id: int
-    nominee_name: str
-    category_id: int
-    category_name: str
-    expected: int
-    submitted: int
-    missing_names: list[str]
-
-    @property
-    def missing(self) -> int:
-        return self.expected - self.submitted
-
-
-@dataclass
-class Progress:
-    award_round: AwardRound
-    reviewers: list[ReviewerProgress]
-    lacking: list[NominationProgress]
-    nominations: int
-    hidden_count: int = 0  # left out: the viewer has a conflict with them
-
-    @property
-    def expected(self) -> int:
-        return sum(r.expected for r in self.reviewers)
-
-    @property
-    def submitted(self) -> int:
-        return sum(r.submitted for r in self.reviewers)
-
-
-def round_progress(
-    award_round: AwardRound, only: set[int] | None = None, *, viewer: User | None = None
-) -> Progress:
-    """Each reviewer's submitted / expected reviews and the nominations still lacking reviews,
-    in a constant number of queries; ``only``: of these categories (ids) alone, and only the
-    reviewers on panels covering one of them (None: the whole round). ``viewer``: the
-    nominations he has a conflict with are left out of every count and list."""
-    categories = {c.id: c for c in award_round.categories if only is None or c.id in only}
-    members = {
-        user_id: member
-        for user_id, member in _load_members(award_round).items()
-        if only is None or any(member.covers(category_id) for category_id in categories)
-    }
-    hidden = _hidden_from(viewer, award_round, None)
-    in_categories = [n for n in _load_nominations(award_round, None) if n.category_id in categories]
-    nominations = [n for n in in_categories if n.id not in hidden]
-    owed = assignment.owed_pairs(award_round)
-    statuses = {
-        (nomination_id, reviewer_id): status
-        for nomination_id, reviewer_id, status in db.session.execute(
-            db.select(Review.nomination_id, Review.reviewer_id, Review.status)
-            .join(Nomination, Nomination.id == Review.nomination_id)
-            .join(AwardCategory, AwardCategory.id == Nomination.category_id)
-            .where(AwardCategory.round_id == award_round.id)
-        ).all()
-    }
-    progress = {
-        user_id: ReviewerProgress(user_id, member.user.name, member.user.email)
-        for user_id, member in members.items()
-    }
-    lacking: list[NominationProgress] = []
-    for nomination in nominations:
-        expected = owed.get(nomination.id, set())
-        missing = []
-        for user_id in expected:
-            entry = progress[user_id]
-            entry.expected += 1
-            status = statuses.get((nomination.id, user_id))
-            if status == ReviewStatus.SUBMITTED:
-                entry.submitted += 1
-            else:
-                missing.append(entry.name)
-                if status == ReviewStatus.DRAFT:
-                    entry.drafts += 1
-        if missing:
-            category = categories[nomination.category_id]
-            lacking.append(
-                NominationProgress(
-                    nomination.id,
-                    nomination.nominee_name,
-                    category.id,
-                    category.name,
-                    len(expected),
-                    len(expected) - len(missing),
-                    sorted(missing, key=str.casefold),
-                )
-            )
-    lacking.sort(key=lambda n: (categories[n.category_id].position, n.category_id, n.nominee_name))
-    return Progress(
-        award_round=award_round,
-        reviewers=sorted(progress.values(), key=lambda r: (r.name.casefold(), r.reviewer_id)),
-        lacking=lacking,
-        nominations=len(nominations),
-        hidden_count=len(in_categories) - len(nominations),
     )

@@ -239,8 +239,7 @@ def publish_round(award_round: AwardRound, *, actor: User) -> int:
         .values(status=RoundStatus.PUBLISHED, published_at=current_time())
         .execution_options(synchronize_session=False)
     ).rowcount
-    if claimed != 1:
-        db.session.rollback()
+    if claimed != 1:  # the edge rolls back what this request had begun
         raise WorkflowError(f"The results of {award_round.title} were already published.")
     db.session.refresh(award_round)
     queued = notify_results_published(award_round)
@@ -260,5 +259,5 @@ def publish_round(award_round: AwardRound, *, actor: User) -> int:
         },
         round_id=award_round.id,
     )
-    db.session.commit()
+    db.session.flush()
     return queued

@@ -28,7 +28,7 @@ from nominations.models import (
 from nominations.timeutil import format_local, now
 from nominations.workflow import access, assignment, audit
 from nominations.workflow.errors import WorkflowError
-from nominations.workflow.panels import category_criteria
+from nominations.workflow.rubric import category_criteria
 from nominations.workflow.text import clean
 
 RECOMMENDATION_LABELS: dict[str, str] = {
@@ -185,7 +185,7 @@ def save_review(
             after=(new or {}) | {"nomination_id": nomination.id},
             round_id=award_round.id,
         )
-    db.session.commit()
+    db.session.flush()
     return review
 
 
@@ -219,3 +219,19 @@ def visible_other_reviews(nomination: Nomination, viewer: User) -> list[Review]:
         ).scalars()
     )
     return [review for review in reviews if review.reviewer_id in owing]
+
+
+def own_reviews(reviewer: User, nomination_ids: Iterable[int]) -> dict[int, Review]:
+    """The reviewer's own reviews (draft or submitted) of these nominations, by nomination id,
+    with their scores loaded (one query)."""
+    ids = list(nomination_ids)
+    if not ids:
+        return {}
+    return {
+        review.nomination_id: review
+        for review in db.session.execute(
+            db.select(Review)
+            .where(Review.reviewer_id == reviewer.id, Review.nomination_id.in_(ids))
+            .options(db.selectinload(Review.scores))
+        ).scalars()
+    }

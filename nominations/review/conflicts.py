@@ -1,0 +1,82 @@
+"""Conflicts of interest on the review pages: a reviewer declares one; the chair (or an
+admin) sees the round's conflicts and clears one."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from nominations.forms import refuse
+from nominations.models import AwardRound, ConflictOfInterest, Nomination, RoundStatus, db
+from nominations.policy import authorize
+from nominations.review import bp
+from nominations.review.forms import ClearConflictForm, ConflictForm
+from nominations.workflow import NotFound, WorkflowError, access
+from nominations.workflow.calls import CLOCK_STATUSES
+from nominations.workflow.conflicts import clear_conflict, conflicts_shown_to, declare_conflict
+
+
+@bp.route("/nominations/<int:nomination_id>/conflict", methods=["GET", "POST"])
+def declare(nomination_id: int):
+    nomination = db.get_or_404(Nomination, nomination_id)
+    authorize("conflict.declare", current_user, nomination)
+    form = ConflictForm()
+    if form.validate_on_submit():
+        try:
+            declare_conflict(
+                nomination, kind=form.kind.data, reason=form.reason.data, actor=current_user
+            )
+        except NotFound:
+            abort(404)
+        except WorkflowError as error:
+            refuse(error, form)
+        else:
+            flash(
+                f"Conflict of interest with {nomination.nominee_name} declared: the nomination "
+                "is no longer shown to you and you are left out of its ranking.",
+                "success",
+            )
+            return redirect(url_for("review.category", category_id=nomination.category_id))
+    return render_template("review/conflict.html", nomination=nomination, form=form)
+
+
+@bp.route("/rounds/<int:round_id>/conflicts")
+def conflicts(round_id: int):
+    award_round = db.get_or_404(AwardRound, round_id)
+    authorize("progress.view", current_user, award_round)
+    rows, left_out = conflicts_shown_to(
+        current_user, award_round, access.overseen_categories(current_user, award_round)
+    )
+    return render_template(
+        "review/conflicts.html",
+        award_round=award_round,
+        conflicts=rows,
+        left_out=left_out,
+        close_pending=award_round.status in CLOCK_STATUSES,
+        form=ClearConflictForm(),
+        editable=award_round.status != RoundStatus.PUBLISHED,
+    )
+
+
+@bp.route("/conflicts/<int:conflict_id>/clear", methods=["POST"])
+def clear(conflict_id: int):
+    conflict = db.get_or_404(ConflictOfInterest, conflict_id)
+    award_round = conflict.nomination.category.round
+    authorize("conflict.clear", current_user, conflict)
+    form = ClearConflictForm()
+    if form.validate_on_submit():
+        try:
+            clear_conflict(conflict, reason=form.reason.data, actor=current_user)
+        except WorkflowError as error:  # PermissionDenied included
+            refuse(error)
+        else:
+            flash(
+                f"Conflict of {conflict.reviewer.name} with {conflict.nomination.nominee_name} "
+                "cleared.",
+                "success",
+            )
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+    return redirect(url_for("review.conflicts", round_id=award_round.id))

@@ -1,0 +1,142 @@
+"""The chair's decisions: winners of a category with their citations, the round's summary,
+and marking the round's decisions complete."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from nominations.forms import refuse
+from nominations.models import AwardCategory, AwardRound, Decision, Nomination, db
+from nominations.policy import authorize
+from nominations.review import bp
+from nominations.review.forms import ActionForm, AwardForm, CitationForm
+from nominations.workflow import WorkflowError, access
+from nominations.workflow.decisions import (
+    award_prize,
+    category_decisions,
+    complete_decisions,
+    revisable,
+    revoke_prize,
+    round_decisions,
+    undecided_categories,
+    update_citation,
+)
+from nominations.workflow.ranking import compute_ranking
+
+
+@bp.route("/categories/<int:category_id>/decisions", methods=["GET", "POST"])
+def decisions(category_id: int):
+    category = db.get_or_404(AwardCategory, category_id)
+    award_round = category.round
+    authorize("decision.record", current_user, category)
+    result = compute_ranking(category, viewer=current_user)
+    form = AwardForm()
+    form.nomination_id.choices = [
+        (
+            row.nomination_id,
+            f"{row.nominee_name}"
+            + (f" — rank {row.rank}" if row.rank else "")
+            + (f", normalised {row.normalised:+.2f}" if row.normalised is not None else ""),
+        )
+        for row in result.rows
+    ]
+    if form.validate_on_submit():
+        nomination = db.session.get(Nomination, form.nomination_id.data)
+        try:
+            if nomination is None or nomination.category_id != category.id:
+                raise WorkflowError("Choose a nomination of this category.", "nomination_id")
+            award_prize(nomination, form.citation.data, actor=current_user)
+        except WorkflowError as error:
+            refuse(error, form)
+        else:
+            flash(f"{nomination.nominee_name} is a winner of {category.name}.", "success")
+            return redirect(url_for("review.decisions", category_id=category.id))
+    winners = category_decisions(category)
+    return render_template(
+        "review/decisions.html",
+        category=category,
+        award_round=award_round,
+        winners=winners,
+        form=form,
+        citation_forms={
+            d.id: CitationForm(prefix=f"d{d.id}", citation=d.citation) for d in winners
+        },
+        action_form=ActionForm(),
+        revisable=revisable(award_round),
+        hidden=result.hidden_count,
+    )
+
+
+def _decision_for_chair(decision_id: int) -> Decision:
+    decision = db.get_or_404(Decision, decision_id)
+    authorize("decision.record", current_user, decision.category)
+    return decision
+
+
+@bp.route("/decisions/<int:decision_id>/citation", methods=["POST"])
+def citation(decision_id: int):
+    decision = _decision_for_chair(decision_id)
+    category_id = decision.category_id
+    form = CitationForm(prefix=f"d{decision.id}")
+    if form.validate_on_submit():
+        try:
+            update_citation(decision, form.citation.data, actor=current_user)
+        except WorkflowError as error:
+            refuse(error)
+        else:
+            flash("Citation saved.", "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+    return redirect(url_for("review.decisions", category_id=category_id))
+
+
+@bp.route("/decisions/<int:decision_id>/revoke", methods=["POST"])
+def revoke(decision_id: int):
+    decision = _decision_for_chair(decision_id)
+    category_id = decision.category_id
+    name = decision.nomination.nominee_name
+    if ActionForm().validate_on_submit():
+        try:
+            revoke_prize(decision, actor=current_user)
+        except WorkflowError as error:
+            refuse(error)
+        else:
+            flash(f"{name} is no longer a winner.", "success")
+    return redirect(url_for("review.decisions", category_id=category_id))
+
+
+@bp.route("/rounds/<int:round_id>/decisions")
+def round_summary(round_id: int):
+    award_round = db.get_or_404(AwardRound, round_id)
+    authorize("progress.view", current_user, award_round)
+    overseen = access.overseen_categories(current_user, award_round)
+    return render_template(
+        "review/round_decisions.html",
+        award_round=award_round,
+        categories=[c for c in award_round.categories if overseen is None or c.id in overseen],
+        decisions=round_decisions(award_round),
+        undecided={c.id for c in undecided_categories(award_round)},
+        action_form=ActionForm(),
+        revisable=revisable(award_round),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/complete", methods=["POST"])
+def complete(round_id: int):
+    award_round = db.get_or_404(AwardRound, round_id)
+    authorize("round.complete", current_user, award_round)
+    if ActionForm().validate_on_submit():
+        try:
+            complete_decisions(award_round, actor=current_user)
+        except WorkflowError as error:
+            refuse(error)
+        else:
+            flash(
+                f"The decisions of {award_round.title} are complete; an administrator can "
+                "publish the results.",
+                "success",
+            )
+    return redirect(url_for("review.round_summary", round_id=award_round.id))
