@@ -21,7 +21,7 @@ from nominations.auth.access import safe_next
 from nominations.unit_of_work import writes_on_get
 from nominations.workflow.single_sign_on import SignInRefused, refuse, sign_in_with_oidc
 
-oauth = OAuth()
+EXTENSION = "nominations_oidc"
 ID_TOKEN = "oidc_id_token"  # kept in the session for the provider's logout (id_token_hint)
 NEXT = "oidc_next"
 REFUSAL = "oidc_refusal"
@@ -41,7 +41,9 @@ def init_app(app: Flask) -> None:
         return
     if not app.config.get("OIDC_CLIENT_ID") or not app.config.get("OIDC_CLIENT_SECRET"):
         raise RuntimeError("OIDC_ISSUER is set: set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too")
-    oauth.init_app(app)
+    # An Authlib registry per app: it caches the client, the provider's metadata and its keys.
+    oauth = OAuth(app)
+    app.extensions[EXTENSION] = oauth
     oauth.register(
         name="oidc",
         client_id=app.config["OIDC_CLIENT_ID"],
@@ -52,13 +54,11 @@ def init_app(app: Flask) -> None:
             "code_challenge_method": "S256",
             "timeout": 10,
         },
-        overwrite=True,
     )
 
 
 def _client():
-    # The registered client of this app (OAuth keeps one registry, each app its own client).
-    return oauth.create_client("oidc")
+    return current_app.extensions[EXTENSION].create_client("oidc")
 
 
 @bp.route("/login/oidc")

@@ -122,6 +122,8 @@ def _find_or_create(identity: Identity) -> User:
                 "The account with your e-mail address is linked to another sign-in at the "
                 "provider. Ask an administrator.",
             )
+        if not existing.active:
+            return existing  # refused by the caller, and left unlinked
         existing.oidc_subject = identity.subject
         audit.record("user.oidc_link", existing, actor=None, after={"subject": identity.subject})
         return existing

@@ -111,6 +111,7 @@ const provider = new Provider(issuer, {
 
 provider.use(async (ctx, next) => {
   await next();
+  if (process.env.OIDC_TEST_DEBUG) process.stderr.write(`${ctx.method} ${ctx.path} ${ctx.status} ${typeof ctx.body}\n`);
   if (ctx.path === '/token' && ctx.status === 200 && ctx.body?.id_token) {
     ctx.body = { ...ctx.body, id_token: rewriteIdToken(ctx.body.id_token) };
   }
