@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app nominations
 PG_URL ?= postgresql://127.0.0.1:5432/test
 
-.PHONY: run test test-postgres test-all install install-test lint format migrate demo browser postgres clean
+.PHONY: run test test-postgres test-all install install-test lint format migrate demo browser postgres clean oidc-provider
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test browser
+install-test: $(VENV)/.installed-test browser oidc-provider
+
+# The OpenID Connect provider the sign-in tests run (npm oidc-provider, pinned in the lock file).
+oidc-provider: tests/oidc/node_modules/.installed
+
+tests/oidc/node_modules/.installed: tests/oidc/package.json tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund --silent
+	touch $@
 
 # Debian's Chromium for the end-to-end tests (Playwright cannot download browsers here).
 browser:

@@ -77,6 +77,27 @@ class Config:
     # How passwords are hashed (werkzeug's generate_password_hash method); existing hashes keep
     # working when it changes.
     PASSWORD_HASH_METHOD = "scrypt"
+    # A password reset link works once, for this many seconds.
+    PASSWORD_RESET_MAX_AGE = 3600
+    # Local sign-in (e-mail and password). Switch it off where everyone signs in with OIDC.
+    LOCAL_LOGIN_ENABLED = True
+
+    # OpenID Connect sign-in (e.g. Microsoft Entra ID): on when OIDC_ISSUER is set. The issuer's
+    # /.well-known/openid-configuration gives the endpoints and keys.
+    OIDC_ISSUER = ""
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    OIDC_SCOPES = "openid email profile"
+    # The name on the sign-in button ("Sign in with ...").
+    OIDC_PROVIDER_NAME = "your organisation's account"
+    # Roles from the provider: when OIDC_ROLE_CLAIM is set (e.g. "roles" or "groups"), each
+    # sign-in sets the reviewer and admin roles from it: a value listed in OIDC_REVIEWER_VALUES
+    # or OIDC_ADMIN_VALUES (comma-separated app roles or group ids) grants that role.
+    OIDC_ROLE_CLAIM = ""
+    OIDC_REVIEWER_VALUES: list[str] = []
+    OIDC_ADMIN_VALUES: list[str] = []
+    # The claim that names the person's department (e.g. "department"); empty: set by hand.
+    OIDC_DEPARTMENT_CLAIM = ""
     # The host names this site answers to (Flask's TRUSTED_HOSTS; comma-separated from the
     # environment). Requests for any other Host get 400. None in production means BASE_URL's host.
     TRUSTED_HOSTS: list[str] | None = ["localhost", "127.0.0.1"]

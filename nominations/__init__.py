@@ -82,6 +82,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     security.init_app(app)
 
+    from nominations.auth import oidc
+
+    oidc.init_app(app)  # OpenID Connect sign-in, when OIDC_ISSUER is set
+
     from nominations.models import User
 
     @login_manager.user_loader

@@ -27,6 +27,8 @@ shared instance would let the last app created decide for all of them (tests cre
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Request, Response, redirect, request
 from flask_login import current_user
 from flask_talisman import Talisman
@@ -52,6 +54,16 @@ PERMISSIONS_POLICY = {
     "microphone": "()",
     "payment": "()",
 }
+
+
+def content_security_policy(config: dict) -> dict:
+    """The CSP of this app: with OpenID Connect on, the sign-out form's answer redirects to
+    the provider's logout page, so forms may lead to the issuer's origin too."""
+    issuer = urlsplit(config.get("OIDC_ISSUER") or "")
+    if not issuer.scheme or not issuer.netloc:
+        return CSP
+    return {**CSP, "form-action": f"'self' {issuer.scheme}://{issuer.netloc}"}
+
 
 # Endpoints that answer over plain HTTP even where FORCE_HTTPS is on.
 HTTPS_EXEMPT_ENDPOINTS = {"public.healthz"}
@@ -93,7 +105,7 @@ def init_app(app: Flask) -> None:
         strict_transport_security=force_https,
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
-        content_security_policy=CSP,
+        content_security_policy=content_security_policy(app.config),
         frame_options="DENY",
         referrer_policy="same-origin",
         permissions_policy=PERMISSIONS_POLICY,

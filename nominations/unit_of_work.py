@@ -7,12 +7,14 @@ back otherwise (a refused form, an error page).
 
 A GET (or HEAD, OPTIONS) never writes: its changes are rolled back, never committed, and with
 ``STRICT_SAFE_METHODS`` (on in the tests) a flush during one is an error, so a page that
-starts writing fails the suite by name.
+starts writing fails the suite by name. The one exception is a view marked
+:func:`writes_on_get`: a protocol's redirect back to us that is a GET by definition (the OpenID
+Connect callback signs a person in); it commits like a POST.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import Flask, Response, g, has_request_context, request
@@ -26,6 +28,17 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 class SafeMethodWrote(RuntimeError):
     """A GET (or HEAD, OPTIONS) request flushed changes to the database."""
+
+
+def writes_on_get(view: Callable) -> Callable:
+    """Mark ``view`` as a GET that changes data by design (place it under ``@bp.route``)."""
+    view.writes_on_get = True  # type: ignore[attr-defined]
+    return view
+
+
+def _writes_on_get(app: Flask) -> bool:
+    view = app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "writes_on_get", False))
 
 
 @contextmanager
@@ -50,7 +63,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def end_unit_of_work(response: Response) -> Response:
-        if request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS and not _writes_on_get(app):
             wrote = g.pop("safe_method_wrote", False) or bool(
                 db.session.new or db.session.dirty or db.session.deleted
             )

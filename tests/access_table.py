@@ -96,7 +96,7 @@ PARAMS = {
     "message_id": "outbox_message",
 }
 # URL parameters that are not objects.
-VALUES = {"fmt": "csv"}
+VALUES = {"fmt": "csv", "token": "not-a-reset-token"}
 
 # fmt: off
 ACCESS: dict[str, Access] = {
@@ -112,6 +112,14 @@ ACCESS: dict[str, Access] = {
     # --- signing in and out (signed in: sent on to the home page)
     "auth.login": Access(GET=(200, *REDIRECTED[1:]), POST=(200, *REDIRECTED[1:])),
     "auth.logout": Access(POST=REDIRECTED),
+    # Without OIDC_ISSUER (as here) the OpenID Connect routes send everyone to the sign-in page;
+    # tests/test_oidc.py walks them against a real provider.
+    "auth.oidc_login": Access(GET=(LOGIN,) * len(ROLES)),
+    "auth.oidc_callback": Access(GET=(LOGIN,) * len(ROLES)),
+    "auth.oidc_refused": Access(GET=(LOGIN,) * len(ROLES)),
+    "auth.forgot_password": Access(GET=PUBLIC, POST=PUBLIC),
+    # A link that is not a valid reset token: gone, for everyone (tests/test_password_reset.py).
+    "auth.reset_password": Access(GET=(410,) * len(ROLES), POST=(410,) * len(ROLES)),
     # --- nominating (the world's call has closed: the calls page, or the form with the reason)
     "nominate.new": Access(GET=REDIRECTED, POST=SIGNED_IN, rule="nomination.create"),
     "nominate.edit": Access(GET=NOMINATION_PAGE, POST=NOMINATOR_POST, rule="nomination.edit"),

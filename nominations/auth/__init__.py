@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from nominations.auth import views  # noqa: E402,F401
+from nominations.auth import oidc, password_reset, views  # noqa: E402,F401

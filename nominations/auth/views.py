@@ -1,9 +1,10 @@
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from nominations.auth import bp
 from nominations.auth.access import safe_next
 from nominations.auth.forms import LoginForm
+from nominations.auth.oidc import ID_TOKEN, oidc_enabled, provider_logout_url
 from nominations.extensions import limiter
 from nominations.models import db
 from nominations.workflow.accounts import authenticate, end_session, start_session
@@ -22,6 +23,9 @@ def login():
     if current_user.is_authenticated:
         return redirect(next_url or url_for("public.index"))
     form = LoginForm()
+    local = current_app.config["LOCAL_LOGIN_ENABLED"]
+    if request.method == "POST" and not local:
+        abort(404)
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
@@ -35,7 +39,9 @@ def login():
             login_user(user, remember=form.remember.data)
             flash(f"Signed in as {user.name}.", "success")
             return redirect(next_url or url_for("public.index"))
-    return render_template("auth/login.html", form=form)
+    return render_template(
+        "auth/login.html", form=form, local=local, oidc=oidc_enabled(), next_url=next_url
+    )
 
 
 @bp.route("/logout", methods=["POST"])
@@ -43,7 +49,9 @@ def login():
 def logout():
     end_session(current_user._get_current_object())
     db.session.commit()
+    id_token = session.get(ID_TOKEN)
     session.clear()
     logout_user()  # after clear(): it marks the remember cookie for deletion in the session
     flash("You are signed out.", "info")
-    return redirect(url_for("public.index"))
+    # Signed in through the provider: sign out there too (RP-initiated logout).
+    return redirect(provider_logout_url(id_token) or url_for("public.index"))

@@ -48,6 +48,9 @@ class User(UserMixin, db.Model):
     # cookies (get_id), so raising it ends every session that was signed in before.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The OpenID Connect provider's subject ("sub") of this person, once signed in through it:
+    # the provider's stable name for the person, which survives a changed e-mail address.
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     department: Mapped[Department | None] = relationship()
 

@@ -11,12 +11,12 @@ from nominations.models import Department, User, db
 from nominations.workflow import audit
 from nominations.workflow.conflicts import sync_user_conflicts
 from nominations.workflow.errors import WorkflowError
+from nominations.workflow.passwords import MIN_PASSWORD_LENGTH, check_new_password  # noqa: F401
 from nominations.workflow.text import clean_line, refuse_disguised
 
 MAX_NAME = 200
 
 USER_FIELDS = ("email", "name", "department_id", "is_staff", "is_reviewer", "is_admin", "active")
-MIN_PASSWORD_LENGTH = 8
 
 
 def normalise_email(email: str) -> str:
@@ -55,10 +55,12 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def start_session(user: User) -> None:
-    """A sign-in: the user's earlier sessions and remember cookies end, so each sign-in gets
-    a remember cookie of its own and a stolen one dies with the next sign-in."""
+def start_session(user: User, method: str = "password") -> None:
+    """A sign-in (``method``: "password" or "oidc"): the user's earlier sessions and remember
+    cookies end, so each sign-in gets a remember cookie of its own and a stolen one dies with
+    the next sign-in. Every sign-in is in the audit log."""
     user.end_sessions()
+    audit.record("user.sign_in", user, actor=user, after={"method": method})
     db.session.flush()
 
 
@@ -70,10 +72,7 @@ def end_session(user: User) -> None:
 
 
 def _check_password(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise WorkflowError(
-            f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.", "password"
-        )
+    check_new_password(password)  # long enough, and not one of the most common ones
 
 
 def create_user(
