@@ -163,26 +163,29 @@ def test_reminders_sent_before_the_upgrade_are_not_sent_again(empty_database):
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database})
     with app.app_context():
         try:
-            upgrade(revision="0002_sessions")
+            # The people and the round are made with today's models, then the schema goes
+            # back to 0002 (the rows stay) to hold outbox rows as 0002 wrote them.
+            upgrade()
             staff = factories.user("staff@example.org")
             award_round = factories.award_round(
                 opens_at=closes - timedelta(days=20), closes_at=closes
             )
             db.session.commit()
+            round_id, user_id, opens_at = award_round.id, staff.id, award_round.opens_at
+            db.session.remove()
+            downgrade(revision="0002_sessions")
             old_keys = {
+                reminder_key(ReminderKind.CALL_OPENED, round_id, None, user_id): opens_at,
                 reminder_key(
-                    ReminderKind.CALL_OPENED, award_round.id, None, staff.id
-                ): award_round.opens_at,
-                reminder_key(
-                    ReminderKind.CALL_CLOSING, award_round.id, 7, staff.id, old_closing
+                    ReminderKind.CALL_CLOSING, round_id, 7, user_id, old_closing
                 ): old_closing - timedelta(days=7, hours=-1),
-                f"lifecycle:close_summary:r{award_round.id}:u{staff.id}": closes,  # not a reminder
+                f"lifecycle:close_summary:r{round_id}:u{user_id}": closes,  # not a reminder
             }
             for key, queued_at in old_keys.items():
                 db.session.add(
                     OutboxMessage(
                         dedupe_key=key,
-                        recipient=staff.email,
+                        recipient="staff@example.org",
                         subject="s",
                         body_text="b",
                         created_at=queued_at,
@@ -190,7 +193,6 @@ def test_reminders_sent_before_the_upgrade_are_not_sent_again(empty_database):
                     )
                 )
             db.session.commit()
-            round_id, user_id, opens_at = award_round.id, staff.id, award_round.opens_at
             db.session.remove()
 
             upgrade()

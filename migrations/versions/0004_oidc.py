@@ -1,7 +1,7 @@
 """oidc: the OpenID Connect subject that links a person to the provider's account
 
 Revision ID: 0004_oidc
-Revises: 0002_sessions
+Revises: 0003_reminder_sends
 Create Date: 2026-12-02 10:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0004_oidc"
-down_revision = "0002_sessions"
+down_revision = "0003_reminder_sends"
 branch_labels = None
 depends_on = None
 
