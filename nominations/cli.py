@@ -25,19 +25,21 @@ def init_app(app: Flask) -> None:
     def create_user_command(email: str, name: str, password: str, roles: tuple[str, ...]) -> None:
         """Create a user (the first administrator, for instance)."""
         from nominations.policy import SYSTEM
+        from nominations.unit_of_work import transaction
         from nominations.workflow import WorkflowError
         from nominations.workflow.accounts import create_user
 
         try:
-            user = create_user(
-                email=email,
-                name=name,
-                password=password,
-                actor=SYSTEM,  # the operator at the shell: creates the first admin
-                is_staff="staff" in roles,
-                is_reviewer="reviewer" in roles,
-                is_admin="admin" in roles,
-            )
+            with transaction():
+                user = create_user(
+                    email=email,
+                    name=name,
+                    password=password,
+                    actor=SYSTEM,  # the operator at the shell: creates the first admin
+                    is_staff="staff" in roles,
+                    is_reviewer="reviewer" in roles,
+                    is_admin="admin" in roles,
+                )
         except WorkflowError as error:
             raise click.ClickException(error.message) from error
         click.echo(f"Created {user.email} with roles: {', '.join(user.roles)}")
@@ -49,11 +51,13 @@ def init_app(app: Flask) -> None:
     def demo_command(if_empty: bool) -> None:
         """Load demo data: departments, the four awards, one open round, a user per role."""
         from nominations.demo import DEMO_PASSWORD, load_demo
+        from nominations.unit_of_work import transaction
 
         if if_empty and db.session.execute(db.select(User.id).limit(1)).first() is not None:
             click.echo("The database already has data; demo data not loaded.")
             return
-        summary = load_demo()
+        with transaction():  # all of the demo or nothing
+            summary = load_demo()
         click.echo(summary)
         click.echo(
             f"Demo users (password {DEMO_PASSWORD!r}): "

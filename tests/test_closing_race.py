@@ -26,6 +26,7 @@ from nominations.models import (
     db,
 )
 from nominations.timeutil import format_local, now
+from nominations.unit_of_work import transaction
 from nominations.workflow import nominations as workflow
 from nominations.workflow.lifecycle import close_round_if_due
 from tests import factories
@@ -116,7 +117,7 @@ def test_a_submission_checked_before_the_closing_time_is_counted_by_the_close(
         closer: dict = {}
 
         def close_elsewhere() -> None:  # the scheduler, with a connection of its own
-            with app.app_context():
+            with app.app_context(), transaction():  # the job's edge commits
                 closer["result"] = close_round_if_due(round_id, now())
 
         thread = threading.Thread(target=close_elsewhere)
