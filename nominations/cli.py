@@ -30,15 +30,16 @@ def init_app(app: Flask) -> None:
         from nominations.workflow.accounts import create_user
 
         try:
-            user = create_user(
-                email=email,
-                name=name,
-                password=password,
-                actor=SYSTEM,  # the operator at the shell: creates the first admin
-                is_staff="staff" in roles,
-                is_reviewer="reviewer" in roles,
-                is_admin="admin" in roles,
-            )
+            with transaction():
+                user = create_user(
+                    email=email,
+                    name=name,
+                    password=password,
+                    actor=SYSTEM,  # the operator at the shell: creates the first admin
+                    is_staff="staff" in roles,
+                    is_reviewer="reviewer" in roles,
+                    is_admin="admin" in roles,
+                )
         except WorkflowError as error:
             raise click.ClickException(error.message) from error
         click.echo(f"Created {user.email} with roles: {', '.join(user.roles)}")
@@ -54,7 +55,7 @@ def init_app(app: Flask) -> None:
         if if_empty and db.session.execute(db.select(User.id).limit(1)).first() is not None:
             click.echo("The database already has data; demo data not loaded.")
             return
-        with transaction():  # the demo's decisions and publication only flush
+        with transaction():  # all of the demo or nothing
             summary = load_demo()
         click.echo(summary)
         click.echo(

@@ -46,7 +46,6 @@ USERS = (
 
 def load_demo() -> str:
     departments = [get_or_create_department(name) for name in DEPARTMENTS]
-    db.session.commit()
     users = {}
     for email, name, dept, staff, reviewer, admin in USERS:
         users[email] = create_user(
@@ -232,7 +231,7 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
     for nominee in PAST_NOMINEES:
         nominate(innovation, nominee)
     past = [nominate(researcher, nominee) for nominee in PAST_NOMINEES[:2]]
-    db.session.commit()
+    db.session.flush()
     close_due_rounds(now())
 
     # Last year's round: reviewed, decided and published.

@@ -1,4 +1,5 @@
-"""Small builders for test data; each goes through the workflow where one exists."""
+"""Small builders for test data; each goes through the workflow where one exists and, being the
+edge here, commits what it built (the pages a test then opens read it from the database)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def user(
     dept: Department | None = None,
     active: bool = True,
 ) -> User:
-    return create_user(
+    built = create_user(
         email=email,
         name=name or email.split("@")[0].title(),
         password=PASSWORD,
@@ -45,6 +46,8 @@ def user(
         is_admin="admin" in roles,
         active=active,
     )
+    db.session.commit()
+    return built
 
 
 def award_round(
@@ -59,7 +62,7 @@ def award_round(
     opens_at = opens_at or current - timedelta(days=7)
     closes_at = closes_at or current + timedelta(days=21)
     review_deadline = review_deadline or closes_at + timedelta(days=28)
-    return create_round(
+    built = create_round(
         RoundData(
             name=name,
             year=year or closes_at.year,
@@ -70,6 +73,8 @@ def award_round(
         ),
         actor=SYSTEM,
     )
+    db.session.commit()
+    return built
 
 
 def category(
@@ -78,9 +83,11 @@ def category(
     prize_amount: int = 100_000,
     **extra,
 ) -> AwardCategory:
-    return create_category(
+    built = create_category(
         award_round, CategoryData(name=name, prize_amount=prize_amount, **extra), actor=SYSTEM
     )
+    db.session.commit()
+    return built
 
 
 def nomination(

@@ -96,6 +96,7 @@ def test_before_and_after_are_shown_readably(client, admin):
         ),
         actor=admin,
     )
+    db.session.commit()  # the test is the edge
     client.login("admin@example.org")
     page = client.get("/admin/audit?action=round.update").get_data(as_text=True)
     assert "Ada Admin" in page and "ICR Prizes 2027" in page

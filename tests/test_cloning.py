@@ -204,6 +204,7 @@ def test_everything_of_the_round_is_copied_and_nothing_of_this_years_nominations
 
 def test_next_years_round_is_refused_when_it_exists(source, admin, staff):
     open_next_year(source, actor=admin)
+    db.session.commit()  # the test is the edge: the rollbacks below must not undo this
     with pytest.raises(WorkflowError, match="already a round OUH Research Awards for 2027"):
         open_next_year(source, actor=admin)
     db.session.rollback()

@@ -26,6 +26,7 @@ from nominations.models import (
     db,
 )
 from nominations.timeutil import format_local, now
+from nominations.unit_of_work import transaction
 from nominations.workflow.lifecycle import close_round_if_due
 from nominations.workflow.nominations import commands
 from nominations.workflow.nominations.details import NominationData
@@ -119,7 +120,7 @@ def test_a_submission_checked_before_the_closing_time_is_counted_by_the_close(
         closer: dict = {}
 
         def close_elsewhere() -> None:  # the scheduler, with a connection of its own
-            with app.app_context():
+            with app.app_context(), transaction():  # the job's edge commits
                 closer["result"] = close_round_if_due(round_id, now())
 
         thread = threading.Thread(target=close_elsewhere)

@@ -178,6 +178,7 @@ def test_reviewer_role_is_needed_even_on_a_panel(app):
         is_admin=False,
         active=True,
     )
+    db.session.commit()  # the test is the edge
     assert not access.panel_can_view(w.reviewer, w.nominations["other"])
     assert browser(app, w.reviewer.email).get("/review/").status_code == 403
 

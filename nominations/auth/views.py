@@ -6,7 +6,6 @@ from nominations.auth.access import safe_next
 from nominations.auth.forms import LoginForm
 from nominations.auth.oidc import ID_TOKEN, oidc_enabled, provider_logout_url
 from nominations.extensions import limiter
-from nominations.models import db
 from nominations.workflow.accounts import authenticate, end_session, start_session
 
 BAD_LOGIN = "The e-mail address or password is not right, or the account is not active."
@@ -31,8 +30,7 @@ def login():
         if user is None:
             flash(BAD_LOGIN, "danger")
         else:
-            start_session(user)
-            db.session.commit()
+            start_session(user)  # stored by the request's commit (the redirect below)
             # A fresh session: nothing from before the sign-in (a CSRF secret an attacker may
             # have planted or read) carries over.
             session.clear()
@@ -48,7 +46,6 @@ def login():
 @login_required
 def logout():
     end_session(current_user._get_current_object())
-    db.session.commit()
     id_token = session.get(ID_TOKEN)
     session.clear()
     logout_user()  # after clear(): it marks the remember cookie for deletion in the session

@@ -113,7 +113,7 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     audit.record("user.create", user, actor=actor, after=audit.snapshot(user, USER_FIELDS))
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -168,7 +168,7 @@ def update_user(
         audit.record("user.update", user, actor=actor, before=old, after=new)
     if "department_id" in new:  # the department decides automatic conflicts
         sync_user_conflicts(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 

@@ -175,5 +175,5 @@ def open_next_year(award_round: AwardRound, *, actor: User) -> AwardRound:
     if left_out:
         after["inactive_members_left_out"] = left_out
     audit.record("round.clone", new_round, actor=actor, after=after, round_id=new_round.id)
-    db.session.commit()
+    db.session.flush()
     return new_round

@@ -78,8 +78,7 @@ def open_round_if_due(round_id: int, at: datetime) -> tuple[AwardRound, int] | N
     Returns the round and how many messages were queued, or None when it was not due (or
     another run opened it first)."""
     if not _transition(round_id, _opening_condition(at), RoundStatus.OPEN, at):
-        db.session.rollback()
-        return None
+        return None  # the update changed no row: nothing to undo
     award_round = db.session.get(AwardRound, round_id, populate_existing=True)
     queued = queue_call_opened(award_round, at)
     audit.record(
@@ -90,7 +89,7 @@ def open_round_if_due(round_id: int, at: datetime) -> tuple[AwardRound, int] | N
         after={"status": RoundStatus.OPEN.value, "notified": queued},
         round_id=award_round.id,
     )
-    db.session.commit()
+    db.session.flush()
     return award_round, queued
 
 
@@ -105,9 +104,11 @@ def open_due_rounds(now: datetime | None = None) -> LifecycleReport:
     ).scalars()
     for round_id in list(due):
         try:
-            opened = open_round_if_due(round_id, at)
-        except Exception as error:  # one broken round must not block the others
-            db.session.rollback()
+            # A savepoint per round inside the job's one transaction: one broken round must
+            # not undo (nor block) the others.
+            with db.session.begin_nested():
+                opened = open_round_if_due(round_id, at)
+        except Exception as error:
             log.exception("Opening round %s failed", round_id)
             report.errors.append(f"open round {round_id}: {type(error).__name__}: {error}")
             continue
@@ -208,8 +209,7 @@ def close_round_if_due(round_id: int, at: datetime) -> tuple[AwardRound, int, in
         db.select(AwardRound.status).where(AwardRound.id == round_id)
     ).scalar()
     if not _transition(round_id, _closing_condition(at), RoundStatus.CLOSED, at):
-        db.session.rollback()
-        return None
+        return None  # the update changed no row: nothing to undo
     award_round = db.session.get(AwardRound, round_id, populate_existing=True)
     sync_automatic_conflicts(award_round)  # nominee details are final now
     counts = category_counts(award_round)
@@ -235,7 +235,7 @@ def close_round_if_due(round_id: int, at: datetime) -> tuple[AwardRound, int, in
         },
         round_id=award_round.id,
     )
-    db.session.commit()
+    db.session.flush()
     return award_round, panel, admins
 
 
@@ -250,9 +250,9 @@ def close_due_rounds(now: datetime | None = None) -> LifecycleReport:
     ).scalars()
     for round_id in list(due):
         try:
-            closed = close_round_if_due(round_id, at)
+            with db.session.begin_nested():  # one broken round must not undo the others
+                closed = close_round_if_due(round_id, at)
         except Exception as error:
-            db.session.rollback()
             log.exception("Closing round %s failed", round_id)
             report.errors.append(f"close round {round_id}: {type(error).__name__}: {error}")
             continue

@@ -203,7 +203,7 @@ def create_round(data: RoundData, *, actor: User, reminders: bool = True) -> Awa
         after=audit.snapshot(award_round, ROUND_FIELDS),
         round_id=award_round.id,
     )
-    db.session.commit()
+    db.session.flush()
     return award_round
 
 
@@ -224,7 +224,7 @@ def update_round(award_round: AwardRound, data: RoundData, *, actor: User) -> Aw
         )
     # The department setting and the dates decide the automatic conflicts.
     sync_automatic_conflicts(award_round)
-    db.session.commit()
+    db.session.flush()
     return award_round
 
 
@@ -332,7 +332,7 @@ def create_category(
         after=audit.snapshot(category, CATEGORY_FIELDS),
         round_id=award_round.id,
     )
-    db.session.commit()
+    db.session.flush()
     return category
 
 
@@ -357,5 +357,5 @@ def update_category(category: AwardCategory, data: CategoryData, *, actor: User)
             after=new,
             round_id=category.round_id,
         )
-    db.session.commit()
+    db.session.flush()
     return category
