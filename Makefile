@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app nominations
 PG_URL ?= postgresql://127.0.0.1:5432/test
+# The suite on every core (pytest-xdist), a test file per worker at a time: the tests of one
+# multi-process file share a PostgreSQL database, those of a browser file one live server.
+# (Not loadgroup: pytest-xdist 3.8 cannot group under pytest 9.2.) XDIST= runs in one process.
+XDIST ?= -n auto --dist loadfile
 
 .PHONY: run test test-postgres test-all install install-test lint format migrate demo browser postgres clean oidc-provider
 
@@ -49,13 +53,14 @@ run: install
 ## the multi-process tests (gunicorn and scheduler processes on PostgreSQL databases of their
 ## own; skipped when PostgreSQL does not answer).
 test: install-test postgres
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
-## The whole suite on PostgreSQL (PG_URL, default the local `test` database). Left out: the
+## The whole suite on PostgreSQL (PG_URL, default the local `test` database; under xdist each
+## worker uses a database of its own beside it, `test_gw0`, `test_gw1`, ...). Left out: the
 ## browser tests (their own SQLite database) and the multi-process tests (their own PostgreSQL
 ## databases), which do not depend on PG_URL: `make test` runs them, so each runs once.
 test-postgres: install-test postgres
-	TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m "not browser and not multiprocess" $(PYTEST_ARGS)
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m "not browser and not multiprocess" $(XDIST) $(PYTEST_ARGS)
 
 test-all: test test-postgres
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask, current_app, g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from nominations import create_app
 from nominations.models import db
@@ -31,7 +31,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _database_url(tmp_root: Path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.db'}"
+    """SQLite in the session's temporary folder (one per xdist worker already), or
+    TEST_DATABASE_URL; a PostgreSQL one gets a database per xdist worker (``test_gw0``, ...)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_root / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and url.startswith("postgres"):
+        return _postgres_database_for(url, worker)
+    return url
+
+
+def _postgres_database_for(url: str, worker: str) -> str:
+    """``<database>_<worker>`` beside TEST_DATABASE_URL's database, created when missing."""
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{worker}")
+    server = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+            ).scalar()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        server.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -47,13 +72,18 @@ def database_url(tmp_path_factory) -> str:
 
 
 def _empty_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
+    """DELETE, not TRUNCATE: on PostgreSQL a TRUNCATE of every table took about 0.4 s per test
+    (new files for each table), a DELETE of one test's few rows takes about 10 ms. The ids
+    start again at 1, as they do on SQLite."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
+        db.session.execute(
+            text(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c "
+                "WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace"
+            )
+        )
     db.session.commit()
 
 

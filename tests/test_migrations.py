@@ -3,9 +3,10 @@ and on PostgreSQL.
 
 The PostgreSQL run uses a database of its own, because it needs an empty schema: the one named
 by ``MIGRATIONS_DATABASE_URL``, else ``<name>_migrations`` beside ``TEST_DATABASE_URL``'s
-database, else ``test_migrations`` on 127.0.0.1:5432. It is created when missing (through the
-``postgres`` maintenance database) and emptied before each run. Only an unreachable PostgreSQL
-server skips the test; every other failure fails it.
+database, else ``test_migrations`` on 127.0.0.1:5432 (the derived names end in the xdist
+worker, ``test_migrations_gw0``, when the suite runs in parallel). It is created when missing
+(through the ``postgres`` maintenance database) and emptied before each run. Only an
+unreachable PostgreSQL server skips the test; every other failure fails it.
 """
 
 from __future__ import annotations
@@ -37,11 +38,14 @@ def postgres_migrations_url(environ=os.environ) -> str:
     """Where the PostgreSQL migration test runs (see the module docstring)."""
     if environ.get("MIGRATIONS_DATABASE_URL"):
         url = make_url(environ["MIGRATIONS_DATABASE_URL"])
-    elif environ.get("TEST_DATABASE_URL", "").startswith("postgres"):
-        url = make_url(environ["TEST_DATABASE_URL"])
-        url = url.set(database=f"{url.database}_migrations")
     else:
-        url = make_url(DEFAULT_SERVER).set(database="test_migrations")
+        if environ.get("TEST_DATABASE_URL", "").startswith("postgres"):
+            url = make_url(environ["TEST_DATABASE_URL"])
+            url = url.set(database=f"{url.database}_migrations")
+        else:
+            url = make_url(DEFAULT_SERVER).set(database="test_migrations")
+        if environ.get("PYTEST_XDIST_WORKER"):  # one per xdist worker: test_migrations_gw0
+            url = url.set(database=f"{url.database}_{environ['PYTEST_XDIST_WORKER']}")
     return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
@@ -140,6 +144,7 @@ def test_postgres_migrations_database_is_chosen_from_the_environment():
     assert postgres_migrations_url(
         {"TEST_DATABASE_URL": "postgresql://db.example.org:5433/ci"}
     ).endswith("db.example.org:5433/ci_migrations")
+    assert postgres_migrations_url({"PYTEST_XDIST_WORKER": "gw1"}).endswith("/test_migrations_gw1")
     assert (
         postgres_migrations_url(
             {
