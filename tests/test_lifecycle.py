@@ -1,11 +1,21 @@
 """Rounds open and close on the clock: once, on time, late when the scheduler was down."""
 
+import sqlite3
+import threading
 from datetime import date, time, timedelta
 
 import pytest
 
-from nominations.models import AuditEvent, NominationStatus, ReminderKind, RoundStatus, db
+from nominations.models import (
+    AuditEvent,
+    AwardRound,
+    NominationStatus,
+    ReminderKind,
+    RoundStatus,
+    db,
+)
 from nominations.timeutil import from_local
+from nominations.unit_of_work import transaction
 from nominations.workflow.calls import accepts_nominations
 from nominations.workflow.lifecycle import close_due_rounds, open_due_rounds
 from nominations.workflow.rounds import RoundData, update_round
@@ -195,3 +205,40 @@ def test_a_round_whose_whole_call_was_missed_is_closed_without_an_opening_messag
         db.select(AuditEvent).where(AuditEvent.action == "round.close")
     ).scalar_one()
     assert event.before == {"status": "draft"}
+
+
+def test_closing_waits_its_turn_behind_another_writer_on_sqlite(award_round):
+    """The outbox job may be writing when the closing job runs: the close waits for it (the
+    busy timeout) instead of failing with 'database is locked'. SQLite waits only when the
+    transaction's first statement is the write; a read before it inside the savepoint made
+    the close fail at once."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's file locks")
+    round_id = award_round.id
+    db.session.commit()  # the test's own connection holds no lock
+    path = db.engine.url.database
+    locked, release = threading.Event(), threading.Event()
+
+    def another_writer() -> None:
+        connection = sqlite3.connect(path)
+        connection.execute("BEGIN IMMEDIATE")  # holds the write lock, as a job mid-commit does
+        locked.set()
+        release.wait(5)
+        connection.commit()
+        connection.close()
+
+    writer = threading.Thread(target=another_writer)
+    writer.start()
+    try:
+        assert locked.wait(5)
+        threading.Timer(0.5, release.set).start()
+        with transaction():
+            report = close_due_rounds(CLOSES + timedelta(hours=1))
+    finally:
+        release.set()
+        writer.join()
+    assert report.errors == []
+    assert report.done == [
+        "closed OUH Research Awards 2027 (0 to the panel, 1 summaries to admins)"
+    ]
+    assert db.session.get(AwardRound, round_id).status == RoundStatus.CLOSED

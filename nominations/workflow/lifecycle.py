@@ -205,11 +205,17 @@ def close_round_if_due(round_id: int, at: datetime) -> tuple[AwardRound, int, in
     ``calls.accepts_nominations`` is false, which the closed status keeps false whatever the
     dates say later. Drafts stay drafts (nothing is lost); the summary counts them.
     """
-    previous = db.session.execute(
-        db.select(AwardRound.status).where(AwardRound.id == round_id)
-    ).scalar()
-    if not _transition(round_id, _closing_condition(at), RoundStatus.CLOSED, at):
-        return None  # the update changed no row: nothing to undo
+    # One conditional update per status it may close from, and no read before them: on SQLite
+    # a read inside the job's savepoint would make the write fail at once ('database is
+    # locked') when another job is writing, instead of waiting its turn.
+    previous = None
+    for status in CLOSABLE:
+        condition = [AwardRound.status == status, AwardRound.closes_at <= at]
+        if _transition(round_id, condition, RoundStatus.CLOSED, at):
+            previous = status.value
+            break
+    if previous is None:
+        return None  # not due, or another run closed it first: no row changed
     award_round = db.session.get(AwardRound, round_id, populate_existing=True)
     sync_automatic_conflicts(award_round)  # nominee details are final now
     counts = category_counts(award_round)
