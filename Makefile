@@ -5,10 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app nominations
 PG_URL ?= postgresql://127.0.0.1:5432/test
-# The suite on every core (pytest-xdist), a test file per worker at a time: the tests of one
+# The suite in parallel (pytest-xdist), one worker more than cores: the browser and
+# multi-process tests spend much of their time waiting on other processes (measured on 2 cores:
+# 3 workers 107 s, 2 workers 127 s). A test file per worker at a time: the tests of one
 # multi-process file share a PostgreSQL database, those of a browser file one live server.
 # (Not loadgroup: pytest-xdist 3.8 cannot group under pytest 9.2.) XDIST= runs in one process.
-XDIST ?= -n auto --dist loadfile
+WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
+XDIST ?= -n $(WORKERS) --dist loadfile
 
 .PHONY: run test test-postgres test-all install install-test lint format migrate demo browser postgres clean oidc-provider
 
