@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from nominations.models import Nomination, NominationStatus, User, db
 from tests import factories
