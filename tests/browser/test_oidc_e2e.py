@@ -14,11 +14,11 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from nominations.models import Nomination, NominationStatus, User, db
 from tests import factories
-from tests.browser.support import LiveServer
+from tests.browser.support import LiveServer, confirming, sign_in
 from tests.oidc_support import Provider, start_provider
 
 pytestmark = pytest.mark.browser
@@ -111,3 +111,46 @@ def test_a_person_signs_in_through_the_provider_and_nominates(page, live_server,
     page.goto("/login")
     page.get_by_role("link", name=f"Sign in with {PROVIDER_NAME}").click()
     expect(page.locator("input[name=login]")).to_be_visible()
+
+
+def sign_in_through_the_provider(page: Page, issuer: str, login: str | None) -> None:
+    """From our sign-in page through the provider's; ``login`` None: still signed in there
+    (signing out of this site alone leaves the provider's session), so only its consent."""
+    page.goto("/login")
+    page.get_by_role("link", name=f"Sign in with {PROVIDER_NAME}").click()
+    expect(page).to_have_url(re.compile(re.escape(issuer)))
+    if login is not None:
+        page.locator("input[name=login]").fill(login)
+        page.locator("input[name=password]").fill("any password")
+        page.get_by_role("button", name="Sign-in").click()
+    page.get_by_role("button", name="Continue").click()
+
+
+def test_an_admin_deactivates_and_reactivates_a_person_signed_in_by_the_provider(
+    page, new_page, live_server, users, shot
+):
+    issuer = live_server.app.config["OIDC_ISSUER"]
+    kari = new_page()
+    sign_in_through_the_provider(kari, issuer, "kari")
+    expect(kari.get_by_role("alert")).to_contain_text("Signed in as Kari Nordmann")
+
+    sign_in(page, users["admin"])
+    page.goto("/admin/users")
+    page.get_by_role("link", name="Kari Nordmann").click()
+    with confirming(page, "Deactivate Kari Nordmann?"):
+        page.get_by_role("button", name="Deactivate Kari Nordmann").click()
+    expect(page.get_by_role("alert").filter(has_text="deactivated and signed out")).to_be_visible()
+    shot("deactivated")
+
+    kari.reload()  # signed out at once
+    expect(kari.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
+    sign_in_through_the_provider(kari, issuer, None)
+    expect(kari.get_by_role("heading", level=1)).to_have_text("You cannot sign in here")
+    expect(kari.get_by_role("alert")).to_contain_text("Your account on this site is deactivated")
+    shot("the provider signed her in, this site refuses her", kari)
+
+    with confirming(page, "Reactivate Kari Nordmann?"):
+        page.get_by_role("button", name="Reactivate Kari Nordmann").click()
+    expect(page.get_by_role("alert").filter(has_text="active again")).to_be_visible()
+    sign_in_through_the_provider(kari, issuer, None)
+    expect(kari.get_by_role("alert")).to_contain_text("Signed in as Kari Nordmann")
