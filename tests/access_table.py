@@ -172,6 +172,8 @@ ACCESS: dict[str, Access] = {
     "admin.users": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.new_user": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="user.manage"),
     "admin.edit_user": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="user.manage"),
+    "admin.deactivate_account": Access(POST=ADMIN_POST, rule="user.manage"),
+    "admin.reactivate_account": Access(POST=ADMIN_POST, rule="user.manage"),
     "admin.nominations": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.nomination_detail": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.nomination_ineligible": Access(POST=ADMIN_POST, rule="nomination.manage"),

@@ -61,8 +61,14 @@ class Provider:
             self.process.wait()
 
 
-def start_provider(redirect_uris: list[str], logout_uris: list[str]) -> Provider:
-    """Start the provider; returns once it printed "listening <issuer>" (or fails)."""
+def start_provider(
+    redirect_uris: list[str],
+    logout_uris: list[str],
+    any_port: tuple[list[str], list[str]] | None = None,
+) -> Provider:
+    """Start the provider; returns once it printed "listening <issuer>" (or fails).
+    ``any_port``: redirect and logout URIs on 127.0.0.1 that the client
+    ``nominations-any-port`` may use with any port (for an app started after the provider)."""
     node = shutil.which("node")
     if node is None:
         # `make test` installs everything these tests need: a missing part is a failure.
@@ -77,6 +83,8 @@ def start_provider(redirect_uris: list[str], logout_uris: list[str]) -> Provider
         "OIDC_TEST_LOGOUT_URIS": ",".join(logout_uris),
         "OIDC_TEST_CLIENT_SECRET": SECRET,
         "OIDC_TEST_ACCOUNTS": json.dumps(ACCOUNTS),
+        "OIDC_TEST_ANY_PORT_REDIRECT_URIS": ",".join(any_port[0] if any_port else []),
+        "OIDC_TEST_ANY_PORT_LOGOUT_URIS": ",".join(any_port[1] if any_port else []),
     }
     process = subprocess.Popen(
         [node, str(PROVIDER_DIR / "provider.mjs")],

@@ -134,7 +134,8 @@ def test_admin_manages_users(client, admin):
         f"/admin/users/{user.id}", {"name": "New Person", "department_id": "0", "is_staff": "y"}
     )
     db.session.expire_all()
-    assert user.active is False and user.roles == ["staff"]
+    # The reviewer role goes; whether the person may sign in is the deactivate button's job.
+    assert user.active is True and user.roles == ["staff"]
     # Duplicate e-mail: a clear message.
     response = client.submit(
         "/admin/users/new",

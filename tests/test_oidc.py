@@ -230,3 +230,28 @@ def test_local_sign_in_can_be_switched_off(client, staff, app):
     )
     assert response.status_code == 404
     assert client.get("/password/forgot").status_code == 404
+
+
+def test_deactivated_through_the_user_page_the_provider_no_longer_lets_one_in(
+    client, make_client, admin
+):
+    _sign_in(client, "kari")
+    kari = _user("kari.nordmann@hospital.example")
+    chief = make_client("admin@example.org")
+    user_page = f"/admin/users/{kari.id}"
+    chief.submit(f"{user_page}/deactivate", page=user_page)
+    assert _signed_in_as(client) is None  # signed out at once
+
+    # The provider still vouches for her, but this site refuses her with the clear page.
+    response = _sign_in(client, "kari")
+    _assert_refused(client, response, "Your account on this site is deactivated")
+    assert _events("user.sign_in_refused")[0].object_id == kari.id
+
+    chief.submit(f"{user_page}/reactivate", page=user_page)
+    response = _sign_in(client, "kari")
+    assert response.status_code == 302 and not response.headers["Location"].endswith("/refused")
+    assert "Kari Nordmann" in _signed_in_as(client)
+    assert [e.object_id for e in _events("user.deactivate") + _events("user.reactivate")] == [
+        kari.id,
+        kari.id,
+    ]

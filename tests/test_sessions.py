@@ -73,7 +73,6 @@ def _edit_user(admin_client, user: User, **changes) -> None:
         "is_staff": "y" if user.is_staff else "",
         "is_reviewer": "y" if user.is_reviewer else "",
         "is_admin": "y" if user.is_admin else "",
-        "active": "y" if user.active else "",
         "password": "",
         **changes,
     }
@@ -86,10 +85,10 @@ def _edit_user(admin_client, user: User, **changes) -> None:
     "change",
     [
         {"password": "a brand new password"},
-        {"active": ""},
         {"is_reviewer": ""},
     ],
-    ids=["password changed", "deactivated", "reviewer role removed"],
+    # A deactivation (its own button): tests/test_account_activation.py.
+    ids=["password changed", "reviewer role removed"],
 )
 def test_an_admin_change_that_takes_access_away_ends_the_users_sessions(make_client, admin, change):
     reviewer = factories.user("rita@example.org", "Rita Reviewer", roles=("staff", "reviewer"))

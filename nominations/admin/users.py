@@ -5,10 +5,16 @@ from flask_login import COOKIE_NAME, current_user, login_user
 
 from nominations.admin import bp
 from nominations.admin.forms import UserForm
+from nominations.admin.panel_forms import ActionForm
 from nominations.forms import add_error, refuse
 from nominations.models import Department, User, db
 from nominations.workflow import WorkflowError
-from nominations.workflow.accounts import create_user, update_user
+from nominations.workflow.accounts import (
+    create_user,
+    deactivate_user,
+    reactivate_user,
+    update_user,
+)
 
 
 def _department_choices() -> list[tuple[int, str]]:
@@ -65,6 +71,8 @@ def new_user():
 def edit_user(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=user)
+    # Whether the person may sign in changes with the deactivate and reactivate buttons.
+    del form.active
     form.department_id.choices = _department_choices()
     if request.method == "GET":
         form.department_id.data = user.department_id or 0
@@ -81,7 +89,7 @@ def edit_user(user_id: int):
                 is_staff=form.is_staff.data,
                 is_reviewer=form.is_reviewer.data,
                 is_admin=form.is_admin.data,
-                active=form.active.data,
+                active=user.active,
                 password=form.password.data or None,
             )
         except WorkflowError as error:
@@ -93,4 +101,30 @@ def edit_user(user_id: int):
                 login_user(user, remember=remember_cookie in request.cookies)
             flash(f"Saved {user.name}.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template("admin/user_form.html", form=form, user=user, action_form=ActionForm())
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+def deactivate_account(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        try:
+            deactivate_user(user, actor=current_user)
+        except WorkflowError as error:
+            refuse(error)
+        else:
+            flash(f"{user.name} is deactivated and signed out everywhere.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+def reactivate_account(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        try:
+            reactivate_user(user, actor=current_user)
+        except WorkflowError as error:
+            refuse(error)
+        else:
+            flash(f"{user.name} is active again and can sign in.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id))

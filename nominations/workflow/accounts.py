@@ -182,3 +182,33 @@ def get_or_create_department(name: str) -> Department:
         db.session.add(department)
         db.session.flush()
     return department
+
+
+def deactivate_user(user: User, *, actor: User) -> User:
+    """The person may no longer sign in (password, reset link or provider): his sessions and
+    remember cookies end now. His nominations, reviews and history stay as they are."""
+    policy.authorize("user.manage", actor, user)
+    if user.id == actor.id:
+        raise WorkflowError("You cannot deactivate yourself; ask another administrator.")
+    if not user.active:
+        raise WorkflowError(f"{user.name} is already deactivated.")
+    user.active = False
+    user.end_sessions()
+    audit.record(
+        "user.deactivate", user, actor=actor, before={"active": True}, after={"active": False}
+    )
+    db.session.flush()
+    return user
+
+
+def reactivate_user(user: User, *, actor: User) -> User:
+    """The person may sign in again, with the roles he had."""
+    policy.authorize("user.manage", actor, user)
+    if user.active:
+        raise WorkflowError(f"{user.name} is already active.")
+    user.active = True
+    audit.record(
+        "user.reactivate", user, actor=actor, before={"active": False}, after={"active": True}
+    )
+    db.session.flush()
+    return user

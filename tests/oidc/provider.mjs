@@ -6,6 +6,8 @@
 //   OIDC_TEST_LOGOUT_URIS         comma-separated post-logout redirect URIs
 //   OIDC_TEST_CLIENT_SECRET       the secret of every registered client
 //   OIDC_TEST_ACCOUNTS            JSON: login name -> claims (other names get plain claims)
+//   OIDC_TEST_ANY_PORT_REDIRECT_URIS, OIDC_TEST_ANY_PORT_LOGOUT_URIS
+//                                 optional: the same on 127.0.0.1, for `nominations-any-port`
 // It listens on a free port of 127.0.0.1 and prints "listening <issuer>" when ready.
 //
 // Besides the honest client `nominations`, three clients get ID tokens that the app must
@@ -13,6 +15,10 @@
 //   nominations-expired  the token is validly signed but expired an hour ago
 //   nominations-forged   the token is signed with a key that is not the provider's
 //   nominations-replay   every token after the first is the first one again (an old nonce)
+// And `nominations-any-port`, for an app whose port is only known after the provider started
+// (the browser test's live server): a native client, for which the provider accepts its
+// loopback redirect URIs on any port (RFC 8252, section 7.3; oidc-provider's own rule). Being
+// native, it gets the provider's consent page after the sign-in, as a real provider may show.
 import { createServer } from 'node:http';
 import { createSign, generateKeyPairSync } from 'node:crypto';
 
@@ -30,6 +36,8 @@ const foreignKey = rsaKey();
 const accounts = JSON.parse(process.env.OIDC_TEST_ACCOUNTS || '{}');
 const redirectUris = split(process.env.OIDC_TEST_REDIRECT_URIS);
 const logoutUris = split(process.env.OIDC_TEST_LOGOUT_URIS);
+const anyPortRedirectUris = split(process.env.OIDC_TEST_ANY_PORT_REDIRECT_URIS);
+const anyPortLogoutUris = split(process.env.OIDC_TEST_ANY_PORT_LOGOUT_URIS);
 const secret = process.env.OIDC_TEST_CLIENT_SECRET || 'test-client-secret';
 
 const client = (clientId) => ({
@@ -79,8 +87,16 @@ await new Promise((resolve) => { server.listen(0, '127.0.0.1', resolve); });
 const issuer = `http://127.0.0.1:${server.address().port}`;
 
 const provider = new Provider(issuer, {
-  clients: ['nominations', 'nominations-expired', 'nominations-forged', 'nominations-replay']
-    .map(client),
+  clients: [
+    ...['nominations', 'nominations-expired', 'nominations-forged', 'nominations-replay']
+      .map(client),
+    ...(anyPortRedirectUris.length ? [{
+      ...client('nominations-any-port'),
+      application_type: 'native',
+      redirect_uris: anyPortRedirectUris,
+      post_logout_redirect_uris: anyPortLogoutUris,
+    }] : []),
+  ],
   jwks: { keys: [{ ...signingKey.export({ format: 'jwk' }), kid: KID, use: 'sig', alg: 'RS256' }] },
   cookies: { keys: ['only-for-the-tests'] },
   pkce: { required: () => true },
