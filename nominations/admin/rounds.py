@@ -47,6 +47,7 @@ def _category_data(form: CategoryForm) -> CategoryData:
         eligibility_text=form.eligibility_text.data or "",
         phd_within_years=form.phd_within_years.data,
         prize_amount=form.prize_amount.data,
+        currency=form.currency.data or "",
         prize_count=form.prize_count.data,
         funder=form.funder.data or "",
         self_nomination_allowed=form.self_nomination_allowed.data,

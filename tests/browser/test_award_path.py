@@ -103,7 +103,7 @@ def test_from_opening_the_round_to_the_public_results(
         admin.get_by_role("link", name="Add category").click()
         assert_controls_labelled(admin)
         admin.get_by_label("Name", exact=True).fill(name)
-        admin.get_by_label("Prize amount (whole NOK)").fill(str(amount))
+        admin.get_by_label("Prize amount", exact=True).fill(str(amount))
         admin.get_by_label("Number of prizes").fill(str(prizes))
         admin.get_by_label("Funder").fill("Oslo University Hospital")
         admin.get_by_label("Departments may nominate").set_checked(by_department)
