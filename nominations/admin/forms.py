@@ -104,6 +104,12 @@ class RoundForm(FlaskForm):
     submit = SubmitField("Save round")
 
 
+class ConfirmOpeningForm(FlaskForm):
+    """The administrator's confirmation of a round's opening (CSRF only)."""
+
+    submit = SubmitField("Confirm the opening")
+
+
 class CategoryForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
