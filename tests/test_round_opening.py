@@ -69,10 +69,12 @@ def test_a_round_created_to_open_today_mails_nobody_and_stays_closed(client, peo
     assert "Add at least one category with its prize." in message.body_text
     assert "confirm the opening" in message.body_text
     # ... and the admin pages say so, in a banner, until the round is dealt with.
-    for url in ("/admin/rounds", f"/admin/rounds/{award_round.id}"):
-        page = _text(client.get(url))
-        assert "1 round did not open at its opening time" in page
-        assert "Add at least one category with its prize." in page
+    page = _text(client.get("/admin/rounds"))
+    assert "1 round did not open at its opening time" in page
+    assert "Add at least one category with its prize." in page
+    page = _text(client.get(f"/admin/rounds/{award_round.id}"))
+    assert "This round did not open at its opening time" in page
+    assert "Add at least one category with its prize." in page
 
 
 def test_the_admin_sees_the_announcement_and_its_recipients_then_confirms_once(client, people):
@@ -156,7 +158,7 @@ def test_confirmed_ahead_of_time_it_opens_at_its_time(client, people):
     assert outbox("lifecycle:opening_held") == []
 
 
-def test_an_unconfirmed_round_gets_no_call_reminders_and_its_admins_are_told(people):
+def test_an_unconfirmed_round_gets_no_call_reminders_and_its_admins_are_told(client, people):
     award_round = factories.award_round(
         "ICR Prizes",
         2031,
@@ -167,6 +169,8 @@ def test_an_unconfirmed_round_gets_no_call_reminders_and_its_admins_are_told(peo
     )
     factories.category(award_round)
     tick(OPENS)
+    with time_machine.travel(OPENS + timedelta(hours=1), tick=False):
+        assert "ICR Prizes" not in _text(client.get("/calls"))  # not even as "upcoming"
     tick(CLOSES - timedelta(days=1))  # the 7-day and 1-day closing reminders would be due
     assert outbox("reminder:") == []
     assert _round(award_round.id).status == RoundStatus.DRAFT

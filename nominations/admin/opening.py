@@ -31,6 +31,11 @@ def round_opening_problems(award_round: AwardRound) -> list[str]:
     return opening_problems(award_round)
 
 
+@bp.app_template_global()
+def now_utc():
+    return current_time()
+
+
 @bp.route("/rounds/<int:round_id>/open", methods=["GET", "POST"])
 def open_round(round_id: int):
     award_round = db.session.get(AwardRound, round_id) or abort(404)

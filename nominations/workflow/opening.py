@@ -116,7 +116,10 @@ def held_rounds(at: datetime | None = None) -> list[AwardRound]:
     at = at or current_time()
     return list(
         db.session.execute(
-            db.select(AwardRound).where(*_held_condition(at)).order_by(AwardRound.opens_at)
+            db.select(AwardRound)
+            .options(db.selectinload(AwardRound.categories))
+            .where(*_held_condition(at))
+            .order_by(AwardRound.opens_at)
         ).scalars()
     )
 

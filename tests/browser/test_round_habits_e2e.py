@@ -87,7 +87,7 @@ def test_opening_a_round_is_a_step_the_admin_takes(page, live_server, users, inp
     opening = page.get_by_role("region", name="Opening")
     expect(opening).to_contain_text("Not open: nobody has been told")
     expect(opening).to_contain_text("Add at least one category with its prize.")
-    expect(page.locator("#rounds-not-opened")).to_contain_text("did not open at its opening time")
+    expect(page.locator("#round-not-opened")).to_contain_text("did not open at its opening time")
     shot("created, not open")
     assert _outbox_keys(live_server) == []
 
@@ -110,7 +110,7 @@ def test_opening_a_round_is_a_step_the_admin_takes(page, live_server, users, inp
         f"ICR Prizes {today.year} is open for nominations; "
         "the announcement goes to 3 staff members."
     )
-    expect(page.locator("#rounds-not-opened")).to_have_count(0)
+    expect(page.locator("#round-not-opened")).to_have_count(0)
     expect(page.get_by_role("heading", level=1)).to_contain_text("open")
     shot("open, announced")
     # Back and confirm again, as people do: nothing doubles.
