@@ -19,6 +19,7 @@ from nominations.timeutil import format_local, from_local, now, to_local
 from nominations.workflow.accounts import create_user, get_or_create_department
 from nominations.workflow.decisions import complete_decisions, set_winners
 from nominations.workflow.lifecycle import close_due_rounds
+from nominations.workflow.opening import confirm_opening
 from nominations.workflow.panels import add_member, create_panel
 from nominations.workflow.results import publish_round
 from nominations.workflow.rounds import CategoryData, RoundData, create_category, create_round
@@ -149,6 +150,8 @@ def load_demo() -> str:
             award_round, name="Leadership group", chair=users["chair@example.org"], actor=admin
         )
         add_member(panel, users["reviewer@example.org"], actor=admin)
+        # As an administrator would, having read the announcement: the call opens now.
+        confirm_opening(award_round, actor=admin)
     _past_rounds(today, departments, users)
     rounds = db.session.execute(db.select(AwardRound.id)).all()
     departments_count = db.session.execute(db.select(db.func.count(Department.id))).scalar()

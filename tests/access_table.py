@@ -165,6 +165,7 @@ ACCESS: dict[str, Access] = {
     "admin.new_round": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="round.manage"),
     "admin.round_detail": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.edit_round": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="round.manage"),
+    "admin.open_round": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="round.manage"),
     "admin.new_category": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="round.manage"),
     "admin.edit_category": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="round.manage"),
     "admin.publish_results": Access(POST=ADMIN_POST, rule="results.publish"),

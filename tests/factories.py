@@ -56,8 +56,12 @@ def award_round(
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
     review_deadline: datetime | None = None,
+    confirmed: bool = True,
     **extra,
 ) -> AwardRound:
+    """A draft round; ``confirmed`` (the default) as if an administrator had already confirmed
+    its opening (workflow.opening needs a category first, which comes later here), so it opens
+    on the clock; ``confirmed=False`` for a round nobody confirmed."""
     current = now()
     opens_at = opens_at or current - timedelta(days=7)
     closes_at = closes_at or current + timedelta(days=21)
@@ -73,6 +77,8 @@ def award_round(
         ),
         actor=SYSTEM,
     )
+    if confirmed:
+        built.opening_confirmed_at = current
     db.session.commit()
     return built
 

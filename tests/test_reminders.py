@@ -178,6 +178,7 @@ def test_no_closing_reminder_falls_before_the_call_opened(app, admin):
     award_round = factories.award_round(
         "Short call", 2027, opens_at=opens, closes_at=CLOSES, review_deadline=REVIEW
     )
+    factories.category(award_round)  # a round opens only with something to nominate for
     tick(opens)
     tick(opens + timedelta(hours=1))
     assert recipients("reminder:call_opened") == {"admin@example.org": 1}

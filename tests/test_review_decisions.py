@@ -193,3 +193,50 @@ def test_decisions_complete_for_a_round_the_scheduler_never_moved(app):
     complete_decisions(w.award_round, actor=w.chair)
     db.session.expire_all()
     assert w.award_round.status == RoundStatus.DECIDED
+
+
+def _labels(html: str) -> list[str]:
+    """The visible text of every <label> on a page."""
+    import re
+
+    return [
+        " ".join(re.sub(r"<[^>]+>", "", text).split())
+        for text in re.findall(r"<label\b[^>]*>(.*?)</label>", html, flags=re.S)
+    ]
+
+
+def _text(html: str) -> str:
+    """What a reader sees: the page without its tags, spaces collapsed."""
+    import re
+
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return text.replace(" ,", ",").replace(" .", ".")
+
+
+def test_decisions_page_says_when_every_prize_is_given_and_names_each_citation(app):
+    w = world(prize_count=2)
+    other, target = w.nominations["other"], w.target
+    chair = browser(app, w.chair.email)
+    url = f"/review/categories/{w.category.id}/decisions"
+    chair.submit(url, {"nomination_id": str(other.id), "citation": "For X."})
+    page = chair.get(url).get_data(as_text=True)
+    assert "1 of 2 prizes awarded; 1 still to award." in _text(page)
+    assert "Award the prize" in page
+    chair.submit(url, {"nomination_id": str(target.id), "citation": "For Y."})
+    page = chair.get(url).get_data(as_text=True)
+    # Every prize is given: the page says so, and offers no form to award a third.
+    assert "All 2 prizes are awarded: Olga Other, Conny Conflicted." in _text(page)
+    assert "remove a winner first" in page
+    assert "Award the prize" not in page
+    # No two fields share a label: each citation names its winner.
+    labels = _labels(page)
+    assert len(labels) == len(set(labels)), labels
+    assert "Citation for Olga Other" in labels and "Citation for Conny Conflicted" in labels
+    # One prize left again: the form to award it comes back, its citation labelled apart.
+    decision = db.session.execute(
+        db.select(Decision).where(Decision.nomination_id == target.id)
+    ).scalar_one()
+    chair.submit(f"/review/decisions/{decision.id}/revoke", page=url)
+    page = chair.get(url).get_data(as_text=True)
+    labels = _labels(page)
+    assert "Citation for the new winner" in labels and len(labels) == len(set(labels)), labels

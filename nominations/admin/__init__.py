@@ -17,6 +17,7 @@ from nominations.admin import (  # noqa: E402,F401
     audit,
     charts,
     nominations,
+    opening,
     panels,
     results,
     rounds,

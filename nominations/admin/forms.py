@@ -22,6 +22,36 @@ from nominations.workflow.rounds import (
     MAX_WORD_LIMIT,
 )
 
+
+class ClockField(TimeField):
+    """A time of day that keeps its seconds.
+
+    A plain TimeField shows and reads HH:MM, so saving a round unchanged moved 23:59:59 to
+    23:59. This one shows HH:MM:SS when the time has seconds (and then lets the browser's
+    input step by seconds, so the value is valid there), and reads both forms.
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=["%H:%M:%S", "%H:%M"], **kwargs)
+
+    def _has_seconds(self) -> bool:
+        if self.raw_data:
+            return any(value.count(":") == 2 for value in self.raw_data)
+        return self.data is not None and self.data.second != 0
+
+    def __call__(self, **kwargs):
+        if self._has_seconds():
+            kwargs.setdefault("step", "1")
+        return super().__call__(**kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        if self.data is None:
+            return ""
+        return self.data.strftime("%H:%M:%S" if self.data.second else "%H:%M")
+
+
 BLIND_CHOICES = [
     (BlindMode.AFTER_OWN.value, "After submitting their own review (default)"),
     (BlindMode.NEVER.value, "Never"),
@@ -51,17 +81,17 @@ class RoundForm(FlaskForm):
     organiser = StringField("Organiser", validators=[Optional(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     opens_date = DateField("Opens on", validators=[DataRequired()])
-    opens_time = TimeField(
+    opens_time = ClockField(
         "Opening time", validators=[Optional()], description="Empty: at the start of the day."
     )
     closes_date = DateField("Closes on", validators=[DataRequired()])
-    closes_time = TimeField(
+    closes_time = ClockField(
         "Closing time",
         validators=[Optional()],
         description="Empty: at the end of the day (23:59:59).",
     )
     review_date = DateField("Review deadline", validators=[DataRequired()])
-    review_time = TimeField(
+    review_time = ClockField(
         "Review deadline time",
         validators=[Optional()],
         description="Empty: at the end of the day (23:59:59).",
@@ -72,6 +102,12 @@ class RoundForm(FlaskForm):
         "Reviewers in the nominee's department have a conflict of interest"
     )
     submit = SubmitField("Save round")
+
+
+class ConfirmOpeningForm(FlaskForm):
+    """The administrator's confirmation of a round's opening (CSRF only)."""
+
+    submit = SubmitField("Confirm the opening")
 
 
 class CategoryForm(FlaskForm):
@@ -91,12 +127,19 @@ class CategoryForm(FlaskForm):
         description="Career-stage rule. Leave empty when the category has none.",
     )
     prize_amount = IntegerField(
-        "Prize amount (whole NOK)",
+        "Prize amount",
+        description="A whole number, in the currency below.",
         validators=[
             DataRequired(message="Enter the prize amount as a positive whole number."),
             NumberRange(min=1, message="The prize amount must be positive."),
             NumberRange(max=MAX_PRIZE_AMOUNT, message="The prize amount is too large."),
         ],
+    )
+    currency = StringField(
+        "Currency",
+        default="NOK",
+        validators=[DataRequired(message="Enter a currency code such as NOK."), Length(max=3)],
+        description="A three-letter code: NOK, EUR, SEK ...",
     )
     prize_count = IntegerField(
         "Number of prizes",

@@ -47,6 +47,7 @@ def _category_data(form: CategoryForm) -> CategoryData:
         eligibility_text=form.eligibility_text.data or "",
         phd_within_years=form.phd_within_years.data,
         prize_amount=form.prize_amount.data,
+        currency=form.currency.data or "",
         prize_count=form.prize_count.data,
         funder=form.funder.data or "",
         self_nomination_allowed=form.self_nomination_allowed.data,
@@ -98,7 +99,11 @@ def new_round():
         except WorkflowError as error:
             refuse(error, form, ROUND_FIELD_MAP.get(error.field))
         else:
-            flash(f"Round {award_round.title} created. Now add its categories.", "success")
+            flash(
+                f"Round {award_round.title} created. Now add its categories; it opens only "
+                "when you confirm its announcement, and nothing is sent before.",
+                "success",
+            )
             return redirect(url_for("admin.round_detail", round_id=award_round.id))
     return render_template("admin/round_form.html", form=form, award_round=None)
 

@@ -33,8 +33,12 @@ def index():
     )
     groups: dict[CallState, list[AwardRound]] = {state: [] for state in CallState}
     for award_round in rounds:
-        if award_round.categories:
-            groups[call_state(award_round, at)].append(award_round)
+        state = call_state(award_round, at)
+        # A round held at its opening time (not confirmed) is not announced as "opens <past
+        # date>": it appears once an administrator opens it (workflow.opening).
+        held = state is CallState.UPCOMING and award_round.opens_at <= at
+        if award_round.categories and not held:
+            groups[state].append(award_round)
     groups[CallState.UPCOMING].sort(key=lambda r: (r.opens_at, r.id))
     groups[CallState.CLOSED].sort(key=lambda r: (r.closes_at, r.id), reverse=True)
 

@@ -53,6 +53,9 @@ class AwardRound(db.Model):
     blind_mode: Mapped[str] = mapped_column(String(20), default=BlindMode.AFTER_OWN)
     department_conflicts: Mapped[bool] = mapped_column(default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When an administrator confirmed the opening (having seen the announcement): the round
+    # opens at opens_at only once this is set (workflow.opening).
+    opening_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cloned_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("award_rounds.id", ondelete="SET NULL")
     )

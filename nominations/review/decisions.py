@@ -53,15 +53,23 @@ def decisions(category_id: int):
             flash(f"{nomination.nominee_name} is a winner of {category.name}.", "success")
             return redirect(url_for("review.decisions", category_id=category.id))
     winners = category_decisions(category)
+    # Each winner's citation field says whose citation it is, and the new winner's field says
+    # it is for the new winner: a page of fields all labelled "Citation" leaves one guessing.
+    citation_forms = {}
+    for decision in winners:
+        name = decision.nomination.nominee_name
+        citation_form = CitationForm(prefix=f"d{decision.id}", citation=decision.citation)
+        citation_form.citation.label.text = f"Citation for {name}"
+        citation_form.submit.label.text = f"Save the citation for {name}"
+        citation_forms[decision.id] = citation_form
     return render_template(
         "review/decisions.html",
         category=category,
         award_round=award_round,
         winners=winners,
         form=form,
-        citation_forms={
-            d.id: CitationForm(prefix=f"d{d.id}", citation=d.citation) for d in winners
-        },
+        citation_forms=citation_forms,
+        all_awarded=len(winners) >= category.prize_count,
         action_form=ActionForm(),
         revisable=revisable(award_round),
         hidden=result.hidden_count,

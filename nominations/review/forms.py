@@ -103,7 +103,7 @@ class ClearConflictForm(FlaskForm):
 class AwardForm(FlaskForm):
     nomination_id = SelectField("Nomination", coerce=int, validators=[DataRequired()])
     citation = TextAreaField(
-        "Citation",
+        "Citation for the new winner",
         validators=[
             DataRequired(message="Write a short citation."),
             Length(max=MAX_CITATION),

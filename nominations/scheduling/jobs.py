@@ -26,6 +26,7 @@ from nominations.models import JobRun, db
 from nominations.timeutil import now as current_time
 from nominations.unit_of_work import transaction
 from nominations.workflow.lifecycle import close_due_rounds, open_due_rounds
+from nominations.workflow.opening import hold_unready_rounds
 from nominations.workflow.reminders.sending import send_due_reminders
 
 log = logging.getLogger(__name__)
@@ -38,18 +39,19 @@ class JobResult:
 
 
 def due_work(at: datetime) -> JobResult:
-    """Open the rounds whose time has come, close the calls whose time has passed, queue the
-    reminders that are due, and forget old job runs."""
+    """Open the rounds whose time has come (and tell the admins of those not ready), close the
+    calls whose time has passed, queue the reminders that are due, and forget old job runs."""
     opened = open_due_rounds(at)
+    held = hold_unready_rounds(at)
     closed = close_due_rounds(at)
     reminders = send_due_reminders(at)
     pruned = prune_job_runs(at)
-    done = opened.done + closed.done
+    done = opened.done + held.done + closed.done
     if reminders.queued:
         done.append(str(reminders))
     if pruned:
         done.append(f"forgot {pruned} old job run(s)")
-    errors = opened.errors + closed.errors + reminders.errors
+    errors = opened.errors + held.errors + closed.errors + reminders.errors
     if errors:
         return JobResult("error", "; ".join(done + errors))
     return JobResult("ok" if done else "idle", "; ".join(done) or "nothing due")

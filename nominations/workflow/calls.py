@@ -1,8 +1,8 @@
 """Whether a call accepts nominations: decided by the clock, not by whether a job has run.
 
 The scheduler moves a round's status on time, but the server never waits for it: a round
-whose opening time has come is open, and one whose closing time has passed is closed, to the
-second, whatever the status column says yet.
+whose opening time has come is open (once an administrator has confirmed its opening), and one
+whose closing time has passed is closed, to the second, whatever the status column says yet.
 """
 
 from __future__ import annotations
@@ -26,11 +26,17 @@ class CallState(StrEnum):
 CLOCK_STATUSES = (RoundStatus.DRAFT, RoundStatus.OPEN)
 
 
+def opening_confirmed(award_round: AwardRound) -> bool:
+    """Whether the round may open: it is open, or an administrator confirmed its opening
+    (workflow.opening); a draft nobody confirmed stays closed whatever the clock says."""
+    return award_round.status != RoundStatus.DRAFT or award_round.opening_confirmed_at is not None
+
+
 def call_state(award_round: AwardRound, at: datetime | None = None) -> CallState:
     at = at or current_time()
     if award_round.status not in CLOCK_STATUSES or at >= award_round.closes_at:
         return CallState.CLOSED
-    if at < award_round.opens_at:
+    if at < award_round.opens_at or not opening_confirmed(award_round):
         return CallState.UPCOMING
     return CallState.OPEN
 
@@ -48,6 +54,10 @@ def open_categories_query(at: datetime | None = None) -> Select:
         .options(db.contains_eager(AwardCategory.round))
         .where(
             AwardRound.status.in_(CLOCK_STATUSES),
+            db.or_(
+                AwardRound.status == RoundStatus.OPEN,
+                AwardRound.opening_confirmed_at.is_not(None),
+            ),
             AwardRound.opens_at <= at,
             AwardRound.closes_at > at,
         )

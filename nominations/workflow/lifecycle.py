@@ -65,8 +65,15 @@ def _transition(round_id: int, condition: list, new_status: RoundStatus, at: dat
 
 
 def _opening_condition(at: datetime) -> list:
+    has_category = (
+        db.select(AwardCategory.id).where(AwardCategory.round_id == AwardRound.id).exists()
+    )
     return [
         AwardRound.status.in_(OPENABLE),
+        # Opening is a deliberate step (workflow.opening): an administrator confirmed it, and
+        # the round has something to nominate for.
+        AwardRound.opening_confirmed_at.is_not(None),
+        has_category,
         AwardRound.opens_at <= at,
         AwardRound.closes_at > at,  # a call whose time passed entirely is closed, not opened
     ]
@@ -94,7 +101,8 @@ def open_round_if_due(round_id: int, at: datetime) -> tuple[AwardRound, int] | N
 
 
 def open_due_rounds(now: datetime | None = None) -> LifecycleReport:
-    """Open every draft round whose opening time has come (and whose call has not ended)."""
+    """Open every confirmed draft round whose opening time has come (and whose call has not
+    ended); the others stay closed (``opening.hold_unready_rounds`` tells the admins)."""
     at = now or current_time()
     report = LifecycleReport()
     due = db.session.execute(

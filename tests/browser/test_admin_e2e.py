@@ -50,7 +50,7 @@ def test_admin_creates_a_round_with_two_categories_through_the_forms(page, users
         expect(page.get_by_role("heading", level=1)).to_contain_text("New category")
         assert_controls_labelled(page)
         page.get_by_label("Name", exact=True).fill(name)
-        page.get_by_label("Prize amount (whole NOK)").fill(str(amount))
+        page.get_by_label("Prize amount", exact=True).fill(str(amount))
         page.get_by_label("Number of prizes").fill(str(prizes))
         page.get_by_label("Funder").fill("Oslo University Hospital")
         shot(f"category {name} filled in")

@@ -103,7 +103,7 @@ def test_from_opening_the_round_to_the_public_results(
         admin.get_by_role("link", name="Add category").click()
         assert_controls_labelled(admin)
         admin.get_by_label("Name", exact=True).fill(name)
-        admin.get_by_label("Prize amount (whole NOK)").fill(str(amount))
+        admin.get_by_label("Prize amount", exact=True).fill(str(amount))
         admin.get_by_label("Number of prizes").fill(str(prizes))
         admin.get_by_label("Funder").fill("Oslo University Hospital")
         admin.get_by_label("Departments may nominate").set_checked(by_department)
@@ -148,6 +148,11 @@ def test_from_opening_the_round_to_the_public_results(
     admin.get_by_role("link", name=f"← {ROUND}").click()
     expect(admin.get_by_role("region", name="Review panel")).to_contain_text("Chris Chair")
     shot("round ready")
+    # Opening is a step of its own: the admin reads the announcement, then confirms.
+    admin.get_by_role("link", name="Review the announcement and open").click()
+    expect(admin.get_by_text("Call for nominations open")).to_be_visible()
+    admin.get_by_role("button", name="Confirm the opening").click()
+    expect_flash(admin, f"{ROUND} is open for nominations; the announcement goes to")
 
     # --- Staff nominate: a draft with a PDF, coming back later, submitting ----------------
     cv = write_pdf(tmp_path / "Ingrid Hansen CV.pdf", "Ingrid Hansen", "Curriculum vitae")

@@ -8,6 +8,7 @@ from datetime import datetime
 from nominations.models import AwardRound, ReminderKind, ReminderRule, RoundStatus, db
 from nominations.timeutil import now as current_time
 from nominations.timeutil import shift_local
+from nominations.workflow.calls import opening_confirmed
 
 # Kinds sent N days before a deadline, and kinds sent once on an event.
 DAY_KINDS = (ReminderKind.CALL_CLOSING, ReminderKind.DRAFT_PENDING, ReminderKind.REVIEW_DUE)
@@ -56,7 +57,8 @@ def due_at(rule: ReminderRule, award_round: AwardRound | None = None) -> datetim
 
 def _in_phase(kind: str, award_round: AwardRound) -> bool:
     if kind in (ReminderKind.CALL_CLOSING, ReminderKind.DRAFT_PENDING):
-        return award_round.status in CALL_STATUSES
+        # No call reminders for a draft nobody confirmed: it is not open (workflow.opening).
+        return award_round.status in CALL_STATUSES and opening_confirmed(award_round)
     if kind == ReminderKind.REVIEW_DUE:
         return award_round.status in REVIEW_STATUSES
     return False

@@ -129,19 +129,25 @@ def is_enabled(award_round: AwardRound, kind: str) -> bool:
     )
 
 
+def call_opened_message(award_round: AwardRound, at: datetime) -> tuple[str, dict]:
+    """The subject and template context of the call-opened message (also its preview)."""
+    context = _round_context(award_round, at)
+    return f"Call for nominations open: {award_round.title}", context
+
+
 def queue_call_opened(award_round: AwardRound, at: datetime | None = None) -> int:
     """The call-opened message to all active staff, if the round's rule is enabled; once."""
     at = at or current_time()
     if not is_enabled(award_round, ReminderKind.CALL_OPENED):
         return 0
-    context = _round_context(award_round, at)
+    subject, context = call_opened_message(award_round, at)
     return sum(
         _send_once(
             ReminderKind.CALL_OPENED,
             user,
             days=None,
             deadline=None,
-            subject=f"Call for nominations open: {award_round.title}",
+            subject=subject,
             template="call_opened",
             **context,
         )

@@ -1,0 +1,162 @@
+"""Save changes nothing by itself: each admin edit form, opened and submitted unchanged, leaves
+its stored row exactly as it was (seconds, time zone, amounts, text) and records no change.
+
+The form is read out of the page the admin sees (tests.page_forms), so what is posted is what a
+browser would post for that page, untouched.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+from sqlalchemy import inspect
+from werkzeug.datastructures import MultiDict
+
+from nominations.models import AuditEvent, BlindMode, db
+from nominations.policy import SYSTEM
+from nominations.timeutil import from_local
+from nominations.workflow.panels import create_panel
+from nominations.workflow.rubric import CriterionData, add_criterion
+from tests import factories
+from tests.page_forms import form_values
+
+IGNORED = {"updated_at"}
+
+
+def _row(obj) -> dict:
+    db.session.expire_all()
+    fresh = db.session.get(type(obj), inspect(obj).identity[0])
+    return {
+        attr.key: getattr(fresh, attr.key)
+        for attr in inspect(type(obj)).column_attrs
+        if attr.key not in IGNORED
+    }
+
+
+def _audit_count() -> int:
+    return db.session.execute(db.select(db.func.count(AuditEvent.id))).scalar()
+
+
+def _save_unchanged(client, url: str, action: str = "") -> None:
+    page = client.get(url)
+    assert page.status_code == 200
+    pairs = form_values(page.get_data(as_text=True), action)
+    response = client.post(action or url, data=MultiDict(pairs))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+
+
+def _assert_round_trip(client, obj, url: str, action: str = "") -> None:
+    before, events = _row(obj), _audit_count()
+    _save_unchanged(client, url, action)
+    assert _row(obj) == before
+    assert _audit_count() == events, "an unchanged save was recorded as a change"
+
+
+@pytest.fixture
+def admin_client(app, admin, make_client):
+    return make_client(admin.email)
+
+
+def _round_with_exact_times():
+    return factories.award_round(
+        name="OUH Research Awards",
+        year=2031,
+        organiser="Oslo University Hospital",
+        description="First line.\n\nSecond line, with  two spaces.",
+        # A closing date without a time means the end of the day: 23:59:59 local.
+        opens_at=from_local(date(2031, 1, 6), time(8, 30)),
+        closes_at=from_local(date(2031, 3, 7)),
+        review_deadline=from_local(date(2031, 4, 2), time(12, 0, 30)),
+        ceremony_on=date(2031, 5, 20),
+        blind_mode=BlindMode.NEVER,
+        department_conflicts=True,
+    )
+
+
+def test_saving_a_round_unchanged_keeps_its_closing_second(app, admin_client):
+    award_round = _round_with_exact_times()
+    assert _row(award_round)["closes_at"].second == 59
+    _assert_round_trip(admin_client, award_round, f"/admin/rounds/{award_round.id}/edit")
+
+
+def test_saving_a_round_unchanged_across_daylight_saving(app, admin_client):
+    # Opening in winter (UTC+1), closing in summer (UTC+2) on the night the clocks change.
+    award_round = factories.award_round(
+        name="Spring call",
+        year=2026,
+        opens_at=from_local(date(2026, 2, 1), time(0, 0)),
+        closes_at=from_local(date(2026, 3, 29), time(3, 0, 1)),
+        review_deadline=from_local(date(2026, 10, 25), time(1, 59, 59)),
+    )
+    _assert_round_trip(admin_client, award_round, f"/admin/rounds/{award_round.id}/edit")
+
+
+def test_saving_a_category_unchanged(app, admin_client):
+    award_round = _round_with_exact_times()
+    category = factories.category(
+        award_round,
+        name="Early Career Award",
+        prize_amount=200_000,
+        prize_count=2,
+        currency="EUR",
+        description="For researchers\nearly in their career.",
+        eligibility_text="PhD within the last 8 years.\nNo previous winners.",
+        phd_within_years=8,
+        funder="Radium Hospital Foundation",
+        self_nomination_allowed=True,
+        department_nomination_allowed=True,
+        word_limit=750,
+        requires_cv=False,
+        requires_publications=True,
+        max_support_letters=0,
+    )
+    _assert_round_trip(admin_client, category, f"/admin/categories/{category.id}/edit")
+
+
+def test_saving_a_criterion_unchanged(app, admin_client):
+    award_round = _round_with_exact_times()
+    category = factories.category(award_round)
+    criterion = add_criterion(
+        category,
+        CriterionData(
+            name="Clinical relevance",
+            weight=1.75,
+            scale_min=0,
+            scale_max=10,
+            guidance="Originality.\nSignificance.",
+        ),
+        actor=SYSTEM,
+    )
+    db.session.commit()
+    _assert_round_trip(admin_client, criterion, f"/admin/criteria/{criterion.id}/edit")
+
+
+def test_saving_a_panel_unchanged(app, admin_client):
+    award_round = _round_with_exact_times()
+    factories.category(award_round, name="Researcher of the Year")
+    second = factories.category(award_round, name="Employee of the Year")
+    chair = factories.user("chair@example.org", "Chris Chair", roles=("staff", "reviewer"))
+    for category in (None, second):
+        panel = create_panel(
+            award_round,
+            name=f"Panel for {category.name if category else 'every category'}",
+            chair=chair,
+            actor=SYSTEM,
+            category=category,
+        )
+        db.session.commit()
+        _assert_round_trip(
+            admin_client,
+            panel,
+            f"/admin/panels/{panel.id}",
+            action=f"/admin/panels/{panel.id}/edit",
+        )
+
+
+def test_saving_a_user_unchanged(app, admin_client):
+    dept = factories.department("Department of Radiation Biology")
+    person = factories.user(
+        "reviewer@example.org", "Rita Røed-Ås", roles=("staff", "reviewer"), dept=dept
+    )
+    _assert_round_trip(admin_client, person, f"/admin/users/{person.id}")
