@@ -142,7 +142,8 @@ def apply_documents(
 
 def _add(nomination: Nomination, kind: AttachmentKind, upload: Upload, actor: User) -> None:
     """Store one upload (replacing the CV or publication list there was); FileRefused when
-    the file is not acceptable, and then nothing is left on disk."""
+    the file is not acceptable, and then nothing is left on disk. The same file (kind, name and
+    content) as one already attached is not added twice."""
     field_name, label = DOCUMENT_FIELDS[kind], DOCUMENT_LABELS[kind]
     replaced = [
         a
@@ -150,6 +151,11 @@ def _add(nomination: Nomination, kind: AttachmentKind, upload: Upload, actor: Us
         if a.kind == kind and kind != AttachmentKind.SUPPORT_LETTER
     ]
     stored = store_pdf(upload.stream, upload.filename, field=field_name, label=label)
+    same = (kind, stored.original_name, stored.sha256)
+    if any((a.kind, a.original_name, a.sha256) == same for a in nomination.attachments):
+        # The same document sent again (a retried or repeated form): it is there already.
+        delete_stored(stored.stored_name)
+        return
     max_total = int(current_app.config["MAX_TOTAL_BYTES"])
     total = sum(a.size_bytes for a in nomination.attachments if a not in replaced)
     if total + stored.size_bytes > max_total:
