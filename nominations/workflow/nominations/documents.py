@@ -6,11 +6,16 @@ transaction's fate: files written in it are deleted if it ends without a commit 
 form, an error, a rolled-back request), and files of removed or replaced documents are
 deleted only once the removal is committed. Documents are never stored inside a savepoint,
 so only the outermost transaction is watched.
+
+A process killed between writing a file and committing (a worker that dies, a machine that
+stops) leaves a file no row names; ``sweep_orphan_files`` (a scheduled job) deletes such files
+once they are older than ``ORPHAN_UPLOAD_AGE_SECONDS`` (an hour), far longer than any request.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import BinaryIO
 
 from flask import current_app
@@ -18,7 +23,13 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from nominations.models import Attachment, AttachmentKind, Nomination, User, db
-from nominations.storage import FileRefused, delete_stored, human_size, store_pdf
+from nominations.storage import (
+    FileRefused,
+    delete_stored,
+    human_size,
+    store_pdf,
+    stored_files_older_than,
+)
 from nominations.timeutil import now
 from nominations.workflow import audit
 
@@ -87,6 +98,27 @@ def _delete_uncommitted_files(session: Session, transaction: SessionTransaction)
     if pending is not None:
         for name in pending.written:
             delete_stored(name)
+
+
+def sweep_orphan_files(at: datetime) -> list[str]:
+    """Delete the stored files that no attachment names and that were written more than
+    ``ORPHAN_UPLOAD_AGE_SECONDS`` before ``at``; returns their names. Reads only: a younger
+    file may be an upload in flight, and an old one can never be named later (names are new
+    random ones), so running it anywhere, twice or late is safe."""
+    age = timedelta(seconds=int(current_app.config["ORPHAN_UPLOAD_AGE_SECONDS"]))
+    candidates = stored_files_older_than(at - age)
+    named: set[str] = set()
+    for start in range(0, len(candidates), 500):
+        batch = candidates[start : start + 500]
+        named.update(
+            db.session.execute(
+                db.select(Attachment.stored_name).where(Attachment.stored_name.in_(batch))
+            ).scalars()
+        )
+    orphans = [name for name in candidates if name not in named]
+    for name in orphans:
+        delete_stored(name)
+    return orphans
 
 
 # --- adding and removing ------------------------------------------------------------------
