@@ -27,6 +27,7 @@ from nominations.nominate.forms import (
     creation_token,
     form_data,
 )
+from nominations.nominate.kept import keeps_typed_text
 from nominations.policy import allowed, authorize
 from nominations.timeutil import format_local, now
 from nominations.workflow import NotFound, PermissionDenied, WorkflowError
@@ -210,6 +211,7 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
 
 
 @bp.route("/calls/<int:category_id>/nominate", methods=["GET", "POST"])
+@keeps_typed_text
 @role_required("staff")
 def new(category_id: int):
     category = _get_category(category_id)
@@ -237,6 +239,7 @@ def new(category_id: int):
 
 
 @bp.route("/nominations/<int:nomination_id>", methods=["GET", "POST"])
+@keeps_typed_text
 @login_required
 def edit(nomination_id: int):
     nomination = _get_nomination(nomination_id)
