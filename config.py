@@ -56,6 +56,10 @@ class Config:
     # How often a stand-by reads the lease row: it takes over this soon after a clean stop.
     SCHEDULER_STANDBY_POLL_SECONDS = 2
     SCHEDULER_KEEP_RUNS_DAYS = 14  # job runs older than this are deleted
+    SCHEDULER_SWEEP_SECONDS = 3600  # how often uploaded files no document names are deleted
+    # An uploaded file no document names is deleted once it is this old: younger ones may
+    # belong to an upload whose request has not committed yet.
+    ORPHAN_UPLOAD_AGE_SECONDS = 3600
 
     PER_PAGE = 25
     # While the database cannot be reached, pages answer 503 and ask to come back after this.

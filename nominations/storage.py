@@ -16,6 +16,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -130,6 +131,22 @@ def delete_stored(stored_name: str) -> None:
         pass
     except OSError as error:  # keep going: an orphan file is harmless, a 500 is not
         current_app.logger.warning("Could not delete stored file %s: %s", stored_name, error)
+
+
+def stored_files_older_than(cutoff: datetime) -> list[str]:
+    """The names of stored files (names this module makes) last written before ``cutoff``."""
+    folder = upload_folder()
+    names = []
+    for entry in os.scandir(folder):
+        if not STORED_NAME_RE.fullmatch(entry.name) or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            written = datetime.fromtimestamp(entry.stat(follow_symlinks=False).st_mtime, UTC)
+        except FileNotFoundError:  # deleted meanwhile
+            continue
+        if written < cutoff:
+            names.append(entry.name)
+    return sorted(names)
 
 
 def open_attachment(attachment: Attachment) -> BinaryIO:

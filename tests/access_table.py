@@ -12,6 +12,8 @@ ROLES::
 An expectation is
 - a status code (200, 302 (a redirect that is not the sign-in page), 403, 404, ...);
 - ``LOGIN``: a redirect to the sign-in page;
+- ``KEPT`` (401): the nomination form sent without a sign-in: the typed text is shown again
+  with a link to sign in (nominations/nominate/kept.py), nothing is stored;
 - ``OK``: allowed, whatever the form made of the minimal body we send (a page with the form's
   errors or a redirect after the change): any answer below 400 but the sign-in page;
 - a frozenset of acceptable codes.
@@ -34,6 +36,7 @@ from tests.access_world import ROLES, AccessWorld
 
 LOGIN = "login"
 OK = "ok"
+KEPT = 401
 
 Expected = int | str | frozenset
 Row = tuple[Expected, ...]
@@ -69,7 +72,7 @@ NOMINATION_PAGE: Row = (LOGIN, 200, 404, 200, 404, 404, 200, 404, 200)
 # A draft: its nominator and admins only.
 DRAFT_PAGE: Row = (LOGIN, 200, 404, 404, 404, 404, 404, 404, 200)
 # Changes to a nomination: its nominator only (everyone else: there is no such nomination).
-NOMINATOR_POST: Row = (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404)
+NOMINATOR_POST: Row = (KEPT, 200, 404, 404, 404, 404, 404, 404, 404)
 # The review pages: reviewers and admins, then the panel rule.
 NOT_REVIEWERS: Row = (LOGIN, 403, 403)
 HEALTH = frozenset({200, 503})  # 503 while the schema is not at the migrations' head
@@ -121,7 +124,7 @@ ACCESS: dict[str, Access] = {
     # A link that is not a valid reset token: gone, for everyone (tests/test_password_reset.py).
     "auth.reset_password": Access(GET=(410,) * len(ROLES), POST=(410,) * len(ROLES)),
     # --- nominating (the world's call has closed: the calls page, or the form with the reason)
-    "nominate.new": Access(GET=REDIRECTED, POST=SIGNED_IN, rule="nomination.create"),
+    "nominate.new": Access(GET=REDIRECTED, POST=(KEPT,) + SIGNED_IN[1:], rule="nomination.create"),  # noqa: E501
     "nominate.edit": Access(GET=NOMINATION_PAGE, POST=NOMINATOR_POST, rule="nomination.edit"),
     "nominate.withdraw_nomination": Access(POST=(LOGIN, 302, 404, 404, 404, 404, 404, 404, 404), rule="nomination.edit"),  # noqa: E501
     "nominate.mine": Access(GET=SIGNED_IN, rule="nomination.create"),

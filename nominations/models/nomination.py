@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nominations.models.accounts import Department, User
@@ -38,6 +38,8 @@ class Nomination(db.Model):
         CheckConstraint(_in("status", NominationStatus), name="status_valid"),
         CheckConstraint("nominee_email = lower(nominee_email)", name="nominee_email_lowercase"),
         Index("ix_nominations_category_nominee_email", "category_id", "nominee_email"),
+        # The same create form sent twice (a double click, a retry) makes one nomination.
+        UniqueConstraint("nominator_id", "idempotency_token"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +59,8 @@ class Nomination(db.Model):
     nominee_position: Mapped[str] = mapped_column(String(200), default="")
     nominee_phd_date: Mapped[date | None]
     statement: Mapped[str] = mapped_column(Text, default="")
+    # The random token of the create form that made this nomination (None for older rows).
+    idempotency_token: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20), default=NominationStatus.DRAFT, index=True)
     ineligible_reason: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,11 +3,15 @@ workflow checks completeness on submission. The form only refuses what cannot be
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     DateField,
     EmailField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -22,8 +26,12 @@ from nominations.timeutil import format_date
 from nominations.workflow.nominations.details import MAX_STATEMENT_CHARS, NominationData
 from nominations.workflow.nominations.rules import phd_earliest
 
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
 
 class NominationForm(FlaskForm):
+    # A new nomination's form carries a random token: sending it twice makes one nomination.
+    form_token = HiddenField()
     nominee_name = StringField("Nominee's name", validators=[Optional(), Length(max=200)])
     nominee_email = EmailField(
         "Nominee's e-mail",
@@ -79,7 +87,11 @@ def build_form(
             "statement": nomination.statement,
             "on_behalf_of_department_id": nomination.on_behalf_of_department_id or 0,
         }
+    else:
+        initial = {"form_token": secrets.token_urlsafe(24)}
     form = NominationForm(data=initial)
+    if nomination is not None:
+        del form.form_token
     form.nominee_department_id.choices = [(0, "Choose a department…")] + [
         (d.id, d.name) for d in departments
     ]
@@ -107,6 +119,13 @@ def build_form(
     form.cv.description = "Required." if category.requires_cv else "Optional."
     form.publications.description = "Required." if category.requires_publications else "Optional."
     return form
+
+
+def creation_token(form: NominationForm) -> str | None:
+    """The create form's token as sent; None when missing or not one we make."""
+    field = getattr(form, "form_token", None)
+    token = (field.data or "") if field is not None else ""
+    return token if TOKEN_RE.fullmatch(token) else None
 
 
 def form_data(form: NominationForm) -> NominationData:

@@ -20,13 +20,21 @@ from nominations.auth.access import role_required
 from nominations.forms import add_error, refuse
 from nominations.models import AttachmentKind, AwardCategory, Nomination, NominationStatus, db
 from nominations.nominate import bp
-from nominations.nominate.forms import NominationForm, WithdrawForm, build_form, form_data
+from nominations.nominate.forms import (
+    NominationForm,
+    WithdrawForm,
+    build_form,
+    creation_token,
+    form_data,
+)
+from nominations.nominate.kept import keeps_typed_text
 from nominations.policy import allowed, authorize
 from nominations.timeutil import format_local, now
 from nominations.workflow import NotFound, PermissionDenied, WorkflowError
 from nominations.workflow.calls import accepts_nominations
 from nominations.workflow.nominations import queries
 from nominations.workflow.nominations.commands import (
+    AlreadyCreated,
     SaveResult,
     save_draft,
     submit,
@@ -143,7 +151,12 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
             )
             return redirect(url_for("nominate.edit", nomination_id=nomination.id))
         result = save_draft(
-            category, data, actor=current_user, nomination=nomination, documents=documents
+            category,
+            data,
+            actor=current_user,
+            nomination=nomination,
+            documents=documents,
+            token=creation_token(form) if nomination is None else None,
         )
     except NotFound:
         abort(404)
@@ -198,6 +211,7 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
 
 
 @bp.route("/calls/<int:category_id>/nominate", methods=["GET", "POST"])
+@keeps_typed_text
 @role_required("staff")
 def new(category_id: int):
     category = _get_category(category_id)
@@ -205,9 +219,19 @@ def new(category_id: int):
         category, None, queries.departments(), departments_acting_for(current_user, category)
     )
     if request.method == "POST":
-        if form.validate_on_submit():
+        if not form.validate_on_submit():
+            return _render(category, None, form, editable=True)
+        try:
             return _handle_post(category, None, form)
-        return _render(category, None, form, editable=True)
+        except AlreadyCreated as repeat:
+            # The same form again (a double click, a reload, a retry after a lost answer):
+            # what it carries goes to the nomination it made, never into a second one.
+            flash(
+                "This form had been sent already: it went to the same nomination, "
+                "not a second one.",
+                "info",
+            )
+            return _handle_post(repeat.nomination.category, repeat.nomination, form)
     if not accepts_nominations(category.round):
         flash(call_not_open_reason(category.round), "info")
         return redirect(url_for("calls.index"))
@@ -215,6 +239,7 @@ def new(category_id: int):
 
 
 @bp.route("/nominations/<int:nomination_id>", methods=["GET", "POST"])
+@keeps_typed_text
 @login_required
 def edit(nomination_id: int):
     nomination = _get_nomination(nomination_id)

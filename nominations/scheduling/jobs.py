@@ -26,6 +26,7 @@ from nominations.models import JobRun, db
 from nominations.timeutil import now as current_time
 from nominations.unit_of_work import transaction
 from nominations.workflow.lifecycle import close_due_rounds, open_due_rounds
+from nominations.workflow.nominations.documents import sweep_orphan_files
 from nominations.workflow.opening import hold_unready_rounds
 from nominations.workflow.reminders.sending import send_due_reminders
 
@@ -65,6 +66,15 @@ def drain_outbox(at: datetime) -> JobResult:
     return JobResult("ok" if report.sent else "idle", str(report))
 
 
+def sweep_uploads(at: datetime) -> JobResult:
+    """Delete uploaded files that no document names (left by a process that died between
+    writing a file and committing), once they are an hour old."""
+    deleted = sweep_orphan_files(at)
+    if not deleted:
+        return JobResult("idle", "no orphan files")
+    return JobResult("ok", f"deleted {len(deleted)} orphan upload(s): {', '.join(deleted)}")
+
+
 @dataclass(frozen=True)
 class JobSpec:
     id: str
@@ -84,6 +94,12 @@ JOBS: tuple[JobSpec, ...] = (
         due_work,
     ),
     JobSpec("outbox", "Deliver queued e-mail", "SCHEDULER_OUTBOX_SECONDS", drain_outbox),
+    JobSpec(
+        "sweep_uploads",
+        "Delete uploaded files no document names",
+        "SCHEDULER_SWEEP_SECONDS",
+        sweep_uploads,
+    ),
 )
 JOBS_BY_ID = {job.id: job for job in JOBS}
 

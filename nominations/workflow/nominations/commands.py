@@ -5,8 +5,11 @@ Each command checks its rules, changes, flushes and writes the audit record; it 
 commits: the edge (the request, a CLI command, a job) commits once or rolls back. ``submit``
 runs in a savepoint, so that a refused submission leaves the draft the same request saved.
 
-- ``save_draft`` stores whatever was typed (required fields are not checked) and every
-  acceptable document; refused documents are reported, the rest is kept.
+- ``save_draft`` stores whatever was typed (required fields are not checked, but a draft needs
+  the nominee's name to be found again) and every acceptable document; refused documents are
+  reported, the rest is kept. A new nomination carries its create form's token: the same form
+  sent twice (a double click, a reload, a retry after a lost answer) raises ``AlreadyCreated``
+  with the nomination the first one made, even when both arrive at once (unique constraint).
 - ``submit`` checks the stored draft completely and makes it submitted; a confirmation
   e-mail is queued. Each submission is a new event with its own confirmation.
 - ``update`` edits a submitted nomination until the closing time; it is all or nothing, so a
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import IntegrityError
+
 from nominations import policy
 from nominations.models import AwardCategory, Nomination, NominationStatus, User, db
 from nominations.storage import FileRefused
@@ -29,7 +34,7 @@ from nominations.workflow.errors import WorkflowError
 from nominations.workflow.nominations.details import NominationData, apply_details
 from nominations.workflow.nominations.documents import DocumentChanges, apply_documents
 from nominations.workflow.nominations.notifications import notify_nominator
-from nominations.workflow.nominations.queries import duplicate_count
+from nominations.workflow.nominations.queries import duplicate_count, nomination_by_token
 from nominations.workflow.nominations.rules import (
     INELIGIBLE_FROM,
     MAX_REASON_CHARS,
@@ -51,6 +56,20 @@ NOMINATION_FIELDS = (
     "on_behalf_of_department_id",
     "status",
 )
+
+
+NAME_NEEDED = (
+    "Type the nominee's name first: a draft is kept under it. Nothing was saved yet; the text "
+    "you typed is still in the form, documents have to be chosen again."
+)
+
+
+class AlreadyCreated(Exception):
+    """The create form with this token was sent before: this is the nomination it made."""
+
+    def __init__(self, nomination: Nomination) -> None:
+        super().__init__(f"nomination {nomination.id} was made by this form already")
+        self.nomination = nomination
 
 
 @dataclass
@@ -96,6 +115,7 @@ def save_draft(
     actor: User,
     nomination: Nomination | None = None,
     documents: DocumentChanges | None = None,
+    token: str | None = None,
 ) -> SaveResult:
     """Store what was typed as a draft (new, or a draft or withdrawn nomination).
 
@@ -118,10 +138,11 @@ def save_draft(
             if nomination.status == NominationStatus.SUBMITTED
             else "This nomination can no longer be changed."
         )
+    if not " ".join(clean(data.nominee_name).split()):
+        raise WorkflowError(NAME_NEEDED, "nominee_name")
     before = None
     if nomination is None:
-        nomination = Nomination(category=category, nominator=actor)
-        db.session.add(nomination)
+        nomination = _create(category, actor, token)
     else:
         before = audit.snapshot(nomination, NOMINATION_FIELDS)
     apply_details(nomination, category, data, actor)
@@ -132,6 +153,36 @@ def save_draft(
     refused = apply_documents(nomination, documents, actor)
     db.session.flush()
     return SaveResult(nomination, refused, duplicate_count(nomination))
+
+
+def _create(category: AwardCategory, actor: User, token: str | None) -> Nomination:
+    """A new nomination row, once per create-form token.
+
+    A nominator's creates take turns: a write to the nominator's own row (a no-op) holds the
+    row lock on PostgreSQL and the write lock on SQLite until the edge commits, so a second
+    request with the same token waits here and then finds the first one's nomination. The
+    unique constraint stays the last word should two inserts still meet."""
+    if token:
+        db.session.execute(
+            db.update(User)
+            .where(User.id == actor.id)
+            .values(id=User.id)
+            .execution_options(synchronize_session=False)
+        )
+        existing = nomination_by_token(actor, token)
+        if existing is not None:
+            raise AlreadyCreated(existing)
+    nomination = Nomination(category=category, nominator=actor, idempotency_token=token or None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(nomination)
+            db.session.flush()
+    except IntegrityError:
+        existing = nomination_by_token(actor, token) if token else None
+        if existing is None:
+            raise
+        raise AlreadyCreated(existing) from None
+    return nomination
 
 
 def submit(nomination: Nomination, *, actor: User) -> Nomination:

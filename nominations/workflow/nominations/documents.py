@@ -6,11 +6,16 @@ transaction's fate: files written in it are deleted if it ends without a commit 
 form, an error, a rolled-back request), and files of removed or replaced documents are
 deleted only once the removal is committed. Documents are never stored inside a savepoint,
 so only the outermost transaction is watched.
+
+A process killed between writing a file and committing (a worker that dies, a machine that
+stops) leaves a file no row names; ``sweep_orphan_files`` (a scheduled job) deletes such files
+once they are older than ``ORPHAN_UPLOAD_AGE_SECONDS`` (an hour), far longer than any request.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import BinaryIO
 
 from flask import current_app
@@ -18,7 +23,13 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from nominations.models import Attachment, AttachmentKind, Nomination, User, db
-from nominations.storage import FileRefused, delete_stored, human_size, store_pdf
+from nominations.storage import (
+    FileRefused,
+    delete_stored,
+    human_size,
+    store_pdf,
+    stored_files_older_than,
+)
 from nominations.timeutil import now
 from nominations.workflow import audit
 
@@ -89,6 +100,27 @@ def _delete_uncommitted_files(session: Session, transaction: SessionTransaction)
             delete_stored(name)
 
 
+def sweep_orphan_files(at: datetime) -> list[str]:
+    """Delete the stored files that no attachment names and that were written more than
+    ``ORPHAN_UPLOAD_AGE_SECONDS`` before ``at``; returns their names. Reads only: a younger
+    file may be an upload in flight, and an old one can never be named later (names are new
+    random ones), so running it anywhere, twice or late is safe."""
+    age = timedelta(seconds=int(current_app.config["ORPHAN_UPLOAD_AGE_SECONDS"]))
+    candidates = stored_files_older_than(at - age)
+    named: set[str] = set()
+    for start in range(0, len(candidates), 500):
+        batch = candidates[start : start + 500]
+        named.update(
+            db.session.execute(
+                db.select(Attachment.stored_name).where(Attachment.stored_name.in_(batch))
+            ).scalars()
+        )
+    orphans = [name for name in candidates if name not in named]
+    for name in orphans:
+        delete_stored(name)
+    return orphans
+
+
 # --- adding and removing ------------------------------------------------------------------
 
 
@@ -142,7 +174,8 @@ def apply_documents(
 
 def _add(nomination: Nomination, kind: AttachmentKind, upload: Upload, actor: User) -> None:
     """Store one upload (replacing the CV or publication list there was); FileRefused when
-    the file is not acceptable, and then nothing is left on disk."""
+    the file is not acceptable, and then nothing is left on disk. The same file (kind, name and
+    content) as one already attached is not added twice."""
     field_name, label = DOCUMENT_FIELDS[kind], DOCUMENT_LABELS[kind]
     replaced = [
         a
@@ -150,6 +183,11 @@ def _add(nomination: Nomination, kind: AttachmentKind, upload: Upload, actor: Us
         if a.kind == kind and kind != AttachmentKind.SUPPORT_LETTER
     ]
     stored = store_pdf(upload.stream, upload.filename, field=field_name, label=label)
+    same = (kind, stored.original_name, stored.sha256)
+    if any((a.kind, a.original_name, a.sha256) == same for a in nomination.attachments):
+        # The same document sent again (a retried or repeated form): it is there already.
+        delete_stored(stored.stored_name)
+        return
     max_total = int(current_app.config["MAX_TOTAL_BYTES"])
     total = sum(a.size_bytes for a in nomination.attachments if a not in replaced)
     if total + stored.size_bytes > max_total:

@@ -51,6 +51,15 @@ def nomination_with_documents(nomination_id: int) -> Nomination | None:
     ).scalar_one_or_none()
 
 
+def nomination_by_token(nominator: User, token: str) -> Nomination | None:
+    """The nomination ``nominator``'s create form with ``token`` made, if it was sent before."""
+    return db.session.execute(
+        db.select(Nomination).where(
+            Nomination.nominator_id == nominator.id, Nomination.idempotency_token == token
+        )
+    ).scalar_one_or_none()
+
+
 def attachment_of(nomination_id: int, attachment_id: int) -> Attachment | None:
     """A document of that nomination (None when it belongs to another one), with its
     nomination, category and round loaded for the policy."""
