@@ -16,10 +16,12 @@ def require_admin():
 from nominations.admin import (  # noqa: E402,F401
     audit,
     charts,
+    departments,
     nominations,
     panels,
     results,
     rounds,
     scheduling,
+    staff_import,
     users,
 )
