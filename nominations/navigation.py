@@ -15,6 +15,7 @@ NAV: tuple[tuple[str, str, str | None], ...] = (
     ("admin.rounds", "Rounds", "admin"),
     ("admin.nominations", "Nominations", "admin"),
     ("admin.users", "Users", "admin"),
+    ("admin.departments", "Departments", "admin"),
     ("admin.outbox", "Outbox", "admin"),
     ("admin.scheduling", "Scheduler", "admin"),
     ("admin.audit", "Audit log", "admin"),

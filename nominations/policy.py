@@ -253,6 +253,8 @@ def _complete_round(user, award_round) -> bool:
 rule("round.manage", "Only administrators manage rounds and categories.", system=True)(_admin)
 rule("panel.manage", "Only administrators manage panels and rubrics.", system=True)(_admin)
 rule("user.manage", "Only administrators manage users.", system=True)(_admin)
+rule("department.manage", "Only administrators manage departments.", system=True)(_admin)
+rule("staff.import", "Only administrators import staff.")(_admin)
 rule("reminder.manage", "Only administrators manage reminders.")(_admin)
 rule("results.publish", "Only administrators publish results.")(_admin)
 rule("round.clone", "Only administrators open next year's round.")(_admin)

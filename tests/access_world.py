@@ -227,6 +227,7 @@ def build_world() -> AccessWorld:
         "conflict": conflict.id,
         "decision": decision.id,
         "staff_user": users["staff"].id,
+        "department": dept.id,
         "published_round": last_year.id,
         "published_category": last_category.id,
         "reminder_rule": reminder_rule.id,

@@ -16,11 +16,13 @@ def require_admin():
 from nominations.admin import (  # noqa: E402,F401
     audit,
     charts,
+    departments,
     nominations,
     opening,
     panels,
     results,
     rounds,
     scheduling,
+    staff_import,
     users,
 )

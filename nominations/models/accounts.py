@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import generate_password_hash
 
@@ -24,6 +25,9 @@ class Department(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # A deactivated department keeps its people and nominations (history) but is no longer
+    # offered for new ones, nor accepted by the staff import.
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     def __repr__(self) -> str:
         return f"<Department {self.name}>"

@@ -5,13 +5,24 @@ from nominations import health
 from nominations.models import db
 from nominations.public import bp
 from nominations.timeutil import now, to_local
+from nominations.workflow import start_page
 from nominations.workflow.calls import open_categories_query
 
 
 @bp.route("/")
 def index():
+    """Everyone's start page: the open calls, and for a signed-in person what they have to do
+    in each of their roles (sign-in lands here)."""
     categories = db.session.execute(open_categories_query()).scalars().all()
-    return render_template("public/index.html", categories=categories, user=current_user)
+    todo = {}
+    if current_user.is_authenticated:
+        todo = {
+            "drafts": start_page.open_drafts(current_user) if current_user.is_staff else [],
+            "reviews": start_page.reviews_due(current_user),
+            "chaired": start_page.chaired_rounds(current_user),
+            "rounds": start_page.admin_rounds() if current_user.is_admin else [],
+        }
+    return render_template("public/index.html", categories=categories, user=current_user, todo=todo)
 
 
 @bp.route("/healthz")
