@@ -52,7 +52,7 @@ def test_preview_then_confirm_adds_people_and_departments(make_client, admin):
     preview = _upload(browser, csv)
     html = _html(preview)
     assert preview.status_code == 200
-    assert "1 people to add, 1 to update, 0 unchanged, 1 new departments" in html
+    assert "1 person to add, 1 to update, 0 unchanged, 1 new department" in html
     assert "name: Kari Old-Name → Kari Nordmann" in html
     assert "department: Dept A → Department of Cancer Genetics" in html
     # The preview stores nothing.
@@ -133,7 +133,7 @@ def test_xlsx_export_is_read(make_client, admin):
     book.save(buffer)
     browser = make_client(admin.email)
     html = _upload(browser, buffer.getvalue(), "hr.xlsx").get_data(as_text=True)
-    assert "1 people to add" in html
+    assert "1 person to add" in html
     _confirm(browser, html)
     person = _people()["ase@example.org"]
     assert person.name == "Åse Ødegård" and person.is_reviewer
@@ -184,3 +184,8 @@ def test_an_import_without_full_deactivates_no_one(make_client, admin):
     assert "To deactivate" not in html
     _confirm(browser, html)
     assert _people()["other@example.org"].active
+
+
+def test_the_users_page_leads_to_the_import(make_client, admin):
+    page = _html(make_client(admin.email).get("/admin/users"))
+    assert 'href="/admin/staff-import">Import staff from a file</a>' in page
