@@ -2,15 +2,20 @@
 
 ``form_values(html, action)`` returns the (name, value) pairs of the form posting to
 ``action``: text, number, date, time and hidden inputs with their value, checked boxes and
-radios, the selected option of each select (else its first), textareas with their text (line
-breaks sent as CR LF, as browsers do), passwords empty. Submit buttons are left out.
+radios, the selected option of each select (else its first), textareas with their text (the
+line break right after the opening tag dropped and line breaks sent as CR LF, as browsers do),
+passwords empty, file inputs as an empty file with no name (nothing chosen). Submit buttons are
+left out.
 """
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from io import BytesIO
 
-NOT_SENT = {"submit", "button", "reset", "image", "file"}
+from werkzeug.datastructures import FileStorage
+
+NOT_SENT = {"submit", "button", "reset", "image"}
 
 
 class _FormReader(HTMLParser):
@@ -19,7 +24,7 @@ class _FormReader(HTMLParser):
         self.action = action
         self.inside = False
         self.found = False
-        self.pairs: list[tuple[str, str]] = []
+        self.pairs: list[tuple[str, str | FileStorage]] = []
         self._select: str | None = None
         self._options: list[tuple[str, bool]] = []
         self._option_value: str | None = None
@@ -40,7 +45,9 @@ class _FormReader(HTMLParser):
             kind = a.get("type", "text").lower()
             if kind in NOT_SENT:
                 return
-            if kind in ("checkbox", "radio"):
+            if kind == "file":
+                self.pairs.append((name, FileStorage(BytesIO(b""), filename="")))
+            elif kind in ("checkbox", "radio"):
                 if "checked" in a:
                     self.pairs.append((name, a.get("value", "on")))
             elif kind == "password":
@@ -77,12 +84,15 @@ class _FormReader(HTMLParser):
                 self.pairs.append((self._select, (chosen or [self._options[0][0]])[0]))
             self._select = None
         elif tag == "textarea" and self._textarea is not None:
-            text = self._text[1:] if self._text.startswith("\n") else self._text
-            self.pairs.append((self._textarea, text.replace("\r\n", "\n").replace("\n", "\r\n")))
+            # HTML reads CR LF and a lone CR as LF, then drops one LF right after the tag
+            # (WTForms writes CR LF there, so that text beginning with a line break keeps it).
+            text = self._text.replace("\r\n", "\n").replace("\r", "\n")
+            text = text[1:] if text.startswith("\n") else text
+            self.pairs.append((self._textarea, text.replace("\n", "\r\n")))
             self._textarea = None
 
 
-def form_values(html: str, action: str) -> list[tuple[str, str]]:
+def form_values(html: str, action: str) -> list[tuple[str, str | FileStorage]]:
     reader = _FormReader(action)
     reader.feed(html)
     assert reader.found, f"no form posting to {action} on the page"

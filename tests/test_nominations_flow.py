@@ -128,8 +128,10 @@ def test_draft_submit_edit_withdraw_cycle(nominator, category, dept, staff):
     ]
     assert actions() == [
         "nomination.create",
-        "nomination.update",
+        # A draft saved again: its documents first, then what changed of the nomination
+        # (known only once the documents are in: a change to either makes it a draft).
         "attachment.add",
+        "nomination.update",
         "nomination.submit",
         "nomination.update",
         "nomination.withdraw",

@@ -145,9 +145,9 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
             result = update(nomination, data, actor=current_user, documents=documents)
             _flash_duplicates(result)
             flash(
-                "Your changes are saved. You can edit the nomination until "
-                f"{format_local(category.round.closes_at)}.",
-                "success",
+                ("Your changes are saved." if result.changed else "Nothing was changed.")
+                + f" You can edit the nomination until {format_local(category.round.closes_at)}.",
+                "success" if result.changed else "info",
             )
             return redirect(url_for("nominate.edit", nomination_id=nomination.id))
         result = save_draft(
@@ -179,9 +179,10 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
         return _render(category, nomination, form, editable=True)
     if not form.submit_nomination.data:
         flash(
-            f"Draft saved at {format_local(now())}. You can come back to it from "
-            f"My nominations and submit it before {format_local(category.round.closes_at)}.",
-            "success",
+            (f"Draft saved at {format_local(now())}." if result.changed else "Nothing was changed.")
+            + " You can come back to it from My nominations and submit it before "
+            f"{format_local(category.round.closes_at)}.",
+            "success" if result.changed else "info",
         )
         return redirect(url_for("nominate.edit", nomination_id=nomination.id))
     # A refused submission is rolled back to its savepoint and the page answers 200, so the

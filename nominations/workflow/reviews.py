@@ -161,7 +161,6 @@ def save_review(
             review.scores.append(ReviewScore(criterion_id=criterion_id, score=value))
     review.comment = clean(data.comment, multiline=True)
     review.recommendation = data.recommendation or None
-    review.updated_at = now()
     if submit and not already_submitted:
         review.status = ReviewStatus.SUBMITTED
         review.submitted_at = now()
@@ -176,6 +175,8 @@ def save_review(
         old, new = audit.changed(before, after)
     else:
         old, new = None, after
+    if new:  # saved unchanged, its last change stays where it was
+        review.updated_at = now()
     if new or action == "review.submit":
         audit.record(
             action,

@@ -10,6 +10,9 @@ runs in a savepoint, so that a refused submission leaves the draft the same requ
   reported, the rest is kept. A new nomination carries its create form's token: the same form
   sent twice (a double click, a reload, a retry after a lost answer) raises ``AlreadyCreated``
   with the nomination the first one made, even when both arrive at once (unique constraint).
+  Saving a withdrawn nomination with a change makes it a draft again.
+- ``save_draft`` and ``update`` change nothing when nothing was changed: no audit event, the
+  status and the last change (``updated_at``) stay as they were.
 - ``submit`` checks the stored draft completely and makes it submitted; a confirmation
   e-mail is queued. Each submission is a new event with its own confirmation.
 - ``update`` edits a submitted nomination until the closing time; it is all or nothing, so a
@@ -77,6 +80,7 @@ class SaveResult:
     nomination: Nomination
     refused: list[FileRefused] = field(default_factory=list)  # documents not stored
     duplicates: int = 0  # other active nominations of the same nominee in the category
+    changed: bool = True  # False: saved as it was (nothing typed or attached differed)
 
 
 def _require_nominator(nomination: Nomination, actor: User) -> None:
@@ -90,6 +94,19 @@ def _lock(nomination: Nomination) -> None:
         db.select(Nomination.id).where(Nomination.id == nomination.id).with_for_update()
     )
     db.session.refresh(nomination)
+
+
+def _attachment_ids(nomination: Nomination) -> set[int]:
+    return {attachment.id for attachment in nomination.attachments}
+
+
+def _changed(nomination: Nomination, before: dict, attached: set[int]) -> bool:
+    """Whether a save changed the details or the documents (``before`` and ``attached`` are
+    what they were)."""
+    return (
+        audit.snapshot(nomination, NOMINATION_FIELDS) != before
+        or _attachment_ids(nomination) != attached
+    )
 
 
 def _record_changes(nomination: Nomination, before: dict | None, actor: User) -> None:
@@ -140,19 +157,27 @@ def save_draft(
         )
     if not " ".join(clean(data.nominee_name).split()):
         raise WorkflowError(NAME_NEEDED, "nominee_name")
-    before = None
     if nomination is None:
         nomination = _create(category, actor, token)
-    else:
-        before = audit.snapshot(nomination, NOMINATION_FIELDS)
+        apply_details(nomination, category, data, actor)
+        db.session.flush()
+        _record_changes(nomination, None, actor)
+        refused = apply_documents(nomination, documents, actor)
+        db.session.flush()
+        return SaveResult(nomination, refused, duplicate_count(nomination))
+    before = audit.snapshot(nomination, NOMINATION_FIELDS)
+    attached = _attachment_ids(nomination)
     apply_details(nomination, category, data, actor)
-    nomination.status = NominationStatus.DRAFT
-    nomination.updated_at = now()
+    refused = apply_documents(nomination, documents, actor)
+    changed = _changed(nomination, before, attached)
+    if changed:
+        # Working on a withdrawn nomination makes it a draft again; saving it unchanged
+        # leaves it withdrawn, and its last change where it was.
+        nomination.status = NominationStatus.DRAFT
+        nomination.updated_at = now()
     db.session.flush()
     _record_changes(nomination, before, actor)
-    refused = apply_documents(nomination, documents, actor)
-    db.session.flush()
-    return SaveResult(nomination, refused, duplicate_count(nomination))
+    return SaveResult(nomination, refused, duplicate_count(nomination), changed)
 
 
 def _create(category: AwardCategory, actor: User, token: str | None) -> Nomination:
@@ -237,17 +262,20 @@ def update(
     if nomination.status != NominationStatus.SUBMITTED:
         raise WorkflowError("Only a submitted nomination can be edited this way.")
     before = audit.snapshot(nomination, NOMINATION_FIELDS)
+    attached = _attachment_ids(nomination)
     apply_details(nomination, category, data, actor)
-    nomination.updated_at = now()
     db.session.flush()
     _record_changes(nomination, before, actor)
     refused = apply_documents(nomination, documents, actor)
+    changed = _changed(nomination, before, attached)
+    if changed:  # saved unchanged, its last change stays where it was
+        nomination.updated_at = now()
     db.session.flush()
     found: Problems = [(e.field, e.message) for e in refused]
     found += problems(nomination)
     if found:
         raise NominationProblems(found)
-    return SaveResult(nomination, [], duplicate_count(nomination))
+    return SaveResult(nomination, [], duplicate_count(nomination), changed)
 
 
 def withdraw(nomination: Nomination, *, actor: User) -> Nomination:
