@@ -58,10 +58,12 @@ def grouped_bars(
     *,
     chart_id: str,
     unit: str = "",
+    note: str = "",
     width: int = 760,
     height: int = 320,
 ) -> Markup:
-    """A grouped bar chart: one group per label in ``groups``, one bar per series in each."""
+    """A grouped bar chart: one group per label in ``groups``, one bar per series in each.
+    ``note`` ends the description read by screen readers (e.g. where the same numbers are)."""
     margin_left, margin_right, margin_top, margin_bottom = 48, 16, 36, 40
     legend_rows = math.ceil(len(series) / 3) if series else 0
     legend_height = legend_rows * 20 + (8 if legend_rows else 0)
@@ -73,7 +75,7 @@ def grouped_bars(
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     description = (
         f"{len(series)} series over {len(groups)} groups; the largest value is {_number(largest)}"
-        f"{' ' + unit if unit else ''}."
+        f"{' ' + unit if unit else ''}.{' ' + note if note else ''}"
     )
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" '

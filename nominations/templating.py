@@ -6,7 +6,7 @@ from flask import Flask
 from markupsafe import Markup
 
 from nominations.formatting import count_words, format_amount
-from nominations.navigation import nav_links
+from nominations.navigation import nav_items
 from nominations.timeutil import format_date, format_local, humanize_remaining, to_local
 from nominations.workflow.disclosure import (
     last_change_for_nominator,
@@ -34,6 +34,6 @@ def init_app(app: Flask) -> None:
         nominator_status=nomination_status_for_nominator,
         nominator_last_change=last_change_for_nominator,
     )
-    app.jinja_env.globals["nav_links"] = nav_links
+    app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     app.jinja_env.globals["timezone_name"] = app.config["TIMEZONE"]

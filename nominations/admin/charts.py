@@ -20,6 +20,7 @@ def _chart(title: str, counts: YearlyCounts, chart_id: str):
         [Series(name, values) for name, values in counts.series.items()],
         chart_id=chart_id,
         unit="nominations",
+        note="The same numbers are in the table below the chart.",
     )
 
 
@@ -32,11 +33,13 @@ def charts():
         sections=[
             (
                 "Nominations per category",
+                "Category",
                 per_category,
                 _chart("Nominations per category and year", per_category, "chart-category"),
             ),
             (
                 "Nominations per department (of the nominee)",
+                "Department",
                 per_department,
                 _chart("Nominations per department and year", per_department, "chart-department"),
             ),

@@ -273,6 +273,16 @@ def tab_to(page: Page, field: Locator, limit: int = 40) -> int:
     raise AssertionError(f"{field} not reached with {limit} presses of Tab")
 
 
+def nav_to(page: Page, name: str) -> None:
+    """Follow a link of the main navigation as a person would: the administrators' pages are
+    in the bar's "Admin" menu, opened first."""
+    bar = page.get_by_role("navigation", name="Main navigation")
+    link = bar.get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        bar.get_by_role("button", name="Admin").click()
+    link.click()
+
+
 def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     """Through the real sign-in form; ends on the page the site redirects to."""
     page.goto("/login")

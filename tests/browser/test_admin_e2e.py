@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from nominations.timeutil import now
-from tests.browser.support import assert_controls_labelled, sign_in
+from tests.browser.support import assert_controls_labelled, nav_to, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,9 +16,7 @@ def test_admin_creates_a_round_with_two_categories_through_the_forms(page, users
     year = now().year + 1
     sign_in(page, users["admin"])
     shot("signed in")
-    page.get_by_role("navigation", name="Main navigation").get_by_role(
-        "link", name="Rounds"
-    ).click()
+    nav_to(page, "Rounds")
     expect(page.get_by_role("heading", name="Award rounds")).to_be_visible()
     page.get_by_role("link", name="New round").click()
     expect(page.get_by_role("heading", name="New award round")).to_be_visible()

@@ -27,6 +27,7 @@ from tests.browser.support import (
     assert_controls_labelled,
     confirming,
     is_focused,
+    nav_to,
     sign_in,
     tab_to,
     write_pdf,
@@ -49,9 +50,7 @@ def oslo(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def nav(page: Page, name: str) -> None:
-    page.get_by_role("navigation", name="Main navigation").get_by_role(
-        "link", name=name, exact=True
-    ).click()
+    nav_to(page, name)
 
 
 def expect_flash(page: Page, text: str) -> None:
