@@ -16,7 +16,11 @@ An expectation is
   with a link to sign in (nominations/nominate/kept.py), nothing is stored;
 - ``OK``: allowed, whatever the form made of the minimal body we send (a page with the form's
   errors or a redirect after the change): any answer below 400 but the sign-in page;
-- a frozenset of acceptable codes.
+- a frozenset of acceptable codes;
+- ``ASKED``: the page that asks before an action that cannot be undone
+  (nominations/confirming.py): 200, and like a refusal it changes nothing. The bodies below
+  carry no ``confirmed``, so whoever may do the thing is asked; whoever may not is refused
+  first.
 
 Every refusal (LOGIN, 403, 404, ...) must leave the database and the uploads as they were.
 
@@ -37,6 +41,7 @@ from tests.access_world import ROLES, AccessWorld
 LOGIN = "login"
 OK = "ok"
 KEPT = 401
+ASKED = "asked"
 
 Expected = int | str | frozenset
 Row = tuple[Expected, ...]
@@ -60,11 +65,16 @@ PUBLIC: Row = (200, 200, 200, 200, 200, 200, 200, 200, 200)
 SIGNED_IN: Row = (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200)
 ADMIN_PAGE: Row = (LOGIN, 403, 403, 403, 403, 403, 403, 403, 200)
 ADMIN_POST: Row = (LOGIN, 403, 403, 403, 403, 403, 403, 403, OK)
+ADMIN_ASKS: Row = (*ADMIN_POST[:-1], ASKED)
+# An action that asks first, which the world's state refuses even to an admin (a message on
+# the page it came from): refused, not asked.
+ADMIN_STATE_REFUSES: Row = (*ADMIN_POST[:-1], 302)
 # Signed in, then sent on (302): the sign-in page, a closed call's form.
 REDIRECTED: Row = (LOGIN, 302, 302, 302, 302, 302, 302, 302, 302)
 # The chair of the panel covering the category (once the call has closed) and admins.
 CHAIR_PAGE: Row = (LOGIN, 403, 403, 403, 403, 403, 200, 403, 200)
 CHAIR_POST: Row = (LOGIN, 403, 403, 403, 403, 403, OK, 403, OK)
+CHAIR_ASKS: Row = (LOGIN, 403, 403, 403, 403, 403, ASKED, 403, ASKED)
 # Round overviews: any chair of the round (each sees the categories their panel covers).
 ROUND_PAGE: Row = (LOGIN, 403, 403, 403, 403, 403, 200, 200, 200)
 # The nomination (and its documents): its nominator, the panel but the conflicted, admins.
@@ -127,6 +137,7 @@ ACCESS: dict[str, Access] = {
     # --- nominating (the world's call has closed: the calls page, or the form with the reason)
     "nominate.new": Access(GET=REDIRECTED, POST=(KEPT,) + SIGNED_IN[1:], rule="nomination.create"),  # noqa: E501
     "nominate.edit": Access(GET=NOMINATION_PAGE, POST=NOMINATOR_POST, rule="nomination.edit"),
+    # The world's call has closed: its nominator is refused (not asked) too.
     "nominate.withdraw_nomination": Access(POST=(LOGIN, 302, 404, 404, 404, 404, 404, 404, 404), rule="nomination.edit"),  # noqa: E501
     "nominate.mine": Access(GET=SIGNED_IN, rule="nomination.create"),
     "nominate.attachment": Access(GET=NOMINATION_PAGE, rule="nomination.download"),
@@ -134,7 +145,7 @@ ACCESS: dict[str, Access] = {
     "review.index": Access(GET=(*NOT_REVIEWERS, 200, 200, 200, 200, 200, 200), rule="review.area"),
     "review.category": Access(GET=(*NOT_REVIEWERS, 200, 404, 200, 200, 404, 404), rule="review.category"),  # noqa: E501
     "review.nomination": Access(GET=(*NOT_REVIEWERS, 200, 404, 404, 200, 404, 200), POST=(*NOT_REVIEWERS, OK, 404, 404, OK, 404, 403), rule="review.read"),  # noqa: E501
-    "review.declare": Access(GET=(*NOT_REVIEWERS, 200, 404, 404, 200, 404, 404), POST=(*NOT_REVIEWERS, OK, 404, 404, OK, 404, 404), rule="conflict.declare"),  # noqa: E501
+    "review.declare": Access(GET=(*NOT_REVIEWERS, 200, 404, 404, 200, 404, 404), POST=(*NOT_REVIEWERS, ASKED, 404, 404, ASKED, 404, 404), rule="conflict.declare"),  # noqa: E501
     "review.conflicts": Access(GET=ROUND_PAGE, rule="progress.view"),
     "review.clear": Access(POST=CHAIR_POST, rule="conflict.clear"),
     "review.ranking": Access(GET=CHAIR_PAGE, rule="ranking.view"),
@@ -142,7 +153,7 @@ ACCESS: dict[str, Access] = {
     "review.progress": Access(GET=ROUND_PAGE, rule="progress.view"),
     "review.decisions": Access(GET=CHAIR_PAGE, POST=CHAIR_POST, rule="decision.record"),
     "review.citation": Access(POST=CHAIR_POST, rule="decision.record"),
-    "review.revoke": Access(POST=CHAIR_POST, rule="decision.record"),
+    "review.revoke": Access(POST=CHAIR_ASKS, rule="decision.record"),
     "review.round_summary": Access(GET=ROUND_PAGE, rule="progress.view"),
     # Marking the round decided acts on every category: admins, and a chair whose panels cover
     # them all (the world's chairs each cover one category).
@@ -162,7 +173,7 @@ ACCESS: dict[str, Access] = {
     "admin.new_reminder": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="reminder.manage"),
     "admin.enable_reminder": Access(POST=ADMIN_POST, rule="reminder.manage"),
     "admin.disable_reminder": Access(POST=ADMIN_POST, rule="reminder.manage"),
-    "admin.delete_reminder": Access(POST=ADMIN_POST, rule="reminder.manage"),
+    "admin.delete_reminder": Access(POST=ADMIN_ASKS, rule="reminder.manage"),
     "admin.outbox": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.outbox_send_again": Access(POST=ADMIN_POST, rule="outbox.manage"),
     "admin.scheduling": Access(GET=ADMIN_PAGE, rule="admin.area"),
@@ -172,13 +183,15 @@ ACCESS: dict[str, Access] = {
     "admin.open_round": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="round.manage"),
     "admin.new_category": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="round.manage"),
     "admin.edit_category": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="round.manage"),
-    "admin.publish_results": Access(POST=ADMIN_POST, rule="results.publish"),
-    "admin.clone_round": Access(POST=ADMIN_POST, rule="round.clone"),
+    # The world's round is not decided yet.
+    "admin.publish_results": Access(POST=ADMIN_STATE_REFUSES, rule="results.publish"),
+    "admin.clone_round": Access(POST=ADMIN_ASKS, rule="round.clone"),
     "admin.users": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.new_user": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="user.manage"),
     "admin.edit_user": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="user.manage"),
-    "admin.deactivate_account": Access(POST=ADMIN_POST, rule="user.manage"),
-    "admin.reactivate_account": Access(POST=ADMIN_POST, rule="user.manage"),
+    "admin.deactivate_account": Access(POST=ADMIN_ASKS, rule="user.manage"),
+    # The world's staff user is active.
+    "admin.reactivate_account": Access(POST=ADMIN_STATE_REFUSES, rule="user.manage"),
     "admin.departments": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="department.manage"),
     "admin.edit_department": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="department.manage"),
     "admin.merge_department": Access(POST=ADMIN_POST, rule="department.manage"),
@@ -191,13 +204,14 @@ ACCESS: dict[str, Access] = {
     "admin.new_panel": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="panel.manage"),
     "admin.panel_detail": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.edit_panel": Access(POST=ADMIN_POST, rule="panel.manage"),
-    "admin.delete_panel_view": Access(POST=ADMIN_POST, rule="panel.manage"),
+    "admin.delete_panel_view": Access(POST=ADMIN_ASKS, rule="panel.manage"),
     "admin.add_panel_member": Access(POST=ADMIN_POST, rule="panel.manage"),
-    "admin.remove_panel_member": Access(POST=ADMIN_POST, rule="panel.manage"),
+    "admin.remove_panel_member": Access(POST=ADMIN_ASKS, rule="panel.manage"),
     "admin.make_panel_chair": Access(POST=ADMIN_POST, rule="panel.manage"),
     "admin.rubric": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="panel.manage"),
     "admin.edit_criterion": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="panel.manage"),
-    "admin.delete_criterion_view": Access(POST=ADMIN_POST, rule="panel.manage"),
+    # The world's rubric has reviews (locked).
+    "admin.delete_criterion_view": Access(POST=ADMIN_STATE_REFUSES, rule="panel.manage"),
     "admin.audit": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.charts": Access(GET=ADMIN_PAGE, rule="admin.area"),
 }

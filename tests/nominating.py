@@ -31,18 +31,21 @@ def fields(department, **overrides) -> dict:
 
 
 def errors(response) -> list[str]:
-    """Messages shown at fields and at the top of the form."""
+    """Messages shown at fields, at the top of the form (the error summary's messages that
+    belong to no field) and in a danger message of the page."""
     page = response.get_data(as_text=True)
     found = re.findall(r"invalid-feedback[^>]*>([^<]*)<", page)
+    found += re.findall(r'<li class="form-error">([^<]*)<', page)
     found += re.findall(r'alert alert-danger"[^>]*>([^<]*)<', page)
     return [html.unescape(message).strip() for message in found]
 
 
 def field_errors(response, field: str) -> list[str]:
+    """The messages under the field (the element its aria-describedby names)."""
     page = response.get_data(as_text=True)
-    return [
-        html.unescape(m).strip() for m in re.findall(rf'id="{field}-error"[^>]*>([^<]*)<', page)
-    ]
+    block = re.search(rf'<div id="{field}-error">(.*?</div>)</div>', page, re.S)
+    found = re.findall(r"invalid-feedback[^>]*>([^<]*)<", block.group(1)) if block else []
+    return [html.unescape(m).strip() for m in found]
 
 
 def text(response) -> str:

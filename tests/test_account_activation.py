@@ -28,7 +28,8 @@ def test_an_admin_deactivates_and_reactivates_a_person(make_client, admin, staff
     assert "Deactivate <bdi>Sam Staff</bdi></button>" in page
     assert 'data-confirm="Deactivate Sam Staff? They are signed out now' in page
 
-    response = chief.submit(f"/admin/users/{staff.id}/deactivate", page=f"/admin/users/{staff.id}")
+    user_page = f"/admin/users/{staff.id}"
+    response = chief.submit(f"{user_page}/deactivate", {"confirmed": "1"}, page=user_page)
     assert response.status_code == 302
     page = chief.get(response.headers["Location"]).get_data(as_text=True)
     assert "Sam Staff is deactivated and signed out everywhere." in page
@@ -47,7 +48,7 @@ def test_an_admin_deactivates_and_reactivates_a_person(make_client, admin, staff
     assert deactivation.actor_id == admin.id and deactivation.object_id == staff.id
     assert (deactivation.before, deactivation.after) == ({"active": True}, {"active": False})
 
-    response = chief.submit(f"/admin/users/{staff.id}/reactivate", page=f"/admin/users/{staff.id}")
+    response = chief.submit(f"{user_page}/reactivate", {"confirmed": "1"}, page=user_page)
     page = chief.get(response.headers["Location"]).get_data(as_text=True)
     assert "Sam Staff is active again and can sign in." in page
     assert _active(staff)
@@ -74,9 +75,11 @@ def test_an_admin_cannot_deactivate_himself(make_client, admin):
 
 def test_deactivating_twice_changes_nothing_the_second_time(make_client, admin, staff):
     chief = make_client("admin@example.org")
-    for _ in range(2):
+    # The second time unconfirmed: the refusal comes before any question.
+    for body in ({"confirmed": "1"}, {}):
         response = chief.submit(
             f"/admin/users/{staff.id}/deactivate",
+            body,
             page=f"/admin/users/{staff.id}",
             follow_redirects=True,
         )

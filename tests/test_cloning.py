@@ -241,7 +241,7 @@ def test_admin_opens_next_year_from_the_round_page(client, source, staff, make_c
     body = client.get(page).get_data(as_text=True)
     assert "Open next year's round" in body
     assert "data-confirm=" in body
-    response = client.submit(f"/admin/rounds/{source.id}/next-year", page=page)
+    response = client.submit(f"/admin/rounds/{source.id}/next-year", {"confirmed": "1"}, page=page)
     new = db.session.execute(db.select(AwardRound).where(AwardRound.year == 2027)).scalar_one()
     assert response.headers["Location"] == f"/admin/rounds/{new.id}"
     new_page = client.get(f"/admin/rounds/{new.id}").get_data(as_text=True)
@@ -251,6 +251,7 @@ def test_admin_opens_next_year_from_the_round_page(client, source, staff, make_c
     # The old round now links to next year's instead of offering to create it again.
     body = client.get(page).get_data(as_text=True)
     assert "Next year's round: OUH Research Awards 2027" in body
+    # Not confirmed: the refusal comes before any question.
     response = client.submit(
         f"/admin/rounds/{source.id}/next-year", page=page, follow_redirects=True
     )

@@ -184,7 +184,7 @@ def test_every_successful_post_redirects(make_client, staff, dept, category):
     assert (submitted.status_code, submitted.headers["Location"]) == (302, url)
     changed = nominator.submit(url, {**fields(dept, nominee_position="Group leader"), **SUBMIT})
     assert (changed.status_code, changed.headers["Location"]) == (302, url)
-    withdrawn = nominator.submit(f"{url}/withdraw", {}, page=url)
+    withdrawn = nominator.submit(f"{url}/withdraw", {"confirmed": "1"}, page=url)
     assert (withdrawn.status_code, withdrawn.headers["Location"]) == (302, url)
     [nomination] = nominations()
     assert nomination.status == NominationStatus.WITHDRAWN

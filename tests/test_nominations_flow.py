@@ -112,8 +112,10 @@ def test_draft_submit_edit_withdraw_cycle(nominator, category, dept, staff):
     assert edit.after == {"nominee_department_id": moved.id, "nominee_position": "Group leader"}
     assert edit.actor_id == staff.id
 
-    # Withdraw.
-    response = nominator.submit(f"{url}/withdraw", {}, page=url, follow_redirects=True)
+    # Withdraw (confirmed: the question itself is tested in tests/test_confirming.py).
+    response = nominator.submit(
+        f"{url}/withdraw", {"confirmed": "1"}, page=url, follow_redirects=True
+    )
     assert "Nomination withdrawn" in text(response)
     nomination = only_nomination()
     assert nomination.status == NominationStatus.WITHDRAWN and nomination.withdrawn_at

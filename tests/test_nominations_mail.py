@@ -53,7 +53,7 @@ def test_submission_and_withdrawal_confirmed_by_email(
     assert f'href="https://awards.example.org/nominations/{nomination.id}"' in html
 
     url = f"/nominations/{nomination.id}"
-    client.submit(f"{url}/withdraw", {}, page=url)
+    client.submit(f"{url}/withdraw", {"confirmed": "1"}, page=url)
     assert deliver_due().sent == 1
     withdrawn = smtp_server.sink.to("staff@example.org")[-1]
     assert withdrawn["Subject"] == "Nomination withdrawn: Nora Nominee for Researcher of the Year"

@@ -239,7 +239,7 @@ def test_deactivated_through_the_user_page_the_provider_no_longer_lets_one_in(
     kari = _user("kari.nordmann@hospital.example")
     chief = make_client("admin@example.org")
     user_page = f"/admin/users/{kari.id}"
-    chief.submit(f"{user_page}/deactivate", page=user_page)
+    chief.submit(f"{user_page}/deactivate", {"confirmed": "1"}, page=user_page)
     assert _signed_in_as(client) is None  # signed out at once
 
     # The provider still vouches for her, but this site refuses her with the clear page.
@@ -247,7 +247,7 @@ def test_deactivated_through_the_user_page_the_provider_no_longer_lets_one_in(
     _assert_refused(client, response, "Your account on this site is deactivated")
     assert _events("user.sign_in_refused")[0].object_id == kari.id
 
-    chief.submit(f"{user_page}/reactivate", page=user_page)
+    chief.submit(f"{user_page}/reactivate", {"confirmed": "1"}, page=user_page)
     response = _sign_in(client, "kari")
     assert response.status_code == 302 and not response.headers["Location"].endswith("/refused")
     assert "Kari Nordmann" in _signed_in_as(client)

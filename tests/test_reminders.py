@@ -340,7 +340,11 @@ def test_admin_changes_the_reminder_rules_of_a_round(award_round, admin, client,
         follow_redirects=True,
     )
     assert "disabled." in response.get_data(as_text=True)
-    client.submit(f"/admin/reminders/{fourteen.id}/delete", page=f"/admin/rounds/{award_round.id}")
+    client.submit(
+        f"/admin/reminders/{fourteen.id}/delete",
+        {"confirmed": "1"},
+        page=f"/admin/rounds/{award_round.id}",
+    )
     assert db.session.get(ReminderRule, fourteen.id) is None
     actions = db.session.execute(
         db.select(AuditEvent.action).where(AuditEvent.action.like("reminder.%"))

@@ -83,6 +83,7 @@ def test_admin_publishes_and_exactly_the_winners_become_public(client, decided):
 
     response = client.submit(
         f"/admin/rounds/{award_round.id}/publish",
+        {"confirmed": "1"},
         page=f"/admin/rounds/{award_round.id}",
         follow_redirects=True,
     )
@@ -159,7 +160,8 @@ def test_publishing_twice_over_http_is_refused_with_a_message(client, decided):
     award_round = decided["round"]
     client.login("admin@example.org")
     page = f"/admin/rounds/{award_round.id}"
-    client.submit(f"/admin/rounds/{award_round.id}/publish", page=page)
+    client.submit(f"/admin/rounds/{award_round.id}/publish", {"confirmed": "1"}, page=page)
+    # Not confirmed the second time: the refusal comes before any question.
     response = client.submit(
         f"/admin/rounds/{award_round.id}/publish", page=page, follow_redirects=True
     )

@@ -236,7 +236,7 @@ def test_decisions_page_says_when_every_prize_is_given_and_names_each_citation(a
     decision = db.session.execute(
         db.select(Decision).where(Decision.nomination_id == target.id)
     ).scalar_one()
-    chair.submit(f"/review/decisions/{decision.id}/revoke", page=url)
+    chair.submit(f"/review/decisions/{decision.id}/revoke", {"confirmed": "1"}, page=url)
     page = chair.get(url).get_data(as_text=True)
     labels = _labels(page)
     assert "Citation for the new winner" in labels and len(labels) == len(set(labels)), labels

@@ -27,7 +27,9 @@ from tests.review_setup import browser, make_nomination, review, scores_for, use
 
 def errors(response) -> list[str]:
     body = response.get_data(as_text=True)
-    return re.findall(r'(?:invalid-feedback[^>]*|alert-danger" role="alert)>([^<]*)<', body)
+    return re.findall(
+        r'(?:invalid-feedback[^>]*|alert-danger" role="alert|<li class="form-error")>([^<]*)<', body
+    )
 
 
 def _form(category, values, **extra) -> dict:
@@ -234,7 +236,8 @@ def test_declared_conflict_hides_the_nomination_and_is_audited(app):
     url = f"/review/nominations/{nomination.id}/conflict"
     response = client.submit(url, {"kind": "collaborator", "reason": ""})
     assert "Say briefly why (the chair reads it)." in errors(response)
-    response = client.submit(url, {"kind": "collaborator", "reason": "Co-author on three papers."})
+    declared = {"kind": "collaborator", "reason": "Co-author on three papers.", "confirmed": "1"}
+    response = client.submit(url, declared)
     assert response.status_code == 302
     assert client.get(f"/review/nominations/{nomination.id}").status_code == 404
     assert not access.can_view_nomination(w.reviewer, nomination)

@@ -15,6 +15,7 @@ from nominations.admin.panel_forms import (
     PanelEditForm,
     PanelForm,
 )
+from nominations.confirming import Question, ask_first, asks
 from nominations.forms import refuse
 from nominations.models import (
     AwardCategory,
@@ -179,7 +180,7 @@ def add_panel_member(panel_id: int):
     return _panel_page(panel, member_form=form)
 
 
-def _member_action(member_id: int, action, message: str):
+def _member_action(member_id: int, action, message: str, *, ask: bool = False):
     member = db.session.get(PanelMember, member_id) or abort(404)
     panel_id, name = member.panel_id, member.user.name
     if ActionForm().validate_on_submit():
@@ -188,18 +189,41 @@ def _member_action(member_id: int, action, message: str):
         except WorkflowError as error:
             refuse(error)
         else:
+            if ask and (page := ask_first(member)) is not None:
+                return page
             flash(message.format(name=name), "success")
     return redirect(url_for("admin.panel_detail", panel_id=panel_id))
 
 
+@asks("admin.remove_panel_member")
+def _removing_member(member: PanelMember) -> Question:
+    return Question(
+        f"Remove {member.user.name} from the panel {member.panel.name}?",
+        "Their reviews stop counting.",
+        f"Remove {member.user.name}",
+        url_for("admin.panel_detail", panel_id=member.panel_id),
+    )
+
+
 @bp.route("/panel-members/<int:member_id>/remove", methods=["POST"])
 def remove_panel_member(member_id: int):
-    return _member_action(member_id, remove_member, "{name} is no longer on the panel.")
+    return _member_action(member_id, remove_member, "{name} is no longer on the panel.", ask=True)
 
 
 @bp.route("/panel-members/<int:member_id>/chair", methods=["POST"])
 def make_panel_chair(member_id: int):
     return _member_action(member_id, make_chair, "{name} chairs the panel now.")
+
+
+@asks("admin.delete_panel_view")
+def _deleting_panel(panel: Panel) -> Question:
+    return Question(
+        f"Delete the panel {panel.name}?",
+        "Its members no longer review the categories it covers through it; reviews already "
+        "written stay stored.",
+        "Delete the panel",
+        url_for("admin.panel_detail", panel_id=panel.id),
+    )
 
 
 @bp.route("/panels/<int:panel_id>/delete", methods=["POST"])
@@ -212,6 +236,8 @@ def delete_panel_view(panel_id: int):
         except WorkflowError as error:
             refuse(error)
             return redirect(url_for("admin.panel_detail", panel_id=panel_id))
+        if (page := ask_first(panel)) is not None:
+            return page
         flash(f"Panel {name} deleted.", "success")
     return redirect(url_for("admin.round_detail", round_id=round_id))
 
@@ -274,6 +300,16 @@ def edit_criterion(criterion_id: int):
     )
 
 
+@asks("admin.delete_criterion_view")
+def _removing_criterion(criterion: Criterion) -> Question:
+    return Question(
+        f"Remove the criterion {criterion.name}?",
+        f"Reviewers of {criterion.category.name} no longer score it.",
+        "Remove the criterion",
+        url_for("admin.rubric", category_id=criterion.category_id),
+    )
+
+
 @bp.route("/criteria/<int:criterion_id>/delete", methods=["POST"])
 def delete_criterion_view(criterion_id: int):
     criterion = db.session.get(Criterion, criterion_id) or abort(404)
@@ -284,5 +320,7 @@ def delete_criterion_view(criterion_id: int):
         except WorkflowError as error:
             refuse(error)
         else:
+            if (page := ask_first(criterion)) is not None:
+                return page
             flash(f"Criterion {name} removed.", "success")
     return redirect(url_for("admin.rubric", category_id=category_id))

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
 from nominations.admin import bp
+from nominations.confirming import Question, ask_first, asks
 from nominations.forms import refuse
 from nominations.models import AwardRound, Decision, db
 from nominations.workflow import WorkflowError
@@ -26,6 +27,17 @@ def _get_round(round_id: int) -> AwardRound:
     return db.session.get(AwardRound, round_id) or abort(404)
 
 
+@asks("admin.publish_results")
+def _publishing(award_round: AwardRound) -> Question:
+    return Question(
+        f"Publish the results of {award_round.title}?",
+        "The winners become public and nominators and nominees are told by e-mail. "
+        "This cannot be undone.",
+        "Publish results",
+        url_for("admin.round_detail", round_id=award_round.id),
+    )
+
+
 @bp.post("/rounds/<int:round_id>/publish")
 def publish_results(round_id: int):
     award_round = _get_round(round_id)
@@ -34,12 +46,25 @@ def publish_results(round_id: int):
     except WorkflowError as error:
         refuse(error)
     else:
+        if (page := ask_first(award_round)) is not None:
+            return page
         flash(
             f"The results of {award_round.title} are published. "
             f"{queued} nominator(s) and nominee(s) will be told by e-mail.",
             "success",
         )
     return redirect(url_for("admin.round_detail", round_id=round_id))
+
+
+@asks("admin.clone_round")
+def _cloning(award_round: AwardRound) -> Question:
+    return Question(
+        f"Open next year's round from {award_round.title}?",
+        "Categories, criteria, panel and reminders are copied and every date moves one year "
+        "on; it starts as a draft.",
+        "Open next year's round",
+        url_for("admin.round_detail", round_id=award_round.id),
+    )
 
 
 @bp.post("/rounds/<int:round_id>/next-year")
@@ -50,6 +75,8 @@ def clone_round(round_id: int):
     except WorkflowError as error:
         refuse(error)
         return redirect(url_for("admin.round_detail", round_id=round_id))
+    if (page := ask_first(award_round)) is not None:
+        return page
     flash(
         f"{new_round.title} created as a draft from {award_round.title}, every date one year "
         "later. Check its dates, categories, panel and reminders before it opens.",

@@ -10,6 +10,7 @@ from wtforms.validators import NumberRange, Optional
 
 from nominations.admin import bp
 from nominations.auth.access import safe_next
+from nominations.confirming import Question, ask_first, asks
 from nominations.forms import refuse
 from nominations.models import AwardRound, OutboxStatus, ReminderKind, db
 from nominations.scheduling.status import job_runs_page, scheduler_status
@@ -80,7 +81,7 @@ def new_reminder(round_id: int):
     return render_template("admin/reminder_form.html", form=form, award_round=award_round)
 
 
-def _rule_action(rule_id: int, action) -> object:
+def _rule_action(rule_id: int, action, *, ask: bool = False) -> object:
     try:
         rule = get_rule(rule_id)
     except NotFound:
@@ -91,6 +92,8 @@ def _rule_action(rule_id: int, action) -> object:
     except WorkflowError as error:
         refuse(error)
     else:
+        if ask and (page := ask_first(rule)) is not None:
+            return page
         flash(message, "success")
     return redirect(url_for("admin.round_detail", round_id=round_id, _anchor="reminders"))
 
@@ -119,6 +122,16 @@ def disable_reminder(rule_id: int):
     return _rule_action(rule_id, action)
 
 
+@asks("admin.delete_reminder")
+def _removing_reminder(rule) -> Question:
+    return Question(
+        f"Remove the reminder {_describe(rule)}?",
+        "It is no longer sent for this round; you can add it again.",
+        "Remove the reminder",
+        url_for("admin.round_detail", round_id=rule.round_id, _anchor="reminders"),
+    )
+
+
 @bp.post("/reminders/<int:rule_id>/delete")
 def delete_reminder(rule_id: int):
     def action(rule):
@@ -126,7 +139,7 @@ def delete_reminder(rule_id: int):
         remove_reminder_rule(rule, actor=current_user)
         return f"Reminder {text} removed."
 
-    return _rule_action(rule_id, action)
+    return _rule_action(rule_id, action, ask=True)
 
 
 # -- the outbox ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from flask_login import COOKIE_NAME, current_user, login_user
 from nominations.admin import bp
 from nominations.admin.forms import UserForm
 from nominations.admin.panel_forms import ActionForm
+from nominations.confirming import Question, ask_first, asks
 from nominations.forms import add_error, refuse
 from nominations.models import Department, User, db
 from nominations.workflow import WorkflowError
@@ -104,6 +105,16 @@ def edit_user(user_id: int):
     return render_template("admin/user_form.html", form=form, user=user, action_form=ActionForm())
 
 
+@asks("admin.deactivate_account")
+def _deactivating(user: User) -> Question:
+    return Question(
+        f"Deactivate {user.name}?",
+        "They are signed out now and cannot sign in until reactivated.",
+        f"Deactivate {user.name}",
+        url_for("admin.edit_user", user_id=user.id),
+    )
+
+
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 def deactivate_account(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
@@ -113,8 +124,20 @@ def deactivate_account(user_id: int):
         except WorkflowError as error:
             refuse(error)
         else:
+            if (page := ask_first(user)) is not None:
+                return page
             flash(f"{user.name} is deactivated and signed out everywhere.", "success")
     return redirect(url_for("admin.edit_user", user_id=user_id))
+
+
+@asks("admin.reactivate_account")
+def _reactivating(user: User) -> Question:
+    return Question(
+        f"Reactivate {user.name}?",
+        "They can sign in again with the roles they have.",
+        f"Reactivate {user.name}",
+        url_for("admin.edit_user", user_id=user.id),
+    )
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
@@ -126,5 +149,7 @@ def reactivate_account(user_id: int):
         except WorkflowError as error:
             refuse(error)
         else:
+            if (page := ask_first(user)) is not None:
+                return page
             flash(f"{user.name} is active again and can sign in.", "success")
     return redirect(url_for("admin.edit_user", user_id=user_id))

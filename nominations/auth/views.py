@@ -28,7 +28,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
-            flash(BAD_LOGIN, "danger")
+            form.form_errors.append(BAD_LOGIN)  # in the form's error summary, which has the focus
         else:
             start_session(user)  # stored by the request's commit (the redirect below)
             # A fresh session: nothing from before the sign-in (a CSRF secret an attacker may

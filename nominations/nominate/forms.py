@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, Length, Optional
 
-from nominations.models import AwardCategory, Department, Nomination
+from nominations.models import AttachmentKind, AwardCategory, Department, Nomination
 from nominations.timeutil import format_date
 from nominations.workflow.nominations.details import MAX_STATEMENT_CHARS, NominationData
 from nominations.workflow.nominations.rules import phd_earliest
@@ -110,15 +110,38 @@ def build_form(
         ]
     else:
         del form.on_behalf_of_department_id
-    if category.max_support_letters:
-        form.support_letters.description = (
+    if not category.max_support_letters:
+        del form.support_letters
+    return form
+
+
+def describe_documents(
+    form: NominationForm, category: AwardCategory, nomination: Nomination | None
+) -> None:
+    """Each document field says what it holds: the file already uploaded (then it is not
+    required any more: a new one replaces it), or whether the category requires one."""
+    held: dict[str, list[str]] = {}
+    for attachment in nomination.attachments if nomination is not None else []:
+        held.setdefault(attachment.kind, []).append(attachment.original_name)
+    for field, kind, required in (
+        (form.cv, AttachmentKind.CV, category.requires_cv),
+        (form.publications, AttachmentKind.PUBLICATIONS, category.requires_publications),
+    ):
+        if held.get(kind):
+            field.description = f"Already uploaded: {held[kind][-1]} (upload again to replace)."
+        else:
+            field.description = "Required." if required else "Optional."
+    letters = getattr(form, "support_letters", None)
+    if letters is not None:
+        limit = (
             f"Up to {category.max_support_letters} letters in all; you can select several files."
         )
-    else:
-        del form.support_letters
-    form.cv.description = "Required." if category.requires_cv else "Optional."
-    form.publications.description = "Required." if category.requires_publications else "Optional."
-    return form
+        names = held.get(AttachmentKind.SUPPORT_LETTER)
+        letters.description = (
+            f"Already uploaded: {', '.join(names)} (new letters are added). {limit}"
+            if names
+            else limit
+        )
 
 
 def creation_token(form: NominationForm) -> str | None:

@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 
 from nominations import storage
 from nominations.auth.access import role_required
+from nominations.confirming import Question, ask_first, asks
 from nominations.forms import add_error, refuse
 from nominations.models import AttachmentKind, AwardCategory, Nomination, NominationStatus, db
 from nominations.nominate import bp
@@ -25,6 +26,7 @@ from nominations.nominate.forms import (
     WithdrawForm,
     build_form,
     creation_token,
+    describe_documents,
     form_data,
 )
 from nominations.nominate.kept import keeps_typed_text
@@ -108,8 +110,12 @@ def _attach_problems(form: NominationForm, error: WorkflowError, summary: bool =
 def _render(category: AwardCategory, nomination: Nomination | None, form, *, editable: bool):
     # The removal checkboxes are written by the template, so no error shows at them.
     unclear = "The documents ticked for removal were not understood; tick them again."
-    if form.remove_documents.errors and unclear not in form.form_errors:
-        form.form_errors.append(unclear)
+    if form.remove_documents.errors:
+        if unclear not in form.form_errors:
+            form.form_errors.append(unclear)
+        form.remove_documents.errors = []  # said once, at the top (it has no input of its own)
+    # What each document field holds now (a refused submission may have saved the draft).
+    describe_documents(form, category, nomination)
     return render_template(
         "nominate/form.html",
         category=category,
@@ -264,6 +270,17 @@ def edit(nomination_id: int):
     return _render(category, nomination, form, editable=editable)
 
 
+@asks("nominate.withdraw_nomination")
+def _withdrawing(nomination: Nomination) -> Question:
+    return Question(
+        "Withdraw this nomination?",
+        "You can submit it again until the call closes "
+        f"({format_local(nomination.category.round.closes_at)}).",
+        "Withdraw the nomination",
+        url_for("nominate.edit", nomination_id=nomination.id),
+    )
+
+
 @bp.route("/nominations/<int:nomination_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw_nomination(nomination_id: int):
@@ -278,6 +295,8 @@ def withdraw_nomination(nomination_id: int):
         except WorkflowError as error:
             refuse(error)
         else:
+            if (page := ask_first(nomination)) is not None:
+                return page
             flash(
                 "Nomination withdrawn. A confirmation is on its way to "
                 f"{current_user.email}. You can submit it again until "

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from nominations.confirming import Question, ask_first, asks, confirmation
 from nominations.forms import refuse
 from nominations.models import AwardRound, ConflictOfInterest, Nomination, RoundStatus, db
 from nominations.policy import authorize
@@ -16,11 +17,23 @@ from nominations.workflow.calls import CLOCK_STATUSES
 from nominations.workflow.conflicts import clear_conflict, conflicts_shown_to, declare_conflict
 
 
+@asks("review.declare")
+def _declaring(nomination: Nomination) -> Question:
+    return Question(
+        f"Declare a conflict of interest with the nomination of {nomination.nominee_name}?",
+        "The nomination is no longer shown to you and you are left out of its ranking. "
+        "A declaration cannot be withdrawn.",
+        "Declare the conflict of interest",
+        url_for("review.nomination", nomination_id=nomination.id),
+    )
+
+
 @bp.route("/nominations/<int:nomination_id>/conflict", methods=["GET", "POST"])
 def declare(nomination_id: int):
     nomination = db.get_or_404(Nomination, nomination_id)
     authorize("conflict.declare", current_user, nomination)
     form = ConflictForm()
+    form.submit.render_kw = {"data-confirm": confirmation("review.declare", nomination)}
     if form.validate_on_submit():
         try:
             declare_conflict(
@@ -31,6 +44,8 @@ def declare(nomination_id: int):
         except WorkflowError as error:
             refuse(error, form)
         else:
+            if (page := ask_first(nomination)) is not None:
+                return page
             flash(
                 f"Conflict of interest with {nomination.nominee_name} declared: the nomination "
                 "is no longer shown to you and you are left out of its ranking.",
@@ -44,6 +59,12 @@ def declare(nomination_id: int):
 def conflicts(round_id: int):
     award_round = db.get_or_404(AwardRound, round_id)
     authorize("progress.view", current_user, award_round)
+    return _conflicts_page(award_round)
+
+
+def _conflicts_page(award_round: AwardRound, refused=None):
+    """The round's conflicts; ``refused``: (conflict id, its clearing form sent with errors),
+    the errors shown at that row's field."""
     rows, left_out = conflicts_shown_to(
         current_user, award_round, access.overseen_categories(current_user, award_round)
     )
@@ -53,7 +74,8 @@ def conflicts(round_id: int):
         conflicts=rows,
         left_out=left_out,
         close_pending=award_round.status in CLOCK_STATUSES,
-        form=ClearConflictForm(),
+        form=ClearConflictForm(formdata=None),
+        refused=refused or (None, None),
         editable=award_round.status != RoundStatus.PUBLISHED,
     )
 
@@ -64,19 +86,16 @@ def clear(conflict_id: int):
     award_round = conflict.nomination.category.round
     authorize("conflict.clear", current_user, conflict)
     form = ClearConflictForm()
-    if form.validate_on_submit():
-        try:
-            clear_conflict(conflict, reason=form.reason.data, actor=current_user)
-        except WorkflowError as error:  # PermissionDenied included
-            refuse(error)
-        else:
-            flash(
-                f"Conflict of {conflict.reviewer.name} with {conflict.nomination.nominee_name} "
-                "cleared.",
-                "success",
-            )
+    if not form.validate_on_submit():
+        return _conflicts_page(award_round, (conflict.id, form))
+    try:
+        clear_conflict(conflict, reason=form.reason.data, actor=current_user)
+    except WorkflowError as error:  # PermissionDenied included
+        refuse(error)
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash(
+            f"Conflict of {conflict.reviewer.name} with {conflict.nomination.nominee_name} "
+            "cleared.",
+            "success",
+        )
     return redirect(url_for("review.conflicts", round_id=award_round.id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from nominations.confirming import Question, ask_first, asks
 from nominations.forms import refuse
 from nominations.models import AwardCategory, AwardRound, Decision, Nomination, db
 from nominations.policy import authorize
@@ -28,19 +29,9 @@ from nominations.workflow.ranking import compute_ranking
 @bp.route("/categories/<int:category_id>/decisions", methods=["GET", "POST"])
 def decisions(category_id: int):
     category = db.get_or_404(AwardCategory, category_id)
-    award_round = category.round
     authorize("decision.record", current_user, category)
     result = compute_ranking(category, viewer=current_user)
-    form = AwardForm()
-    form.nomination_id.choices = [
-        (
-            row.nomination_id,
-            f"{row.nominee_name}"
-            + (f" — rank {row.rank}" if row.rank else "")
-            + (f", normalised {row.normalised:+.2f}" if row.normalised is not None else ""),
-        )
-        for row in result.rows
-    ]
+    form = _award_form(result)
     if form.validate_on_submit():
         nomination = db.session.get(Nomination, form.nomination_id.data)
         try:
@@ -52,13 +43,39 @@ def decisions(category_id: int):
         else:
             flash(f"{nomination.nominee_name} is a winner of {category.name}.", "success")
             return redirect(url_for("review.decisions", category_id=category.id))
+    return _decisions_page(category, form, result)
+
+
+def _award_form(result, **kwargs) -> AwardForm:
+    form = AwardForm(**kwargs)
+    form.nomination_id.choices = [
+        (
+            row.nomination_id,
+            f"{row.nominee_name}"
+            + (f" — rank {row.rank}" if row.rank else "")
+            + (f", normalised {row.normalised:+.2f}" if row.normalised is not None else ""),
+        )
+        for row in result.rows
+    ]
+    return form
+
+
+def _decisions_page(category: AwardCategory, form: AwardForm, result, refused=None):
+    """The decisions page; ``refused``: (decision id, its citation form sent with errors), the
+    errors shown at the field like any form's."""
+    award_round = category.round
     winners = category_decisions(category)
     # Each winner's citation field says whose citation it is, and the new winner's field says
     # it is for the new winner: a page of fields all labelled "Citation" leaves one guessing.
     citation_forms = {}
     for decision in winners:
         name = decision.nomination.nominee_name
-        citation_form = CitationForm(prefix=f"d{decision.id}", citation=decision.citation)
+        if refused is not None and refused[0] == decision.id:
+            citation_form = refused[1]
+        else:
+            citation_form = CitationForm(
+                formdata=None, prefix=f"d{decision.id}", citation=decision.citation
+            )
         citation_form.citation.label.text = f"Citation for {name}"
         citation_form.submit.label.text = f"Save the citation for {name}"
         citation_forms[decision.id] = citation_form
@@ -87,18 +104,29 @@ def citation(decision_id: int):
     decision = _decision_for_chair(decision_id)
     category_id = decision.category_id
     form = CitationForm(prefix=f"d{decision.id}")
-    if form.validate_on_submit():
-        try:
-            update_citation(decision, form.citation.data, actor=current_user)
-        except WorkflowError as error:
-            refuse(error)
-        else:
-            flash("Citation saved.", "success")
+    if not form.validate_on_submit():
+        category = decision.category
+        result = compute_ranking(category, viewer=current_user)
+        award_form = _award_form(result, formdata=None)
+        return _decisions_page(category, award_form, result, (decision.id, form))
+    try:
+        update_citation(decision, form.citation.data, actor=current_user)
+    except WorkflowError as error:
+        refuse(error)
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash("Citation saved.", "success")
     return redirect(url_for("review.decisions", category_id=category_id))
+
+
+@asks("review.revoke")
+def _revoking(decision: Decision) -> Question:
+    name = decision.nomination.nominee_name
+    return Question(
+        f"Remove {name} from the winners of {decision.category.name}?",
+        "The prize and its citation are taken back; you can award it again.",
+        f"Remove {name} from the winners",
+        url_for("review.decisions", category_id=decision.category_id),
+    )
 
 
 @bp.route("/decisions/<int:decision_id>/revoke", methods=["POST"])
@@ -112,6 +140,8 @@ def revoke(decision_id: int):
         except WorkflowError as error:
             refuse(error)
         else:
+            if (page := ask_first(decision)) is not None:
+                return page
             flash(f"{name} is no longer a winner.", "success")
     return redirect(url_for("review.decisions", category_id=category_id))
 

@@ -80,13 +80,8 @@ class ConflictForm(FlaskForm):
         ],
         description="Seen by the panel's chair and administrators.",
     )
-    submit = SubmitField(
-        "Declare conflict of interest",
-        render_kw={
-            "data-confirm": "Declare a conflict of interest with this nomination? "
-            "It cannot be withdrawn."
-        },
-    )
+    # Asks first: data-confirm is set by the view (nominations/confirming.py).
+    submit = SubmitField("Declare conflict of interest")
 
 
 class ClearConflictForm(FlaskForm):

@@ -71,7 +71,7 @@ def test_a_double_click_and_a_reload_make_one_nomination(page, live_server, user
 
     page.goto(f"/calls/{call}/nominate")
     page.get_by_role("button", name="Save draft").click()  # nothing typed
-    expect(page.get_by_text("Type the nominee's name first")).to_be_visible()
+    expect(page.locator("#nominee_name-error")).to_contain_text("Type the nominee's name first")
     assert stored(live_server) == ([("Kari Nordmann", "submitted")], 1)
 
 

@@ -1,4 +1,5 @@
-// Small progressive enhancements; the server checks every rule on its own.
+// Small progressive enhancements; the server checks every rule on its own, and every page
+// works without this file.
 (function () {
   "use strict";
 
@@ -20,10 +21,40 @@
     update();
   });
 
+  // The error summary of a refused form (templates/_forms.html): it has the focus when the
+  // page loads (autofocus does it where the browser supports it on any element), and each of
+  // its links puts the focus in its field, with the field's label in view.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    if (document.activeElement !== summary) { summary.focus(); }
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) { return; }
+      event.preventDefault();
+      var label = (field.labels && field.labels[0]) || field.closest("fieldset") || field;
+      label.scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
+
   // Buttons that ask before doing something that cannot be undone: data-confirm="question".
-  document.querySelectorAll("[data-confirm]").forEach(function (element) {
-    element.addEventListener("click", function (event) {
-      if (!window.confirm(element.getAttribute("data-confirm"))) { event.preventDefault(); }
+  // Without this script the server asks on a page of its own (nominations/confirming.py);
+  // here the browser asks, and confirmed=1 tells the server it has been asked.
+  document.querySelectorAll("[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.getAttribute("data-confirm"))) {
+        event.preventDefault();
+        return;
+      }
+      var form = button.form;
+      if (form && !form.querySelector("input[name='confirmed']")) {
+        var confirmed = document.createElement("input");
+        confirmed.type = "hidden";
+        confirmed.name = "confirmed";
+        confirmed.value = "1";
+        form.appendChild(confirmed);
+      }
     });
   });
 })();
