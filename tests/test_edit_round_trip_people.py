@@ -124,7 +124,7 @@ def test_saving_a_submitted_nomination_unchanged(app, nominator, category, dept)
 
 def test_saving_a_withdrawn_nomination_unchanged_keeps_it_withdrawn(app, nominator, category, dept):
     url = _nominate(nominator, category, dept, SUBMIT)
-    response = nominator.submit(f"{url}/withdraw", {}, page=url)
+    response = nominator.submit(f"{url}/withdraw", {"confirmed": "1"}, page=url)
     assert response.status_code == 302
     assert only_nomination().status == NominationStatus.WITHDRAWN
     saved = assert_saved_unchanged(nominator, url, action=url, button=SAVE_DRAFT)
@@ -136,7 +136,7 @@ def test_removing_a_letter_makes_a_withdrawn_nomination_a_draft_again(
     app, nominator, category, dept
 ):
     url = _nominate(nominator, category, dept, SUBMIT)
-    assert nominator.submit(f"{url}/withdraw", {}, page=url).status_code == 302
+    assert nominator.submit(f"{url}/withdraw", {"confirmed": "1"}, page=url).status_code == 302
     nomination = only_nomination()
     last_change = nomination.updated_at
     letter = next(a for a in nomination.attachments if a.kind == "support_letter")
