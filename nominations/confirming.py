@@ -19,7 +19,9 @@ and the view, once the action has gone through, asks::
 The action runs before the page asks, so that everything that would refuse it (the policy,
 the round's state, a deadline) answers exactly as it would after a confirmation: nobody is
 asked to confirm what they may not do. Unconfirmed, :func:`ask_first` rolls the request's
-unit of work back (workflow functions flush, never commit), so the page changes nothing.
+unit of work back (workflow functions flush, never commit), so the page changes nothing. An
+action that asks must therefore keep its effects in the database until the commit (mail goes
+through the outbox, files are removed after the commit), as every workflow function does.
 """
 
 from __future__ import annotations
