@@ -24,7 +24,8 @@ CHECKS = {
 
 
 def page_name(where: dict) -> str:
-    return f"{where['route']} [{where['role']}, {where['state']}] {where['url']}".strip()
+    url = where["url"] if len(where["url"]) <= 60 else where["url"][:59] + "…"
+    return f"{where['route']} [{where['role']}, {where['state']}] {url}".strip()
 
 
 def load() -> tuple[list[dict], list[dict]]:

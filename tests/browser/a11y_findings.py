@@ -36,7 +36,8 @@ class Where:
     url: str
 
     def __str__(self) -> str:
-        return f"{self.route} [{self.role}, {self.state}] {self.url}"
+        url = self.url if len(self.url) <= 60 else self.url[:59] + "…"  # a reset link's token
+        return f"{self.route} [{self.role}, {self.state}] {url}"
 
 
 @dataclass
