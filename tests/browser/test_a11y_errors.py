@@ -1,7 +1,8 @@
 """Accessibility of the pages that tell a person what went wrong (issue 14): every form page
 of the access table sent from the browser with its fields emptied or a bad value (the
 browser's own checks off, as without JavaScript), by the role that fills it in; the nomination
-form of an open call, a password reset link, a staff file with bad rows.
+form of an open call (and the same form sent after the sign-in ended: the typing is kept), a
+password reset link, a staff file with bad rows.
 
 How each page is checked: tests/browser/a11y.py; which forms: tests/browser/a11y_pages.py.
 """
@@ -21,6 +22,8 @@ from tests.browser.a11y_pages import (
 )
 
 pytestmark = pytest.mark.browser
+
+STATEMENT = "Statement in support of the nominee"
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +50,17 @@ def audit(browser, live_server) -> Audit:
         nominate = f"/calls/{category_id}/nominate"
         audit.submit(
             person("nominator"), "nominate.new", nominate, "nominator", button="Submit nomination"
+        )
+        # The sign-in ended while the form was being filled in: what was typed is kept.
+        audit.submit(
+            audit.person("staff"),
+            "nominate.new signed-out",
+            nominate,
+            "staff",
+            button="Submit nomination",
+            values={"Nominee's name": "Ingrid Hansen", STATEMENT: "She built the platform."},
+            empty=False,
+            signed_out=True,
         )
         audit.submit(
             person("admin"),
