@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Response
@@ -149,11 +150,13 @@ _EMPTY_FORM_JS = """form => {
 class Audit:
     """The pages one test module audits, and what was found on them."""
 
-    def __init__(self, browser: Browser, live_server: LiveServer, name: str) -> None:
+    def __init__(
+        self, browser: Browser, live_server: LiveServer, name: str, output: Path = OUTPUT
+    ) -> None:
         self.browser = browser
         self.server = live_server
         self.name = name
-        self.folder = OUTPUT / name
+        self.folder = output / name
         shutil.rmtree(self.folder, ignore_errors=True)
         (self.folder / "html").mkdir(parents=True)
         self.findings: list[Finding] = []
