@@ -107,7 +107,8 @@ _OVERFLOW_JS = (
 _NAV_WRAPS_JS = """() => {
   const twoRows = rects => rects.length > 1
     && Math.max(...rects.map(r => r.top)) >= Math.min(...rects.map(r => r.bottom));
-  const nav = document.querySelector('nav');
+  const nav = document.querySelector('nav[aria-label="Main navigation"]')
+    || document.querySelector('nav');
   const items = nav ? Array.from(nav.querySelectorAll('a, button, .navbar-text'))
     .filter(e => e.getBoundingClientRect().width > 0) : [];
   const lines = e => {
