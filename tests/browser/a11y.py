@@ -260,20 +260,12 @@ class Audit:
         if form.count() == 0:
             self.findings.append(Finding("page", where, "no form", f"no form to send ({button})"))
             return
-        if empty:
-            form.evaluate(_EMPTY_FORM_JS)
-        for label, value in (values or {}).items():
-            form.get_by_label(label, exact=True).fill(value)
-        for label, (name, mime, content) in (files or {}).items():
-            form.get_by_label(label).set_input_files(
-                {"name": name, "mimeType": mime, "buffer": content}
-            )
-        if signed_out:
-            page.context.clear_cookies()
-        self._documents.pop(id(page), None)
-        with page.expect_navigation():
-            sends = form.locator("[type=submit], button:not([type])")
-            (form.get_by_role("button", name=button, exact=True) if button else sends).first.click()
+        try:  # a renamed field or button, a form that goes nowhere: said, not a crash
+            self._send(page, form, button, values or {}, files or {}, empty, signed_out)
+        except PlaywrightError as error:
+            summary = f"the form could not be sent: {str(error).splitlines()[0]}"
+            self.findings.append(Finding("page", where, "not sent", summary))
+            return
         document = self._documents.get(id(page))
         shown = page.locator(".invalid-feedback, .alert-danger, [aria-invalid=true]").count()
         refused = shown or (document is not None and document.status >= 400)
@@ -289,6 +281,22 @@ class Audit:
             )
             return
         self.check(page, where, document.text())
+
+    def _send(self, page, form, button, values, files, empty: bool, signed_out: bool) -> None:
+        if empty:
+            form.evaluate(_EMPTY_FORM_JS)
+        for label, value in values.items():
+            form.get_by_label(label, exact=True).fill(value)
+        for label, (name, mime, content) in files.items():
+            form.get_by_label(label).set_input_files(
+                {"name": name, "mimeType": mime, "buffer": content}
+            )
+        if signed_out:
+            page.context.clear_cookies()
+        self._documents.pop(id(page), None)
+        sends = form.locator("[type=submit], button:not([type])")
+        with page.expect_navigation():
+            (form.get_by_role("button", name=button, exact=True) if button else sends).first.click()
 
     def check(self, page: Page, where: Where, html: str) -> None:
         """axe-core at 1280 px (at 390 px it found nothing more on the admin's 47 pages, for
