@@ -13,7 +13,7 @@ PG_URL ?= postgresql://127.0.0.1:5432/test
 WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
 XDIST ?= -n $(WORKERS) --dist loadfile
 
-.PHONY: run test test-postgres test-all install install-test lint format migrate demo browser postgres clean oidc-provider
+.PHONY: run test test-postgres test-all install install-test lint format migrate demo browser postgres clean oidc-provider a11y-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,13 +29,23 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test browser oidc-provider
+install-test: $(VENV)/.installed-test browser oidc-provider a11y-tools
 
 # The OpenID Connect provider the sign-in tests run (npm oidc-provider, pinned in the lock file).
 oidc-provider: tests/oidc/node_modules/.installed
 
 tests/oidc/node_modules/.installed: tests/oidc/package.json tests/oidc/package-lock.json
 	cd tests/oidc && npm ci --no-audit --no-fund --silent
+	touch $@
+
+# The accessibility checkers of the browser tests (tests/browser/test_a11y_*.py): axe-core and
+# the Nu HTML checker (npm vnu-jar, pinned in the lock file; its install script, which would
+# download a Java runtime, is not run: the machine's java runs vnu.jar).
+a11y-tools: tests/a11y/node_modules/.installed
+	@sh scripts/ensure-java.sh
+
+tests/a11y/node_modules/.installed: tests/a11y/package.json tests/a11y/package-lock.json
+	cd tests/a11y && npm ci --ignore-scripts --no-audit --no-fund --silent
 	touch $@
 
 # Debian's Chromium for the end-to-end tests (Playwright cannot download browsers here).

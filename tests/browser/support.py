@@ -290,6 +290,9 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("Signed in as")
+    # The alert shows while the scripts at the end of the page may still be loading; a click
+    # on a control that a script drives (the menu toggle) would go unanswered before them.
+    page.wait_for_load_state("load")
 
 
 def write_pdf(path: Path, *lines: str) -> Path:

@@ -1,0 +1,49 @@
+"""Accessibility of every page an administrator opens, with data (issue 14).
+
+The access world (tests/access_world.py) in the live server, the admin signed in once, every
+GET route of tests/access_table.py that answers the admin with a page; and the staff import's
+preview of a file. How each page is checked: tests/browser/a11y.py.
+"""
+
+import pytest
+
+from tests.access_world import build_world
+from tests.browser.a11y import Audit, assert_clean, run_audit
+from tests.browser.a11y_pages import GOOD_STAFF_FILE, staff_file, table_pages
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def audit(browser, live_server) -> Audit:
+    def steps(audit: Audit) -> None:
+        with live_server.app_context():
+            world = build_world()
+        admin = audit.person("admin")
+        audit.pages(admin, "admin", "data", table_pages(live_server.app, world.ids, "admin"))
+        audit.submit(
+            admin,
+            "admin.staff_import preview",
+            "/admin/staff-import",
+            "admin",
+            files=staff_file(GOOD_STAFF_FILE),
+            state="data",
+        )
+
+    return run_audit(browser, live_server, "admin", steps)
+
+
+def test_every_page_opens(audit):
+    assert_clean(audit, "page")
+
+
+def test_axe_core_finds_no_wcag_21_aa_violation(audit):
+    assert_clean(audit, "axe")
+
+
+def test_the_nu_html_checker_finds_no_error(audit):
+    assert_clean(audit, "nu")
+
+
+def test_no_page_scrolls_sideways_and_the_navigation_fits(audit):
+    assert_clean(audit, "width")
