@@ -48,7 +48,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests import factories
 from tests.browser.support import (
@@ -60,6 +60,11 @@ from tests.browser.support import (
     Watch,
     launch_chromium,
 )
+
+# Assertions wait as long as actions do (10 s, set per context below): under a loaded CI machine
+# (two cores, three workers) Playwright's 5 s default for expect() has run out once on a page
+# that was still loading. Waiting is for an event, so the time only matters when it fails.
+expect.set_options(timeout=10_000)
 
 
 @pytest.hookimpl(hookwrapper=True)
