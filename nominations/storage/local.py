@@ -71,7 +71,8 @@ def _delete_uncommitted_files(session: Session, transaction: SessionTransaction)
 
 
 def upload_folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"])
+    # Absolute: send_file would take a relative path from the package, not the working folder.
+    return Path(current_app.config["UPLOAD_FOLDER"]).absolute()
 
 
 def path_for(stored_name: str) -> Path:
