@@ -228,3 +228,29 @@ def test_reminders_sent_before_the_upgrade_are_not_sent_again(empty_database):
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_downgrade_that_would_lose_documents_is_refused(empty_database, capsys):
+    """Below 0008 there is no table for documents kept in the database: going down while it
+    holds some would delete them, so it is refused until they are moved to the folder."""
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database})
+    with app.app_context():
+        try:
+            upgrade()
+            db.session.execute(
+                text("INSERT INTO document_chunks (stored_name, seq, data) VALUES (:n, 0, :d)"),
+                {"n": "0" * 32 + ".pdf", "d": b"%PDF-1.7\n"},
+            )
+            db.session.commit()
+            with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits 1
+                downgrade(revision="0007_departments")
+            assert "documents move --to local` before downgrading" in capsys.readouterr().err
+            db.session.remove()
+            assert "document_chunks" in _tables()
+            db.session.execute(text("DELETE FROM document_chunks"))
+            db.session.commit()
+            downgrade(revision="0007_departments")  # nothing to lose now
+            assert "document_chunks" not in _tables()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
