@@ -36,6 +36,10 @@ class Config:
     MAIL_LOG_MESSAGES = False
     MAIL_MAX_ATTEMPTS = 8
 
+    # Where supporting documents are kept: "local" (files in UPLOAD_FOLDER, for one host) or
+    # "database" (chunks in the database, which every host shares). `flask --app nominations
+    # documents move --to database` carries existing documents across (see the README).
+    DOCUMENT_STORAGE = "local"
     # Uploads: kept outside the web root; "" means instance/uploads.
     UPLOAD_FOLDER = ""
     MAX_FILE_BYTES = 10 * 1024 * 1024

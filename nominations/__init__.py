@@ -44,6 +44,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if not app.config["UPLOAD_FOLDER"]:
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     check(app.config)
+    if app.config["DOCUMENT_STORAGE"] not in ("local", "database"):
+        raise RuntimeError(
+            f"DOCUMENT_STORAGE is {app.config['DOCUMENT_STORAGE']!r}; use local or database"
+        )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite ignores a pool timeout; wait for a lock instead of failing at once.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}

@@ -94,6 +94,13 @@ def app_overrides() -> dict:
 
 
 @pytest.fixture
+def document_storage() -> str:
+    """DOCUMENT_STORAGE for the app; a module runs on both back-ends by parametrizing it
+    (tests/documents.py)."""
+    return "local"
+
+
+@pytest.fixture
 def smtp_server() -> Iterator[SMTPServer]:
     """A real SMTP server on 127.0.0.1; use with ``app_overrides`` returning its settings."""
     with SMTPServer() as server:
@@ -118,8 +125,12 @@ def make_test_app(database_url: str, uploads: Path, **overrides) -> Flask:
 
 
 @pytest.fixture
-def app(database_url, tmp_path, app_overrides) -> Iterator[Flask]:
-    app = make_test_app(database_url, tmp_path / "uploads", **app_overrides)
+def app(database_url, tmp_path, app_overrides, document_storage) -> Iterator[Flask]:
+    app = make_test_app(
+        database_url,
+        tmp_path / "uploads",
+        **{"DOCUMENT_STORAGE": document_storage, **app_overrides},
+    )
     with app.app_context():
         yield app
         db.session.remove()

@@ -4,6 +4,7 @@ attachments written with the models directly (their own workflows are built else
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,8 +27,9 @@ from nominations.models import (
     User,
     db,
 )
+from nominations.storage import STORED_NAME_RE
 from nominations.timeutil import now
-from tests import factories
+from tests import documents, factories
 
 
 def decide(item: Nomination, citation: str = "", decided_by: User | None = None) -> Decision:
@@ -88,12 +90,17 @@ def attach(
     kind: str = AttachmentKind.CV,
     stored_name: str | None = None,
 ) -> Attachment:
-    """An attachment row and its file at <UPLOAD_FOLDER>/<stored_name>."""
+    """An attachment row and its document, stored in the configured back-end under a new
+    random name (or ``stored_name``; one that is not a stored name is written as a file
+    relative to UPLOAD_FOLDER, wherever it points, for the tests of such names)."""
     digest = hashlib.sha256(content).hexdigest()
-    stored = stored_name or f"{digest[:32]}-{item.id}-{len(item.attachments)}.pdf"
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    (folder / stored).parent.mkdir(parents=True, exist_ok=True)
-    (folder / stored).write_bytes(content)
+    stored = stored_name or secrets.token_hex(16) + ".pdf"
+    if STORED_NAME_RE.fullmatch(stored):
+        documents.put(stored, content)
+    else:
+        path = Path(current_app.config["UPLOAD_FOLDER"]) / stored
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
     attachment = Attachment(
         nomination_id=item.id,
         kind=kind,

@@ -9,8 +9,12 @@ import io
 import zipfile
 from email.message import Message
 
+import pytest
+
 from nominations.models import Attachment, Nomination, db
+from tests import documents
 from tests.access_world import build_world
+from tests.documents import BOTH
 
 HOSTILE_NOMINEE = 'Ola "<script>" Nordmann\r\nX-Injected: yes ../..'
 HOSTILE_FILE = '<img src=x onerror=alert(1)>"; filename=evil.html\r\n.html'
@@ -36,15 +40,14 @@ def _assert_download(response, mimetype: str, suffix: str) -> str:
     return filename
 
 
+@pytest.mark.parametrize("document_storage", BOTH)
 def test_documents_and_exports_with_hostile_names_are_downloads(app, make_client):
     world = build_world()
     target = db.session.get(Nomination, world.ids["target"])
     target.nominee_name = HOSTILE_NOMINEE
     attachment = db.session.get(Attachment, world.ids["target_cv"])
     attachment.original_name = HOSTILE_FILE
-    path = app.config["UPLOAD_FOLDER"] + "/" + attachment.stored_name
-    with open(path, "wb") as out:
-        out.write(HTML_PDF)
+    documents.put(attachment.stored_name, HTML_PDF)
     attachment.size_bytes = len(HTML_PDF)
     attachment.sha256 = hashlib.sha256(HTML_PDF).hexdigest()
     db.session.commit()

@@ -14,8 +14,9 @@ from openpyxl import load_workbook
 from nominations.models import AttachmentKind, ConflictOfInterest, NominationStatus, db
 from nominations.workflow.conflicts import declare_conflict
 from nominations.workflow.exports import COLUMNS, PAGE_COLUMNS
-from tests import factories
+from tests import documents, factories
 from tests import results_helpers as h
+from tests.documents import BOTH
 from tests.ranking_setup import table
 
 INJECTIONS = {
@@ -197,9 +198,11 @@ def test_user_text_never_runs_as_a_formula(client, exported, admin):
     assert csv_by_name["Walter Withdrawn"]["Statement"] == "An outstanding colleague."
 
 
+@pytest.mark.parametrize("document_storage", BOTH)
 def test_nomination_zip_holds_its_files(client, exported):
     client.login("admin@example.org")
     aase = exported["aase"]
+    assert len(documents.stored_names()) == 4  # in the back-end under test
     response = client.get(f"/exports/nominations/{aase.id}/attachments.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
@@ -212,15 +215,16 @@ def test_nomination_zip_holds_its_files(client, exported):
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("document_storage", BOTH)
 def test_category_zip_has_a_folder_per_nomination_and_reports_missing_files(client, exported, app):
     researcher = exported["researcher"]
     aase, conny = exported["aase"], exported["conflicted"]
     # One file lost on the server, one changed since upload, one name that would escape.
     h.attach(aase, "Publications.pdf", b"%PDF pubs", kind=AttachmentKind.PUBLICATIONS)
     lost = h.attach(conny, "Lost.pdf", b"%PDF lost", kind=AttachmentKind.SUPPORT_LETTER)
-    (Path(app.config["UPLOAD_FOLDER"]) / lost.stored_name).unlink()
+    documents.remove(lost.stored_name)
     changed = h.attach(conny, "Changed.pdf", b"%PDF original", kind=AttachmentKind.SUPPORT_LETTER)
-    (Path(app.config["UPLOAD_FOLDER"]) / changed.stored_name).write_bytes(b"tampered")
+    documents.put(changed.stored_name, b"tampered")
     outside = Path(app.config["UPLOAD_FOLDER"]).parent / "secret.pdf"
     outside.write_bytes(b"not an upload")
     h.attach(conny, "Escape.pdf", b"not an upload", stored_name="../secret.pdf")
@@ -295,6 +299,7 @@ def test_chair_exports_only_after_the_call_has_closed(client, exported):
     assert award_round.title in client.get("/exports/").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("document_storage", BOTH)
 def test_a_conflicted_chair_gets_neither_the_rows_nor_the_files(client, exported, make_client):
     award_round, researcher = exported["round"], exported["researcher"]
     conflicted, chair = exported["conflicted"], exported["chair"]

@@ -12,7 +12,10 @@ from nominations.workflow.nominations.commands import save_draft
 from nominations.workflow.nominations.details import NominationData
 from nominations.workflow.nominations.documents import DocumentChanges, Upload
 from tests import factories
+from tests.documents import BOTH, stored_bytes, stored_names
 from tests.nominating import PDF, PNG, errors, field_errors, fields, only_nomination, pdf, text
+
+pytestmark = pytest.mark.parametrize("document_storage", BOTH)
 
 SAVE = {"save_draft": "Save draft"}
 SUBMIT = {"submit_nomination": "Submit nomination"}
@@ -42,15 +45,6 @@ def nominator(make_client, staff):
     return make_client("staff@example.org")
 
 
-@pytest.fixture
-def uploads(app) -> Path:
-    return Path(app.config["UPLOAD_FOLDER"])
-
-
-def stored_files(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
-
-
 def sized_pdf(size: int) -> bytes:
     return PDF + b"%" * (size - len(PDF))
 
@@ -62,16 +56,15 @@ def new_url(category) -> str:
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (pdf("cv.docx", b"PK\x03\x04 word document", "application/msword"), "is not a PDF"),
-        (pdf("photo.pdf", PNG, "application/pdf"), "is not a PDF"),  # mislabelled
-        (pdf("cv.pdf", b"", "application/pdf"), "is empty"),
-        (pdf("big.pdf", sized_pdf(FILE_LIMIT + 1)), "is larger than 2 KB"),
+        (("cv.docx", b"PK\x03\x04 word document", "application/msword"), "is not a PDF"),
+        (("photo.pdf", PNG, "application/pdf"), "is not a PDF"),  # mislabelled
+        (("cv.pdf", b"", "application/pdf"), "is empty"),
+        (("big.pdf", sized_pdf(FILE_LIMIT + 1), "application/pdf"), "is larger than 2 KB"),
     ],
     ids=["not-pdf", "png-named-pdf", "empty", "oversized"],
 )
-def test_refused_file_keeps_the_form_and_saves_the_text(
-    nominator, category, dept, uploads, upload, message
-):
+def test_refused_file_keeps_the_form_and_saves_the_text(nominator, category, dept, upload, message):
+    upload = pdf(*upload)  # a new stream for each back-end
     response = nominator.submit(
         new_url(category), {**fields(dept, nominee_name="Kept Name"), "cv": upload, **SUBMIT}
     )
@@ -85,10 +78,12 @@ def test_refused_file_keeps_the_form_and_saves_the_text(
     assert nomination.status == NominationStatus.DRAFT  # saved, not submitted
     assert nomination.nominee_name == "Kept Name"
     assert nomination.attachments == []
-    assert stored_files(uploads) == []  # nothing of the refused file is left on disk
+    assert stored_names() == []  # nothing of the refused file is left stored
 
 
-def test_pdf_is_recognised_by_content_and_stored_safely(nominator, category, dept, uploads, admin):
+def test_pdf_is_recognised_by_content_and_stored_safely(
+    nominator, category, dept, admin, document_storage
+):
     # A real PDF with a misleading name and type is accepted; the name cannot escape.
     response = nominator.submit(
         new_url(category),
@@ -99,11 +94,13 @@ def test_pdf_is_recognised_by_content_and_stored_safely(nominator, category, dep
     assert attachment.original_name == "cv.txt"
     assert attachment.sha256 == hashlib.sha256(PDF).hexdigest()
     assert attachment.size_bytes == len(PDF)
-    assert stored_files(uploads) == [attachment.stored_name]
+    assert stored_names() == [attachment.stored_name]
     assert "cv" not in attachment.stored_name and attachment.stored_name.endswith(".pdf")
-    assert (uploads / attachment.stored_name).read_bytes() == PDF
-    static = Path(nominator.application.static_folder).resolve()
-    assert static not in (uploads / attachment.stored_name).resolve().parents
+    assert stored_bytes(attachment.stored_name) == PDF
+    if document_storage == "local":
+        static = Path(nominator.application.static_folder).resolve()
+        uploads = Path(nominator.application.config["UPLOAD_FOLDER"])
+        assert static not in (uploads / attachment.stored_name).resolve().parents
 
     url = f"/nominations/{attachment.nomination_id}/attachments/{attachment.id}"
     for client in (nominator, nominator.application.test_client()):
@@ -127,10 +124,10 @@ def test_pdf_is_recognised_by_content_and_stored_safely(nominator, category, dep
     assert nominator.get(other).status_code == 404
 
 
-def test_refused_file_on_a_submitted_nomination_changes_nothing(nominator, category, dept, uploads):
+def test_refused_file_on_a_submitted_nomination_changes_nothing(nominator, category, dept):
     nominator.submit(new_url(category), {**fields(dept), "cv": pdf(), **SUBMIT})
     nomination = only_nomination()
-    before = stored_files(uploads)
+    before = stored_names()
     response = nominator.submit(
         f"/nominations/{nomination.id}",
         {
@@ -144,10 +141,10 @@ def test_refused_file_on_a_submitted_nomination_changes_nothing(nominator, categ
     nomination = only_nomination()
     assert nomination.nominee_position == "Postdoctoral fellow"
     assert [a.original_name for a in nomination.attachments] == ["cv.pdf"]
-    assert stored_files(uploads) == before
+    assert stored_names() == before
 
 
-def test_replace_and_remove_documents(nominator, category, dept, uploads):
+def test_replace_and_remove_documents(nominator, category, dept):
     nominator.submit(
         new_url(category),
         {
@@ -176,8 +173,8 @@ def test_replace_and_remove_documents(nominator, category, dept, uploads):
     nomination = only_nomination()
     [cv] = nomination.attachments
     assert (cv.kind, cv.original_name) == ("cv", "new-cv.pdf")
-    assert stored_files(uploads) == [cv.stored_name]
-    assert not (uploads / old_cv.stored_name).exists()
+    assert stored_names() == [cv.stored_name]
+    assert stored_bytes(old_cv.stored_name) is None
     removed = db.session.execute(
         db.select(AuditEvent.before).where(AuditEvent.action == "attachment.remove")
     ).scalars()
@@ -187,11 +184,11 @@ def test_replace_and_remove_documents(nominator, category, dept, uploads):
 
 
 def test_documents_follow_the_transaction_the_edge_commits_or_rolls_back(
-    staff, category, dept, uploads
+    staff, category, dept, document_storage
 ):
-    """save_draft only flushes: when the edge rolls back, the new row and the file just stored
-    are gone, and the CV it replaced is still on disk; when the edge commits, the replaced
-    file goes. (Before the unit of work, save_draft committed on its own.)"""
+    """save_draft only flushes: when the edge rolls back, the new row and the document just
+    stored are gone, and the CV it replaced is still stored; when the edge commits, the
+    replaced document goes. (Before the unit of work, save_draft committed on its own.)"""
     data = NominationData(nominee_name="Nora Nominee", nominee_department_id=dept.id)
 
     def cv(name: str, content: bytes) -> DocumentChanges:
@@ -199,14 +196,18 @@ def test_documents_follow_the_transaction_the_edge_commits_or_rolls_back(
 
     draft = save_draft(category, data, actor=staff, documents=cv("old.pdf", PDF)).nomination
     db.session.commit()
-    [old_file] = stored_files(uploads)
+    [old_file] = stored_names()
 
     save_draft(
         category, data, actor=staff, nomination=draft, documents=cv("new.pdf", PDF + b"% 2\n")
     )
-    assert len(stored_files(uploads)) == 2  # written, not yet committed
+    [new_file] = [a.stored_name for a in draft.attachments if a.original_name == "new.pdf"]
+    # Stored, not yet committed. The replaced file stays in the folder until the commit; its
+    # chunks are deleted in the transaction (and come back with a rollback).
+    in_transaction = {"local": sorted([old_file, new_file]), "database": [new_file]}
+    assert stored_names() == in_transaction[document_storage]
     db.session.rollback()
-    assert stored_files(uploads) == [old_file]
+    assert stored_names() == [old_file]
     [attachment] = only_nomination().attachments
     assert (attachment.original_name, attachment.stored_name) == ("old.pdf", old_file)
 
@@ -214,19 +215,19 @@ def test_documents_follow_the_transaction_the_edge_commits_or_rolls_back(
     db.session.commit()
     [attachment] = only_nomination().attachments
     assert attachment.original_name == "new.pdf"
-    assert stored_files(uploads) == [attachment.stored_name]
+    assert stored_names() == [attachment.stored_name]
 
 
-def test_a_valid_document_in_a_refused_edit_leaves_no_file(nominator, category, dept, uploads):
+def test_a_valid_document_in_a_refused_edit_leaves_no_file(nominator, category, dept):
     nominator.submit(new_url(category), {**fields(dept), "cv": pdf(), **SUBMIT})
-    before = stored_files(uploads)
+    before = stored_names()
     response = nominator.submit(
         f"/nominations/{only_nomination().id}",
         {**fields(dept, nominee_name=""), "publications": pdf("publications.pdf"), **CHANGE},
     )
     assert "Enter the nominee's name." in errors(response)
     assert [a.kind for a in only_nomination().attachments] == ["cv"]
-    assert stored_files(uploads) == before
+    assert stored_names() == before
 
 
 def test_support_letters_up_to_the_category_limit(nominator, category, dept):
@@ -250,7 +251,7 @@ def test_support_letters_up_to_the_category_limit(nominator, category, dept):
     assert response.status_code == 302, errors(response)
 
 
-def test_total_size_limit(nominator, category, dept, uploads):
+def test_total_size_limit(nominator, category, dept):
     response = nominator.submit(
         new_url(category),
         {
@@ -265,7 +266,7 @@ def test_total_size_limit(nominator, category, dept, uploads):
     assert "letter.pdf" in shown and "together" in shown and "at most 5 KB" in shown
     nomination = only_nomination()
     assert sorted(a.original_name for a in nomination.attachments) == ["cv.pdf", "pubs.pdf"]
-    assert len(stored_files(uploads)) == 2
+    assert len(stored_names()) == 2
     assert db.session.execute(db.select(db.func.sum(Attachment.size_bytes))).scalar() == 4000
 
 

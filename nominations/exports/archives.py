@@ -1,35 +1,24 @@
 """ZIP archives of supporting documents.
 
-Storage convention: an attachment's file is ``<UPLOAD_FOLDER>/<stored_name>`` (``stored_name``
-may contain sub-folders but never leaves UPLOAD_FOLDER). The archive checks each file against
-its SHA-256 and lists what is missing or damaged in ``MISSING.txt`` instead of failing.
+The documents come from the storage back-end that holds them (``nominations.storage``), a
+chunk at a time. The archive checks each against its SHA-256 and lists what is missing or
+damaged in ``MISSING.txt`` instead of failing.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tempfile
 import zipfile
 from collections.abc import Iterable
-from pathlib import Path
 
-from flask import current_app
-
+from nominations import storage
 from nominations.models import Attachment, Nomination
+from nominations.timeutil import to_local
 
 # Kept in memory up to this size, then spilled to a temporary file.
 SPOOL_BYTES = 16 * 1024 * 1024
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
-
-
-def attachment_path(attachment: Attachment) -> Path | None:
-    """Where the file of ``attachment`` is kept; None when the name would leave the folder."""
-    root = Path(current_app.config["UPLOAD_FOLDER"]).resolve()
-    path = (root / attachment.stored_name).resolve()
-    if path == root or root not in path.parents:
-        return None
-    return path
 
 
 def safe_name(name: str, fallback: str = "file") -> str:
@@ -57,12 +46,14 @@ def _unique(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _matches(path: Path, sha256: str) -> bool:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest() == sha256
+def _add(archive: zipfile.ZipFile, arcname: str, attachment: Attachment) -> None:
+    """Stream the stored document into the archive, dated when it was uploaded."""
+    entry = zipfile.ZipInfo(arcname, date_time=to_local(attachment.uploaded_at).timetuple()[:6])
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.external_attr = 0o644 << 16  # an ordinary file, readable when unpacked
+    with archive.open(entry, "w") as out:
+        for chunk in storage.read_chunks(attachment.stored_name):
+            out.write(chunk)
 
 
 def build_zip(nominations: Iterable[Nomination], *, folders: bool):
@@ -77,14 +68,13 @@ def build_zip(nominations: Iterable[Nomination], *, folders: bool):
             prefix = nomination_folder(nomination) + "/" if folders else ""
             for attachment in nomination.attachments:
                 arcname = _unique(prefix + attachment_name(attachment), used)
-                path = attachment_path(attachment)
-                if path is None or not path.is_file():
+                digest = storage.sha256_of(attachment.stored_name)
+                if digest is None:
                     problems.append(f"{arcname}: the file is missing on the server")
-                    continue
-                if not _matches(path, attachment.sha256):
+                elif digest != attachment.sha256:
                     problems.append(f"{arcname}: the file does not match its checksum")
-                    continue
-                archive.write(path, arcname)
+                else:
+                    _add(archive, arcname, attachment)
         if problems:
             archive.writestr(
                 "MISSING.txt",

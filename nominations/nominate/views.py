@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -333,21 +332,12 @@ def attachment(nomination_id: int, attachment_id: int):
     if found is None:
         abort(404)
     authorize("nomination.download", current_user, found.nomination)
-    try:
-        path = storage.path_for(found.stored_name)
-    except ValueError:  # a name this app never makes: not served, whatever it points to
-        current_app.logger.error("Attachment %s has an unexpected stored name", found.id)
+    response = storage.download(found)  # streamed, a chunk at a time
+    if response is None:
+        current_app.logger.error(
+            "Attachment %s: its document %r is not stored", found.id, found.stored_name
+        )
         abort(404)
-    if not path.is_file():
-        current_app.logger.error("Attachment %s is missing on disk (%s)", found.id, path)
-        abort(404)
-    response = send_file(
-        path,
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=storage.download_name(found),
-        max_age=0,
-    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -67,8 +67,8 @@ def drain_outbox(at: datetime) -> JobResult:
 
 
 def sweep_uploads(at: datetime) -> JobResult:
-    """Delete uploaded files that no document names (left by a process that died between
-    writing a file and committing), once they are an hour old."""
+    """Delete stored documents that no attachment names (a file left by a process that died
+    between writing it and committing, once it is an hour old), in every storage back-end."""
     deleted = sweep_orphan_files(at)
     if not deleted:
         return JobResult("idle", "no orphan files")

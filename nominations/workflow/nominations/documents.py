@@ -1,15 +1,16 @@
 """Supporting documents of a nomination: added and removed within the category's limits.
 
-The bytes go to disk as soon as an upload is accepted (``storage.store_pdf``), but the
-transaction that records them is committed later, at the edge. So the files follow the
-transaction's fate: files written in it are deleted if it ends without a commit (a refused
-form, an error, a rolled-back request), and files of removed or replaced documents are
-deleted only once the removal is committed. Documents are never stored inside a savepoint,
-so only the outermost transaction is watched.
+The bytes are stored as soon as an upload is accepted (``storage.store_pdf``), but the
+transaction that records them is committed later, at the edge. The stored bytes follow the
+transaction's fate (``nominations.storage``): bytes stored in it are gone if it ends without a
+commit (a refused form, an error, a rolled-back request), and those of removed or replaced
+documents go only once the removal is committed.
 
-A process killed between writing a file and committing (a worker that dies, a machine that
-stops) leaves a file no row names; ``sweep_orphan_files`` (a scheduled job) deletes such files
-once they are older than ``ORPHAN_UPLOAD_AGE_SECONDS`` (an hour), far longer than any request.
+In the local folder, a process killed between writing a file and committing (a worker that
+dies, a machine that stops) leaves a file no row names; ``sweep_orphan_files`` (a scheduled
+job) deletes such files once they are older than ``ORPHAN_UPLOAD_AGE_SECONDS`` (an hour), far
+longer than any request. In the database no chunk outlives the transaction that wrote it; the
+sweep deletes those whose row went later (a document removed while a move was copying it).
 """
 
 from __future__ import annotations
@@ -19,17 +20,10 @@ from datetime import datetime, timedelta
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
 
+from nominations import storage
 from nominations.models import Attachment, AttachmentKind, Nomination, User, db
-from nominations.storage import (
-    FileRefused,
-    delete_stored,
-    human_size,
-    store_pdf,
-    stored_files_older_than,
-)
+from nominations.storage import FileRefused, delete_stored, human_size, store_pdf
 from nominations.timeutil import now
 from nominations.workflow import audit
 
@@ -63,61 +57,18 @@ class DocumentChanges:
     remove_ids: list[int] = field(default_factory=list)
 
 
-# --- files on disk follow the transaction ---------------------------------------------------
-
-_FILES_KEY = "nomination_files"
-
-
-@dataclass
-class _PendingFiles:
-    """Files written and files to delete in the session's current transaction."""
-
-    written: list[str] = field(default_factory=list)
-    to_delete: list[str] = field(default_factory=list)
-
-
-def _pending() -> _PendingFiles:
-    return db.session().info.setdefault(_FILES_KEY, _PendingFiles())
-
-
-@event.listens_for(Session, "after_commit")
-def _delete_removed_files(session: Session) -> None:
-    pending = session.info.pop(_FILES_KEY, None)
-    if pending is not None:
-        for name in pending.to_delete:
-            delete_stored(name)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _delete_uncommitted_files(session: Session, transaction: SessionTransaction) -> None:
-    # after_commit has already taken the list when the transaction committed; what is left
-    # when the outermost transaction ends was rolled back (or closed unfinished).
-    if transaction.parent is not None:
-        return
-    pending = session.info.pop(_FILES_KEY, None)
-    if pending is not None:
-        for name in pending.written:
-            delete_stored(name)
-
-
 def sweep_orphan_files(at: datetime) -> list[str]:
-    """Delete the stored files that no attachment names and that were written more than
-    ``ORPHAN_UPLOAD_AGE_SECONDS`` before ``at``; returns their names. Reads only: a younger
-    file may be an upload in flight, and an old one can never be named later (names are new
-    random ones), so running it anywhere, twice or late is safe."""
-    age = timedelta(seconds=int(current_app.config["ORPHAN_UPLOAD_AGE_SECONDS"]))
-    candidates = stored_files_older_than(at - age)
-    named: set[str] = set()
-    for start in range(0, len(candidates), 500):
-        batch = candidates[start : start + 500]
-        named.update(
-            db.session.execute(
-                db.select(Attachment.stored_name).where(Attachment.stored_name.in_(batch))
-            ).scalars()
-        )
-    orphans = [name for name in candidates if name not in named]
-    for name in orphans:
-        delete_stored(name)
+    """Delete the stored documents that no attachment names and that were stored more than
+    ``ORPHAN_UPLOAD_AGE_SECONDS`` before ``at``, in every back-end (a move between them may
+    have left some in either); returns their names. A younger file may be an upload in
+    flight, and an old one can never be named later (names are new random ones), so running
+    it anywhere, twice or late is safe."""
+    cutoff = at - timedelta(seconds=int(current_app.config["ORPHAN_UPLOAD_AGE_SECONDS"]))
+    orphans = []
+    for backend in storage.backends():
+        for name in backend.unnamed_before(cutoff):
+            backend.discard(name)
+            orphans.append(name)
     return orphans
 
 
@@ -133,7 +84,7 @@ def _remove(nomination: Nomination, attachment: Attachment, actor: User) -> None
         round_id=nomination.category.round_id,
     )
     nomination.attachments.remove(attachment)
-    _pending().to_delete.append(attachment.stored_name)
+    delete_stored(attachment.stored_name)
 
 
 def _too_many_letters(nomination: Nomination, upload: Upload) -> FileRefused | None:
@@ -174,7 +125,7 @@ def apply_documents(
 
 def _add(nomination: Nomination, kind: AttachmentKind, upload: Upload, actor: User) -> None:
     """Store one upload (replacing the CV or publication list there was); FileRefused when
-    the file is not acceptable, and then nothing is left on disk. The same file (kind, name and
+    the file is not acceptable, and then nothing of it is left stored. The same file (kind, name and
     content) as one already attached is not added twice."""
     field_name, label = DOCUMENT_FIELDS[kind], DOCUMENT_LABELS[kind]
     replaced = [
@@ -197,7 +148,6 @@ def _add(nomination: Nomination, kind: AttachmentKind, upload: Upload, actor: Us
             f"nomination may take at most {human_size(max_total)}.",
             field_name,
         )
-    _pending().written.append(stored.stored_name)
     for old in replaced:
         _remove(nomination, old, actor)
     attachment = Attachment(
