@@ -13,7 +13,7 @@ PG_URL ?= postgresql://127.0.0.1:5432/test
 WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
 XDIST ?= -n $(WORKERS) --dist loadfile
 
-.PHONY: run test test-postgres test-all install install-test lint format migrate demo browser postgres clean oidc-provider a11y-tools
+.PHONY: run test test-postgres test-all install install-production install-test lint format migrate demo browser postgres redis clean oidc-provider a11y-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
+
+# The application with the production extra (the Redis client for a shared sign-in limit).
+install-production: install
+	$(BIN)/python -m pip install --quiet -e '.[production]'
 
 install-test: $(VENV)/.installed-test browser oidc-provider a11y-tools
 
@@ -56,6 +60,10 @@ browser:
 postgres:
 	@sh scripts/ensure-postgres.sh
 
+# Redis for the tests of the shared sign-in limit: started when installed but not answering.
+redis:
+	@sh scripts/ensure-redis.sh
+
 ## Serve the demo on http://127.0.0.1:$(PORT): migrate, load demo data when empty, run.
 run: install
 	$(FLASK) db upgrade
@@ -64,15 +72,15 @@ run: install
 
 ## The whole suite on SQLite, the browser tests included (screenshots in test-output/), and
 ## the multi-process tests (gunicorn and scheduler processes on PostgreSQL databases of their
-## own; skipped when PostgreSQL does not answer).
-test: install-test postgres
+## own; skipped when PostgreSQL does not answer), with Redis for the shared sign-in limit.
+test: install-test postgres redis
 	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 ## The whole suite on PostgreSQL (PG_URL, default the local `test` database; under xdist each
 ## worker uses a database of its own beside it, `test_gw0`, `test_gw1`, ...). Left out: the
 ## browser tests (their own SQLite database) and the multi-process tests (their own PostgreSQL
 ## databases), which do not depend on PG_URL: `make test` runs them, so each runs once.
-test-postgres: install-test postgres
+test-postgres: install-test postgres redis
 	TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m "not browser and not multiprocess" $(XDIST) $(PYTEST_ARGS)
 
 test-all: test test-postgres

@@ -72,7 +72,13 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
     RATELIMIT_ENABLED = True
+    # Where sign-in attempts are counted (nominations/rate_limits.py): memory:// counts per
+    # process; with several workers or hosts, a store they share (redis://host:6379/0).
     RATELIMIT_STORAGE_URI = "memory://"
+    # Put before every key in the store: several installations (or test runs) share one Redis.
+    RATELIMIT_KEY_PREFIX = ""
+    # While the store does not answer, count in each process's memory instead of failing.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     RATELIMIT_HEADERS_ENABLED = True  # Retry-After on a 429
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask
 
 from config import load_settings, trusted_hosts
-from nominations.extensions import bootstrap, csrf, db, limiter, login_manager, mailer, migrate
+from nominations.extensions import bootstrap, csrf, db, login_manager, mailer, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SESSION_ID = re.compile(r"(?P<user>[0-9]{1,18}):(?P<version>[0-9]{1,18})")
@@ -59,7 +59,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     routing.init_app(app)  # before the blueprints: the id converter
     _register_blueprints(app)
 
-    from nominations import cli, errors, scheduling, templating, unit_of_work
+    from nominations import cli, errors, rate_limits, scheduling, templating, unit_of_work
+
+    rate_limits.init_app(app)  # after the blueprints: it wraps the views marked for the limit
 
     unit_of_work.init_app(app)
     templating.init_app(app)
@@ -79,7 +81,6 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mailer.init_app(app)
     bootstrap.init_app(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see this page."

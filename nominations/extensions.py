@@ -1,8 +1,6 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
 from flask_bootstrap import Bootstrap5
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -15,6 +13,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 mailer = Mail()
 bootstrap = Bootstrap5()
-limiter = Limiter(key_func=get_remote_address)
 
-__all__ = ["db", "migrate", "login_manager", "csrf", "mailer", "bootstrap", "limiter"]
+__all__ = ["db", "migrate", "login_manager", "csrf", "mailer", "bootstrap"]

@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -230,6 +230,8 @@ class Page:
     location: str  # the path a redirect points to ("" when none)
     text: str
     port: int
+    content: bytes = b""  # the body as sent (a download, byte for byte)
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def messages(self) -> list[str]:
@@ -299,7 +301,7 @@ class Browser:
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
-            text = response.read().decode("utf-8", errors="replace")
+            content = response.read()
         finally:
             connection.close()
         for header in response.headers.get_all("Set-Cookie") or []:
@@ -313,7 +315,9 @@ class Browser:
         location = response.getheader("Location") or ""
         if method == "GET" and response.status == 200:
             self.last_page = f"https://{self.host}{path}"
-        return Page(response.status, urlsplit(location).path, text, port)
+        text = content.decode("utf-8", errors="replace")
+        headers = dict(response.headers.items())
+        return Page(response.status, urlsplit(location).path, text, port, content, headers)
 
     def get(self, path: str) -> Page:
         return self.request("GET", path)

@@ -1,4 +1,5 @@
-"""A TCP proxy the tests can cut: the database "goes away" and comes back, as in an outage."""
+"""TCP proxies for the tests: one the tests can cut (the database "goes away" and comes back, as
+in an outage), and a round-robin load balancer in front of several web servers."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ class CuttableProxy:
                 client.close()  # the server is "down": refused at once
                 continue
             try:
-                upstream = socket.create_connection(self.target)
+                upstream = socket.create_connection(self._choose())
             except OSError:
                 client.close()
                 continue
@@ -41,6 +42,9 @@ class CuttableProxy:
                 self._open |= {client, upstream}
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _choose(self) -> tuple[str, int]:
+        return self.target
 
     def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
@@ -70,5 +74,34 @@ class CuttableProxy:
     def close(self) -> None:
         self._closing = True
         self.cut()
+        # Closing a listening socket does not wake a thread blocked in accept(); a shutdown does.
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
         self._thread.join(timeout=5)
+
+
+class RoundRobinProxy(CuttableProxy):
+    """A load balancer: each new connection goes to the next of ``targets`` in turn.
+
+    ``routed`` lists the port each connection went to, in order. ``next_to(port)`` sends the
+    next connection to that target (the round robin goes on from there), for a test that needs
+    one request to reach one host; a client that opens one connection per request (the
+    ``Browser`` of multiprocess_support) then knows which host answered it."""
+
+    def __init__(self, targets: list[tuple[str, int]]) -> None:
+        self.targets = list(targets)
+        self.routed: list[int] = []
+        self._turn = 0
+        super().__init__(self.targets[0])
+
+    def _choose(self) -> tuple[str, int]:
+        with self._lock:
+            target = self.targets[self._turn % len(self.targets)]
+            self._turn += 1
+            self.routed.append(target[1])
+        return target
+
+    def next_to(self, port: int) -> None:
+        with self._lock:
+            self._turn = [target_port for _, target_port in self.targets].index(port)

@@ -10,8 +10,8 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 
 from nominations.auth import bp
 from nominations.auth.forms import ForgotPasswordForm, ResetPasswordForm
-from nominations.extensions import limiter
 from nominations.forms import add_error
+from nominations.rate_limits import sign_in_limited
 from nominations.workflow.errors import WorkflowError
 from nominations.workflow.passwords import (
     INVALID_LINK,
@@ -28,17 +28,13 @@ SENT = (
 )
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 def _local_only() -> None:
     if not current_app.config["LOCAL_LOGIN_ENABLED"]:
         abort(404)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@sign_in_limited
 def forgot_password():
     _local_only()
     form = ForgotPasswordForm()

@@ -5,18 +5,14 @@ from nominations.auth import bp
 from nominations.auth.access import safe_next
 from nominations.auth.forms import LoginForm
 from nominations.auth.oidc import ID_TOKEN, oidc_enabled, provider_logout_url
-from nominations.extensions import limiter
+from nominations.rate_limits import sign_in_limited
 from nominations.workflow.accounts import authenticate, end_session, start_session
 
 BAD_LOGIN = "The e-mail address or password is not right, or the account is not active."
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@sign_in_limited
 def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:

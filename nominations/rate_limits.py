@@ -1,0 +1,49 @@
+"""The sign-in rate limit (Flask-Limiter): one limiter per app, counting where
+``RATELIMIT_STORAGE_URI`` says.
+
+Every app gets a Limiter of its own. A module-level Limiter would keep the storage, the key
+prefix and the on/off switch of the last app built in the process, so two apps in one process
+(as in the tests) would share a count through that Python object, whatever the storage. Here
+the count is shared only through the store: ``memory://`` counts per process, ``redis://...``
+once for every worker on every host.
+
+A view opts in with ``@sign_in_limited``: its POSTs count against ``LOGIN_RATE_LIMIT`` per
+client address. While the store cannot be reached, each process counts in memory
+(``RATELIMIT_IN_MEMORY_FALLBACK_ENABLED``) and goes back to the store once it answers again:
+a Redis outage neither lifts the limit nor stops anybody signing in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+View = TypeVar("View", bound=Callable)
+MARK = "_sign_in_limited"
+
+
+def sign_in_limited(view: View) -> View:
+    """Mark a view whose POSTs count against ``LOGIN_RATE_LIMIT`` (wrapped by init_app)."""
+    setattr(view, MARK, True)
+    return view
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def init_app(app: Flask) -> Limiter:
+    """Give ``app`` its limiter and wrap its marked views (after the blueprints)."""
+    limiter = Limiter(key_func=get_remote_address)
+    limiter.init_app(app)
+    # The app holds it: its limits hold it only weakly (and a switched-off limiter does not
+    # enter app.extensions["limiter"]).
+    app.extensions["rate_limiter"] = limiter
+    for endpoint, view in list(app.view_functions.items()):
+        if getattr(view, MARK, False):
+            app.view_functions[endpoint] = limiter.limit(_login_limit, methods=["POST"])(view)
+    return limiter
