@@ -169,16 +169,23 @@ def _review_url(app, w, button: tuple[str, str], scored: int | None = None):
     return client, url
 
 
+def _says_nothing_changed(client, saved) -> None:
+    page = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "Nothing was changed." in page
+    assert "saved." not in page and "is submitted." not in page
+
+
 def test_saving_a_half_scored_draft_review_unchanged(app):
     w = world()
     client, url = _review_url(app, w, SAVE_DRAFT, scored=2)
-    assert_saved_unchanged(client, url, button=SAVE_DRAFT)
+    _says_nothing_changed(client, assert_saved_unchanged(client, url, button=SAVE_DRAFT))
 
 
 def test_updating_a_submitted_review_unchanged(app):
     w = world()
     client, url = _review_url(app, w, ("submit_review", "Submit review"))
-    assert_saved_unchanged(client, url, button=("submit_review", "Update submitted review"))
+    button = ("submit_review", "Update submitted review")
+    _says_nothing_changed(client, assert_saved_unchanged(client, url, button=button))
 
 
 # --------------------------------------------------------------------------------------------

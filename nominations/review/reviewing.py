@@ -118,6 +118,8 @@ def nomination(nomination_id: int):
                 recommendation=form.recommendation_value(),
             )
             submit = bool(form.submit_review.data)
+            # A save moves the review's "last change" only when something in it changed.
+            last_change = review.updated_at if review is not None else None
             try:
                 review = save_review(nomination, data, actor=current_user, submit=submit)
             except NotFound:
@@ -125,7 +127,9 @@ def nomination(nomination_id: int):
             except WorkflowError as error:
                 refuse(error, form)
             else:
-                if review.status == ReviewStatus.SUBMITTED:
+                if last_change is not None and review.updated_at == last_change:
+                    flash("Nothing was changed.", "info")
+                elif review.status == ReviewStatus.SUBMITTED:
                     flash(f"Your review of {nomination.nominee_name} is submitted.", "success")
                 else:
                     flash(f"Draft review of {nomination.nominee_name} saved.", "success")
