@@ -381,3 +381,21 @@ def run_audit(browser, live_server, name: str, steps: Callable[[Audit], None]) -
 def assert_clean(audit: Audit, check: str) -> None:
     message = audit.problems(check)
     assert not message, message
+
+
+class AuditChecks:
+    """The four checks of every audit module, each over all the pages its module-scoped
+    ``audit`` fixture visited. A module subclasses this as ``class TestXxx(AuditChecks)``: the
+    pages are split into modules only so that ``--dist loadfile`` spreads them over workers."""
+
+    def test_every_page_opens(self, audit):
+        assert_clean(audit, "page")
+
+    def test_axe_core_finds_no_wcag_21_aa_violation(self, audit):
+        assert_clean(audit, "axe")
+
+    def test_the_nu_html_checker_finds_no_error(self, audit):
+        assert_clean(audit, "nu")
+
+    def test_no_page_scrolls_sideways_and_the_navigation_fits(self, audit):
+        assert_clean(audit, "width")

@@ -9,7 +9,7 @@ tests/browser/a11y.py.
 import pytest
 
 from tests.access_world import build_world
-from tests.browser.a11y import Audit, assert_clean, run_audit
+from tests.browser.a11y import Audit, AuditChecks, run_audit
 from tests.browser.a11y_pages import table_pages
 
 pytestmark = pytest.mark.browser
@@ -29,17 +29,5 @@ def audit(browser, live_server) -> Audit:
     return run_audit(browser, live_server, "chairs", steps)
 
 
-def test_every_page_opens(audit):
-    assert_clean(audit, "page")
-
-
-def test_axe_core_finds_no_wcag_21_aa_violation(audit):
-    assert_clean(audit, "axe")
-
-
-def test_the_nu_html_checker_finds_no_error(audit):
-    assert_clean(audit, "nu")
-
-
-def test_no_page_scrolls_sideways_and_the_navigation_fits(audit):
-    assert_clean(audit, "width")
+class TestChairPages(AuditChecks):
+    """The four checks over the pages of this module's ``audit``."""

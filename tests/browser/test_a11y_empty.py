@@ -8,7 +8,7 @@ How each page is checked: tests/browser/a11y.py; which pages: tests/browser/a11y
 import pytest
 
 from tests import factories
-from tests.browser.a11y import Audit, assert_clean, run_audit
+from tests.browser.a11y import Audit, AuditChecks, run_audit
 from tests.browser.a11y_pages import EMPTY_PEOPLE, empty_pages, empty_people, empty_round_pages
 
 pytestmark = pytest.mark.browser
@@ -31,17 +31,5 @@ def audit(browser, live_server) -> Audit:
     return run_audit(browser, live_server, "empty", steps)
 
 
-def test_every_page_opens(audit):
-    assert_clean(audit, "page")
-
-
-def test_axe_core_finds_no_wcag_21_aa_violation(audit):
-    assert_clean(audit, "axe")
-
-
-def test_the_nu_html_checker_finds_no_error(audit):
-    assert_clean(audit, "nu")
-
-
-def test_no_page_scrolls_sideways_and_the_navigation_fits(audit):
-    assert_clean(audit, "width")
+class TestFreshInstallationPages(AuditChecks):
+    """The four checks over the pages of this module's ``audit``."""

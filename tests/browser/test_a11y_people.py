@@ -10,7 +10,7 @@ that refuse (not found, forbidden). How each page is checked: tests/browser/a11y
 import pytest
 
 from tests.access_world import PEOPLE, build_world
-from tests.browser.a11y import Audit, assert_clean, run_audit
+from tests.browser.a11y import Audit, AuditChecks, run_audit
 from tests.browser.a11y_pages import open_call, reset_link, table_pages
 
 pytestmark = pytest.mark.browser
@@ -43,17 +43,5 @@ def audit(browser, live_server) -> Audit:
     return run_audit(browser, live_server, "people", steps)
 
 
-def test_every_page_opens(audit):
-    assert_clean(audit, "page")
-
-
-def test_axe_core_finds_no_wcag_21_aa_violation(audit):
-    assert_clean(audit, "axe")
-
-
-def test_the_nu_html_checker_finds_no_error(audit):
-    assert_clean(audit, "nu")
-
-
-def test_no_page_scrolls_sideways_and_the_navigation_fits(audit):
-    assert_clean(audit, "width")
+class TestPeoplePages(AuditChecks):
+    """The four checks over the pages of this module's ``audit``."""
