@@ -147,3 +147,34 @@ def test_on_a_phone_no_page_scrolls_sideways_and_a_wide_table_scrolls_by_keyboar
         ".scrollLeft > 0"
     )
     shot("outbox table scrolled by keyboard")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_without_javascript_every_admin_page_is_in_the_bar(browser, live_server, users, width):
+    """Bootstrap's menus open by script; with scripts off the bar lists every link instead
+    (the Admin menu's, and on a phone the collapsed menu's), still within the screen."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": width, "height": 900},
+        java_script_enabled=False,
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, users["admin"])
+        bar = page.get_by_role("navigation", name="Main navigation")
+        for label in ("Rounds", "Users", "Outbox", "Audit log"):
+            expect(bar.get_by_role("link", name=label, exact=True)).to_be_visible()
+        bar.get_by_role("link", name="Outbox", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Outbox")
+        wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not wide, f"the page scrolls sideways at {width} px without JavaScript"
+    finally:
+        context.close()
+
+
+def test_with_javascript_the_admin_links_wait_in_their_menu(page, users):
+    sign_in(page, users["admin"])
+    bar = page.get_by_role("navigation", name="Main navigation")
+    expect(bar.get_by_role("link", name="Outbox", exact=True)).to_be_hidden()
+    bar.get_by_role("button", name="Admin").click()
+    expect(bar.get_by_role("link", name="Outbox", exact=True)).to_be_visible()
