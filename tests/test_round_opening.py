@@ -39,6 +39,13 @@ def _round(round_id: int) -> AwardRound:
     return db.session.get(AwardRound, round_id)
 
 
+def _unconfirmed_round(name: str) -> AwardRound:
+    """A round of 2031 opening at OPENS whose opening no administrator has confirmed yet."""
+    return factories.award_round(
+        name, 2031, opens_at=OPENS, closes_at=CLOSES, review_deadline=REVIEW, confirmed=False
+    )
+
+
 def test_a_round_created_to_open_today_mails_nobody_and_stays_closed(client, people):
     client.login("admin@example.org")
     today = to_local(now()).date()
@@ -78,14 +85,7 @@ def test_a_round_created_to_open_today_mails_nobody_and_stays_closed(client, peo
 
 
 def test_the_admin_sees_the_announcement_and_its_recipients_then_confirms_once(client, people):
-    award_round = factories.award_round(
-        "OUH Research Awards",
-        2031,
-        opens_at=OPENS,
-        closes_at=CLOSES,
-        review_deadline=REVIEW,
-        confirmed=False,
-    )
+    award_round = _unconfirmed_round("OUH Research Awards")
     client.login("admin@example.org")
     url = f"/admin/rounds/{award_round.id}/open"
     # Without a category there is nothing to announce: no confirm button, and a POST refused.
@@ -132,14 +132,7 @@ def test_the_admin_sees_the_announcement_and_its_recipients_then_confirms_once(c
 
 
 def test_confirmed_ahead_of_time_it_opens_at_its_time(client, people):
-    award_round = factories.award_round(
-        "ICR Prizes",
-        2031,
-        opens_at=OPENS,
-        closes_at=CLOSES,
-        review_deadline=REVIEW,
-        confirmed=False,
-    )
+    award_round = _unconfirmed_round("ICR Prizes")
     factories.category(award_round)
     url = f"/admin/rounds/{award_round.id}/open"
     with time_machine.travel(OPENS - timedelta(days=3), tick=False):
@@ -159,14 +152,7 @@ def test_confirmed_ahead_of_time_it_opens_at_its_time(client, people):
 
 
 def test_an_unconfirmed_round_gets_no_call_reminders_and_its_admins_are_told(client, people):
-    award_round = factories.award_round(
-        "ICR Prizes",
-        2031,
-        opens_at=OPENS,
-        closes_at=CLOSES,
-        review_deadline=REVIEW,
-        confirmed=False,
-    )
+    award_round = _unconfirmed_round("ICR Prizes")
     factories.category(award_round)
     tick(OPENS)
     with time_machine.travel(OPENS + timedelta(hours=1), tick=False):

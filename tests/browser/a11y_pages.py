@@ -17,7 +17,8 @@ from nominations.models import AwardCategory, User, db
 from nominations.workflow.passwords import reset_token
 from tests import factories
 from tests.access_table import ACCESS, PARAMS, VALUES, VARIANTS, Access
-from tests.access_world import ROLES
+from tests.access_world import ROLES, build_world
+from tests.browser.a11y import Audit, run_audit
 
 
 def table_url(app: Flask, ids: dict[str, int], endpoint: str, entry: Access) -> str:
@@ -152,3 +153,17 @@ FORMS: list[tuple[str, str, dict[str, str], dict]] = [
 
 def form_url(app: Flask, ids: dict[str, int], route: str, params: dict[str, str]) -> str:
     return table_url(app, ids, route, Access(params=params))
+
+
+def audit_table_pages(browser, live_server, module: str, roles: tuple[str, ...]) -> Audit:
+    """Every page of the access table that answers each of ``roles``, in the access world,
+    each person signed in once (the audit of a module that checks those roles alone)."""
+
+    def steps(audit: Audit) -> None:
+        with live_server.app_context():
+            world = build_world()
+        for role in roles:
+            pages = table_pages(live_server.app, world.ids, role)
+            audit.pages(audit.person(role), role, "data", pages)
+
+    return run_audit(browser, live_server, module, steps)

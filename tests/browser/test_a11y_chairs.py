@@ -8,9 +8,8 @@ tests/browser/a11y.py.
 
 import pytest
 
-from tests.access_world import build_world
-from tests.browser.a11y import Audit, AuditChecks, run_audit
-from tests.browser.a11y_pages import table_pages
+from tests.browser.a11y import Audit, AuditChecks
+from tests.browser.a11y_pages import audit_table_pages
 
 pytestmark = pytest.mark.browser
 
@@ -19,14 +18,7 @@ ROLES = ("chair", "other_chair")
 
 @pytest.fixture(scope="module")
 def audit(browser, live_server) -> Audit:
-    def steps(audit: Audit) -> None:
-        with live_server.app_context():
-            world = build_world()
-        for role in ROLES:
-            pages = table_pages(live_server.app, world.ids, role)
-            audit.pages(audit.person(role), role, "data", pages)
-
-    return run_audit(browser, live_server, "chairs", steps)
+    return audit_table_pages(browser, live_server, "chairs", ROLES)
 
 
 class TestChairPages(AuditChecks):
