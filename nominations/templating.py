@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from nominations.confirming import confirmation
 from nominations.formatting import count_words, format_amount
+from nominations.languages import localized
 from nominations.navigation import nav_items
 from nominations.timeutil import format_date, format_local, humanize_remaining, to_local
 from nominations.workflow.disclosure import (
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
         remaining=humanize_remaining,
         words=count_words,
         to_local=to_local,
+        localized=localized,  # {{ category|localized("name") }}: the reader's language
         bdi=isolate,
         nominator_status=nomination_status_for_nominator,
         nominator_last_change=last_change_for_nominator,

@@ -105,7 +105,7 @@ def _local(value: datetime) -> tuple:
 
 def test_dates_move_one_year_at_the_same_local_time_across_daylight_saving(source, admin):
     new = open_next_year(source, actor=admin)
-    # 28 March 2026 12:00 is winter time (CET); 28 March 2027 is the day the clocks go forward,
+    # 28 March 2026, 12:00 is winter time (CET); 28 March 2027 is the day the clocks go forward,
     # and 12:00 that day is summer time (CEST).
     assert _local(source.closes_at) == (2026, 3, 28, 12, 0, "CET")
     assert _local(new.closes_at) == (2027, 3, 28, 12, 0, "CEST")
@@ -246,8 +246,8 @@ def test_admin_opens_next_year_from_the_round_page(client, source, staff, make_c
     assert response.headers["Location"] == f"/admin/rounds/{new.id}"
     new_page = client.get(f"/admin/rounds/{new.id}").get_data(as_text=True)
     assert "created as a draft from OUH Research Awards 2026" in new_page
-    assert "28 March 2027 12:00 CEST" in new_page
-    assert "Excellent Researcher Award" in new_page and "NOK 400 000" in new_page
+    assert "28 March 2027, 12:00 CEST" in new_page
+    assert "Excellent Researcher Award" in new_page and "NOK 400,000" in new_page
     # The old round now links to next year's instead of offering to create it again.
     body = client.get(page).get_data(as_text=True)
     assert "Next year's round: OUH Research Awards 2027" in body

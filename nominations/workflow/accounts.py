@@ -212,3 +212,10 @@ def reactivate_user(user: User, *, actor: User) -> User:
     )
     db.session.flush()
     return user
+
+
+def choose_language(user: User, language: str) -> None:
+    """The language this person reads pages and e-mails in ("nb" or "en")."""
+    if user.locale != language:
+        user.locale = language
+        db.session.flush()

@@ -58,9 +58,9 @@ def test_admin_creates_a_round_with_two_categories_through_the_forms(page, users
     categories = page.get_by_role("table", name="Categories").locator("tbody tr")
     expect(categories).to_have_count(2)
     expect(categories.nth(0)).to_contain_text("Excellent Researcher Award")
-    expect(categories.nth(0)).to_contain_text("NOK 400 000")
+    expect(categories.nth(0)).to_contain_text("NOK 400,000")
     expect(categories.nth(1)).to_contain_text("Early Career Award")
-    expect(categories.nth(1)).to_contain_text("NOK 200 000")
+    expect(categories.nth(1)).to_contain_text("NOK 200,000")
     shot("round with two categories")
 
     page.get_by_role("link", name="← Rounds").click()
