@@ -44,8 +44,18 @@ def select_language() -> str:
     chosen = chosen or session.get(SESSION_KEY)
     if chosen in LANGUAGES:
         return chosen
-    best = request.accept_languages.best_match([*LANGUAGES, *NORWEGIAN_ALIASES])
-    return NORWEGIAN_ALIASES.get(best, best) or default_language()
+    return browser_language() or default_language()
+
+
+def browser_language() -> str | None:
+    """The first language of Accept-Language (by quality) we have, by its primary subtag:
+    "nb-NO", "no" and "nn" read bokmål, "en-GB" and "en-US" English."""
+    for tag, _quality in request.accept_languages:  # already ordered by quality
+        primary = tag.replace("_", "-").split("-", 1)[0].lower()
+        primary = NORWEGIAN_ALIASES.get(primary, primary)
+        if primary in LANGUAGES:
+            return primary
+    return None
 
 
 def current_language() -> str:

@@ -77,10 +77,7 @@ def test_every_text_has_a_bokmal_translation(catalog, extracted):
     for key in sorted(extracted):
         entry = catalog.get(key)
         strings = entry.string if entry is not None else None
-        if isinstance(strings, tuple | list):
-            untranslated = not all(strings)
-        else:
-            untranslated = not strings
+        untranslated = not all(strings) if isinstance(strings, tuple | list) else not strings
         if entry is None or untranslated or entry.fuzzy:
             missing.append(key)
     assert not missing, (
