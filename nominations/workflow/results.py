@@ -11,9 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Select, false
 
 from nominations import policy
+from nominations.languages import in_language, recipient_language
 from nominations.mail.outbox import queue_email
 from nominations.models import (
     REVIEWABLE_STATUSES,
@@ -173,25 +175,45 @@ def _recipients(award_round: AwardRound) -> dict[str, str]:
     return people
 
 
+def _accounts(emails: list[str]) -> dict[str, User]:
+    """The accounts of these addresses (lower case), for the language each reads."""
+    found: dict[str, User] = {}
+    for start in range(0, len(emails), 500):
+        chunk = emails[start : start + 500]
+        found.update(
+            (user.email, user)
+            for user in db.session.execute(db.select(User).where(User.email.in_(chunk))).scalars()
+        )
+    return found
+
+
 def notify_results_published(award_round: AwardRound) -> int:
     """Queue the "results published" message to the round's nominators and nominees (in the
-    caller's transaction), when the round's rule is enabled; returns how many were new."""
+    caller's transaction), when the round's rule is enabled; returns how many were new. Each
+    is written in the recipient's language (a nominee without an account: the institute's
+    default)."""
     if not _results_rule_enabled(award_round):
         return 0
     base_url = current_app.config["BASE_URL"].rstrip("/")
     results_url = f"{base_url}/results/{award_round.id}"
     prefix = f"results_published:{award_round.id}:"
     before = _queued_count(prefix)
-    for email, name in _recipients(award_round).items():
+    people = _recipients(award_round)
+    accounts = _accounts(list(people))
+    for email, name in people.items():
+        language = recipient_language(accounts.get(email))
+        with in_language(language):
+            subject = _("Results of %(round)s are published", round=award_round.title)
         queue_email(
             dedupe_key=f"results_published:{award_round.id}:{email}",
             recipient=email,
-            subject=f"Results of {award_round.title} are published",
+            subject=subject,
             template=EMAIL_TEMPLATE,
+            language=language,
             name=name,
-            round_title=award_round.title,
+            award_round=award_round,
             results_url=results_url,
-            ceremony=format_date(award_round.ceremony_on) if award_round.ceremony_on else "",
+            ceremony=award_round.ceremony_on,
         )
     # Counted in the outbox rather than from queue_email's answer, which relies on the
     # driver's rowcount.
