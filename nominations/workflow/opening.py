@@ -16,6 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
 from nominations import policy
 from nominations.mail import queue_email
 from nominations.mail.outbox import render_email
@@ -46,16 +50,25 @@ class OpeningResult:
     already: bool = False  # confirmed before (a second press changes nothing)
 
 
-def opening_problems(award_round: AwardRound, at: datetime | None = None) -> list[str]:
-    """What keeps the round from opening, in words for the administrator; empty when ready."""
+def opening_problems(award_round: AwardRound, at: datetime | None = None) -> list[LazyString]:
+    """What keeps the round from opening, in words for the administrator; empty when ready.
+
+    The words are lazy: each is written when shown, in the language of the page or of the
+    e-mail it is shown in (the administrators' e-mail about a held round is written in each
+    recipient's language)."""
     at = at or current_time()
     problems = []
     if not award_round.categories:
-        problems.append("Add at least one category with its prize.")
+        problems.append(_l("Add at least one category with its prize."))
     if award_round.closes_at <= at:
+        closes_at = award_round.closes_at
         problems.append(
-            f"The closing time ({format_local(award_round.closes_at)}) has passed: "
-            "move it later first."
+            LazyString(
+                lambda: _(
+                    "The closing time (%(when)s) has passed: move it later first.",
+                    when=format_local(closes_at),
+                )
+            )
         )
     return problems
 
@@ -64,7 +77,7 @@ def announcement(award_round: AwardRound, reader: User, at: datetime | None = No
     """The announcement as ``reader`` would receive it (the preview before confirming)."""
     at = at or current_time()
     subject, context = call_opened_message(award_round, at)
-    text, _ = render_email("call_opened", subject=subject, user=reader, **context)
+    text, _html = render_email("call_opened", subject=subject, user=reader, **context)
     enabled = is_enabled(award_round, ReminderKind.CALL_OPENED)
     return Announcement(subject, text, len(active_staff()) if enabled else 0, enabled)
 
@@ -80,7 +93,7 @@ def confirm_opening(
         return OpeningResult(opened=False, queued=0, already=True)
     problems = opening_problems(award_round, at)
     if problems:
-        raise WorkflowError(" ".join(problems))
+        raise WorkflowError(" ".join(str(problem) for problem in problems))
     award_round.opening_confirmed_at = at
     audit.record(
         "round.confirm_opening",
