@@ -74,7 +74,7 @@ def test_opening_a_round_is_a_step_the_admin_takes(page, live_server, users, inp
     today = to_local(now()).date()
     sign_in(page, users["admin"])
     page.goto("/admin/rounds/new")
-    page.get_by_label("Name", exact=True).fill("ICR Prizes")
+    page.get_by_label("Name (English)", exact=True).fill("ICR Prizes")
     page.get_by_label("Year", exact=True).fill(str(today.year))
     inputs.type_date(page.get_by_label("Opens on"), today)
     inputs.type_date(page.get_by_label("Closes on"), today + timedelta(days=30))
@@ -92,7 +92,7 @@ def test_opening_a_round_is_a_step_the_admin_takes(page, live_server, users, inp
     assert _outbox_keys(live_server) == []
 
     page.get_by_role("link", name="Add category").click()
-    page.get_by_label("Name", exact=True).fill("Researcher of the Year")
+    page.get_by_label("Name (English)", exact=True).fill("Researcher of the Year")
     page.get_by_label("Prize amount", exact=True).fill("100000")
     page.get_by_role("button", name="Save category").click()
     expect(page.get_by_role("alert").filter(has_text="added")).to_be_visible()
