@@ -360,7 +360,7 @@ def dot_rows(
             out.append(_shape(mark.key, x, y + offset, _attributes(mark.data), mark.label))
         if row.mean is not None:
             x = x_of(row.mean)
-            tooltip = gettext("Mean %(mean)s", mean=f"{row.mean:.2f}")
+            tooltip = gettext("Mean %(mean)s", mean=format(row.mean, ".2f"))
             out.append(
                 f'<line class="mean" x1="{x:.1f}" x2="{x:.1f}" y1="{y - 9:.1f}" '
                 f'y2="{y + 9:.1f}" stroke="#212529" stroke-width="2.5" '

@@ -17,6 +17,7 @@ def _queue(key: str = "test:1:person@example.org") -> bool:
         recipient="person@example.org",
         subject="Hello",
         template="test_message",
+        language="en",
         name="Person",
     )
     db.session.commit()

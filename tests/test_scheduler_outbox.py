@@ -111,6 +111,7 @@ def test_outbox_page_filters_by_status_and_pages(app, client, admin):
             recipient=f"person{index}@example.org",
             subject=f"Message {index}",
             template="test_message",
+            language="en",
             name="Person",
         )
     db.session.commit()

@@ -26,7 +26,11 @@ def _scale(details: RankingDetails) -> tuple[float, float, str]:
     else:  # no rubric: the scale of the scores themselves
         values = [v for row in details.rows for v in row.scores.values()] or [0.0, 1.0]
         low, high = min(values), max(values)
-    return low, high, _("Weighted score (%(low)s–%(high)s)", low=f"{low:g}", high=f"{high:g}")
+    return (
+        low,
+        high,
+        _("Weighted score (%(low)s–%(high)s)", low=format(low, "g"), high=format(high, "g")),
+    )
 
 
 def nomination_chart(details: RankingDetails) -> Markup:
@@ -45,7 +49,9 @@ def nomination_chart(details: RankingDetails) -> Markup:
             for reviewer_id, score in sorted(row.scores.items(), key=lambda item: keys[item[0]])
         ]
         note = (
-            _("mean %(mean)s", mean=f"{row.mean:.2f}") if row.mean is not None else _("no reviews")
+            _("mean %(mean)s", mean=format(row.mean, ".2f"))
+            if row.mean is not None
+            else _("no reviews")
         )
         rows.append(
             DotRow(
@@ -84,7 +90,7 @@ def nomination_chart(details: RankingDetails) -> Markup:
                     "score, drawn thick and orange where the reviewers disagree strongly (a "
                     "spread of %(threshold)s points or more); the short black bar is the mean. "
                     "The same numbers are in the table below the chart.",
-                    threshold=f"{threshold:.2f}",
+                    threshold=format(threshold, ".2f"),
                 ),
             )
         ),
@@ -116,7 +122,9 @@ def reviewer_chart(details: RankingDetails) -> Markup:
                 ],
                 mean=item.mean,
                 box=box,
-                note=_("mean %(mean)s", mean=f"{item.mean:.2f}") if item.mean is not None else "",
+                note=_("mean %(mean)s", mean=format(item.mean, ".2f"))
+                if item.mean is not None
+                else "",
                 data={"reviewer": item.reviewer_id},
             )
         )
@@ -131,7 +139,9 @@ def reviewer_chart(details: RankingDetails) -> Markup:
         axis_label=axis_label,
         reference=overall,
         reference_label=(
-            _("Mean of every score: %(mean)s", mean=f"{overall:.2f}") if overall is not None else ""
+            _("Mean of every score: %(mean)s", mean=format(overall, ".2f"))
+            if overall is not None
+            else ""
         ),
         description=ngettext(
             "%(num)d reviewer, the harshest (lowest mean) at the top and the most lenient at the "

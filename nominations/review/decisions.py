@@ -68,7 +68,7 @@ def _choice_label(row) -> str:
             "%(nominee)s — rank %(rank)d, normalised %(normalised)s",
             nominee=row.nominee_name,
             rank=row.rank,
-            normalised=f"{row.normalised:+.2f}",
+            normalised=format(row.normalised, "+.2f"),
         )
     if row.rank:
         return _("%(nominee)s — rank %(rank)d", nominee=row.nominee_name, rank=row.rank)

@@ -18,6 +18,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from nominations.languages import in_language, recipient_language
 from nominations.mail import queue_email
 from nominations.models import (
     REVIEWABLE_STATUSES,
@@ -170,11 +174,15 @@ def _notify_closed(award_round: AwardRound, counts: list[CategoryCounts]) -> tup
     panel = 0
     for user in panel_members(award_round):
         items = to_review.get(user, [])
+        language = recipient_language(user)
+        with in_language(language):
+            subject = _("Reviewing is open: %(round)s", round=award_round.title)
         panel += queue_email(
             dedupe_key=f"lifecycle:reviewing_open:r{award_round.id}:u{user.id}",
             recipient=user.email,
-            subject=f"Reviewing is open: {award_round.title}",
+            subject=subject,
             template="reviewing_open",
+            language=language,
             user=user,
             award_round=award_round,
             items=items,
@@ -187,14 +195,20 @@ def _notify_closed(award_round: AwardRound, counts: list[CategoryCounts]) -> tup
         totals.ineligible += row.ineligible
     admins = 0
     for user in active_admins():
+        language = recipient_language(user)
+        with in_language(language):
+            subject = ngettext(
+                "Call closed: %(round)s, %(num)d nomination submitted",
+                "Call closed: %(round)s, %(num)d nominations submitted",
+                totals.submitted,
+                round=award_round.title,
+            )
         admins += queue_email(
             dedupe_key=f"lifecycle:close_summary:r{award_round.id}:u{user.id}",
             recipient=user.email,
-            subject=(
-                f"Call closed: {award_round.title}, "
-                f"{totals.submitted} nomination{'s' if totals.submitted != 1 else ''} submitted"
-            ),
+            subject=subject,
             template="close_summary",
+            language=language,
             user=user,
             award_round=award_round,
             counts=counts,

@@ -189,35 +189,46 @@ def _recipients(award_round: AwardRound) -> dict[str, str]:
     return people
 
 
+def _accounts(emails: list[str]) -> dict[str, User]:
+    """The accounts of these addresses (lower case), for the language each reads."""
+    found: dict[str, User] = {}
+    for start in range(0, len(emails), 500):
+        chunk = emails[start : start + 500]
+        found.update(
+            (user.email, user)
+            for user in db.session.execute(db.select(User).where(User.email.in_(chunk))).scalars()
+        )
+    return found
+
+
 def notify_results_published(award_round: AwardRound) -> int:
     """Queue the "results published" message to the round's nominators and nominees (in the
-    caller's transaction), when the round's rule is enabled; returns how many were new."""
+    caller's transaction), when the round's rule is enabled; returns how many were new. Each
+    is written in the recipient's language (a nominee without an account: the institute's
+    default)."""
     if not _results_rule_enabled(award_round):
         return 0
     base_url = current_app.config["BASE_URL"].rstrip("/")
     results_url = f"{base_url}/results/{award_round.id}"
     prefix = f"results_published:{award_round.id}:"
     before = _queued_count(prefix)
-    recipients = _recipients(award_round)
-    accounts = {
-        user.email: user
-        for user in db.session.execute(
-            db.select(User).where(User.email.in_(list(recipients)))
-        ).scalars()
-    }
-    for email, name in recipients.items():
-        # In the recipient's language: their account's choice, else the institute's default.
-        with in_language(recipient_language(accounts.get(email))):
-            queue_email(
-                dedupe_key=f"results_published:{award_round.id}:{email}",
-                recipient=email,
-                subject=_("Results of %(round)s are published", round=award_round.title),
-                template=EMAIL_TEMPLATE,
-                name=name,
-                round_title=award_round.title,
-                results_url=results_url,
-                ceremony=format_date(award_round.ceremony_on) if award_round.ceremony_on else "",
-            )
+    people = _recipients(award_round)
+    accounts = _accounts(list(people))
+    for email, name in people.items():
+        language = recipient_language(accounts.get(email))
+        with in_language(language):
+            subject = _("Results of %(round)s are published", round=award_round.title)
+        queue_email(
+            dedupe_key=f"results_published:{award_round.id}:{email}",
+            recipient=email,
+            subject=subject,
+            template=EMAIL_TEMPLATE,
+            language=language,
+            name=name,
+            award_round=award_round,
+            results_url=results_url,
+            ceremony=award_round.ceremony_on,
+        )
     # Counted in the outbox rather than from queue_email's answer, which relies on the
     # driver's rowcount.
     return _queued_count(prefix) - before

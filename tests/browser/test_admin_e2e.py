@@ -36,8 +36,8 @@ def test_admin_creates_a_round_with_two_categories_through_the_forms(page, users
     expect(page.get_by_role("alert")).to_contain_text(f"Round OUH Research Awards {year} created")
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"OUH Research Awards {year}")
     # A closing date without a time means the end of that day, in Oslo.
-    expect(page.locator("dl")).to_contain_text(f"7 March {year} 23:59:59 CET")
-    expect(page.locator("dl")).to_contain_text(f"10 January {year} 09:00")
+    expect(page.locator("dl")).to_contain_text(f"7 March {year}, 23:59:59 CET")
+    expect(page.locator("dl")).to_contain_text(f"10 January {year}, 09:00")
     shot("round created")
 
     for name, amount, prizes in [

@@ -1,14 +1,21 @@
 """Queueing the reminders: each one recorded in ``ReminderSend`` (unique per occasion) before
-its message goes to the outbox, so a reminder is sent exactly once. Nothing here commits: the
-job (``scheduling/jobs.py``) or the lifecycle change that called it does."""
+its message goes to the outbox, so a reminder is sent exactly once. Each message is written in
+its recipient's language (subject and body). Nothing here commits: the job
+(``scheduling/jobs.py``) or the lifecycle change that called it does."""
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from nominations.languages import in_language, recipient_language
 from nominations.mail import queue_message
 from nominations.models import (
     AwardRound,
@@ -21,7 +28,7 @@ from nominations.models import (
     db,
 )
 from nominations.models.inserts import insert_once
-from nominations.timeutil import format_local, humanize_remaining, shift_local
+from nominations.timeutil import format_local, shift_local
 from nominations.timeutil import now as current_time
 from nominations.workflow.reminders.recipients import active_staff, recipients_of
 from nominations.workflow.reminders.schedule import (
@@ -56,12 +63,13 @@ def _send_once(
     award_round: AwardRound,
     days: int | None,
     deadline: datetime | None,
-    subject: str,
+    subject: Callable[[], str],
     template: str,
     **context,
 ) -> bool:
     """Record the reminder and queue its message, unless it was recorded before (by an
-    earlier run or a concurrent one); True when it is new."""
+    earlier run or a concurrent one); True when it is new. ``subject()`` is called in the
+    recipient's language."""
     send_id = insert_once(
         ReminderSend,
         {
@@ -84,11 +92,15 @@ def _send_once(
     if send_id is None:
         return False
     key = reminder_key(kind, award_round.id, days, user.id, deadline)
+    language = recipient_language(user)
+    with in_language(language):
+        written_subject = subject()
     message_id = queue_message(
         dedupe_key=key,
         recipient=user.email,
-        subject=subject,
+        subject=written_subject,
         template=template,
+        language=language,
         user=user,
         award_round=award_round,
         **context,
@@ -106,12 +118,9 @@ def _send_once(
 
 
 def _round_context(award_round: AwardRound, at: datetime) -> dict:
-    return {
-        "award_round": award_round,
-        "categories": award_round.categories,
-        "remaining_call": humanize_remaining(award_round.closes_at, at),
-        "remaining_review": humanize_remaining(award_round.review_deadline, at),
-    }
+    """What the reminder templates read; nothing in words yet (the time left, written with
+    ``|remaining(at)``, is in the recipient's language)."""
+    return {"award_round": award_round, "categories": award_round.categories, "at": at}
 
 
 def is_enabled(award_round: AwardRound, kind: str) -> bool:
@@ -129,10 +138,15 @@ def is_enabled(award_round: AwardRound, kind: str) -> bool:
     )
 
 
+def call_opened_subject(award_round: AwardRound) -> str:
+    """The call-opened message's subject, in the language in force."""
+    return _("Call for nominations open: %(round)s", round=award_round.title)
+
+
 def call_opened_message(award_round: AwardRound, at: datetime) -> tuple[str, dict]:
-    """The subject and template context of the call-opened message (also its preview)."""
-    context = _round_context(award_round, at)
-    return f"Call for nominations open: {award_round.title}", context
+    """The subject (in the language in force) and template context of the call-opened
+    message (also its preview)."""
+    return call_opened_subject(award_round), _round_context(award_round, at)
 
 
 def queue_call_opened(award_round: AwardRound, at: datetime | None = None) -> int:
@@ -140,14 +154,14 @@ def queue_call_opened(award_round: AwardRound, at: datetime | None = None) -> in
     at = at or current_time()
     if not is_enabled(award_round, ReminderKind.CALL_OPENED):
         return 0
-    subject, context = call_opened_message(award_round, at)
+    context = _round_context(award_round, at)
     return sum(
         _send_once(
             ReminderKind.CALL_OPENED,
             user,
             days=None,
             deadline=None,
-            subject=subject,
+            subject=partial(call_opened_subject, award_round),
             template="call_opened",
             **context,
         )
@@ -156,14 +170,25 @@ def queue_call_opened(award_round: AwardRound, at: datetime | None = None) -> in
 
 
 def _subject(kind: str, award_round: AwardRound, items: list[Nomination]) -> str:
+    """A reminder's subject, in the language in force."""
+    title = award_round.title
     if kind == ReminderKind.CALL_CLOSING:
-        return f"Nominations for {award_round.title} close {format_local(award_round.closes_at)}"
+        closes = format_local(award_round.closes_at)
+        return _("Nominations for %(round)s close %(closes)s", round=title, closes=closes)
     if kind == ReminderKind.DRAFT_PENDING:
-        noun = "draft is" if len(items) == 1 else f"{len(items)} drafts are"
-        return f"Your nomination {noun} not submitted yet ({award_round.title})"
-    return (
-        f"{len(items)} review{'s' if len(items) != 1 else ''} still to do for "
-        f"{award_round.title}, due {format_local(award_round.review_deadline)}"
+        if len(items) == 1:  # two messages, not ngettext: only the second names the number
+            return _("Your nomination draft is not submitted yet (%(round)s)", round=title)
+        return _(
+            "Your nomination %(num)d drafts are not submitted yet (%(round)s)",
+            num=len(items),
+            round=title,
+        )
+    return ngettext(
+        "%(num)d review still to do for %(round)s, due %(deadline)s",
+        "%(num)d reviews still to do for %(round)s, due %(deadline)s",
+        len(items),
+        round=title,
+        deadline=format_local(award_round.review_deadline),
     )
 
 
@@ -237,7 +262,7 @@ def _send_kind(
                 user,
                 days=rule.days_before,
                 deadline=deadline,
-                subject=_subject(kind, award_round, items),
+                subject=partial(_subject, kind, award_round, items),
                 template=_TEMPLATES[kind],
                 items=items,
                 days_before=rule.days_before,
