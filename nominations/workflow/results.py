@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import Select, false
 
 from nominations import policy
-from nominations.languages import in_language, recipient_language
+from nominations.languages import in_language, localized, recipient_language
 from nominations.mail.outbox import queue_email
 from nominations.models import (
     REVIEWABLE_STATUSES,
@@ -44,6 +46,15 @@ WINNING_STATUSES = (
 )
 
 EMAIL_TEMPLATE = "round_results_published"
+
+# A round's status in a sentence ("... is closed"), in the reader's language.
+STATUS_WORDS = {
+    RoundStatus.DRAFT.value: _l("draft"),
+    RoundStatus.OPEN.value: _l("open"),
+    RoundStatus.CLOSED.value: _l("closed"),
+    RoundStatus.DECIDED.value: _l("decided"),
+    RoundStatus.PUBLISHED.value: _l("published"),
+}
 
 
 def winners_query(
@@ -100,7 +111,7 @@ class CategoryResult:
 def published_results(award_round: AwardRound) -> list[CategoryResult]:
     """Each category of a published round with its winners; refuses an unpublished round."""
     if award_round.status != RoundStatus.PUBLISHED:
-        raise WorkflowError("The results of this round are not published.")
+        raise WorkflowError(_("The results of this round are not published."))
     winners = round_winners(award_round)
     by_category: dict[int, list[Decision]] = {}
     for decision in winners:
@@ -109,7 +120,8 @@ def published_results(award_round: AwardRound) -> list[CategoryResult]:
 
 
 def history_query(*, name: str = "", award: str = "", year: int | None = None) -> Select:
-    """Winners of every published round, searchable by nominee name, award and year."""
+    """Winners of every published round, searchable by nominee name, award (its English or
+    its bokmål name) and year."""
     statement = winners_query()
     if name.strip():
         statement = statement.where(
@@ -120,7 +132,9 @@ def history_query(*, name: str = "", award: str = "", year: int | None = None) -
         statement = statement.where(
             db.or_(
                 db.func.lower(AwardCategory.name).contains(pattern, autoescape=True),
+                db.func.lower(AwardCategory.name_nb).contains(pattern, autoescape=True),
                 db.func.lower(AwardRound.name).contains(pattern, autoescape=True),
+                db.func.lower(AwardRound.name_nb).contains(pattern, autoescape=True),
             )
         )
     if year:
@@ -234,25 +248,44 @@ def publish_round(award_round: AwardRound, *, actor: User) -> int:
     policy.authorize("results.publish", actor, award_round)
     if award_round.status == RoundStatus.PUBLISHED:
         raise WorkflowError(
-            f"The results of {award_round.title} were already published "
-            f"on {format_date(award_round.published_at)}."
+            _(
+                "The results of %(round)s were already published on %(date)s.",
+                round=award_round.title,
+                date=format_date(award_round.published_at),
+            )
         )
     if award_round.status != RoundStatus.DECIDED:
         raise WorkflowError(
-            f"Only a decided round can be published; {award_round.title} is "
-            f"{award_round.status}. Record the panel's decisions first."
+            _(
+                "Only a decided round can be published; %(round)s is %(status)s. Record the "
+                "panel's decisions first.",
+                round=award_round.title,
+                status=STATUS_WORDS.get(award_round.status, award_round.status),
+            )
         )
     winners = round_winners(award_round, published_only=False)
     if not winners:
-        raise WorkflowError(f"{award_round.title} has no winners yet; there is nothing to publish.")
+        raise WorkflowError(
+            _(
+                "%(round)s has no winners yet; there is nothing to publish.",
+                round=award_round.title,
+            )
+        )
     per_category: dict[int, int] = {}
     for decision in winners:
         per_category[decision.category_id] = per_category.get(decision.category_id, 0) + 1
     for category in award_round.categories:
         if per_category.get(category.id, 0) > category.prize_count:
             raise WorkflowError(
-                f"{category.name} has {per_category[category.id]} winners but only "
-                f"{category.prize_count} prize(s); correct the decisions before publishing."
+                ngettext(
+                    "%(category)s has %(winners)d winners but only %(num)d prize; correct the "
+                    "decisions before publishing.",
+                    "%(category)s has %(winners)d winners but only %(num)d prizes; correct the "
+                    "decisions before publishing.",
+                    category.prize_count,
+                    category=localized(category, "name"),
+                    winners=per_category[category.id],
+                )
             )
     # Take the row: of two admins pressing the button at once only one publishes.
     claimed = db.session.execute(
@@ -262,7 +295,9 @@ def publish_round(award_round: AwardRound, *, actor: User) -> int:
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:  # the edge rolls back what this request had begun
-        raise WorkflowError(f"The results of {award_round.title} were already published.")
+        raise WorkflowError(
+            _("The results of %(round)s were already published.", round=award_round.title)
+        )
     db.session.refresh(award_round)
     queued = notify_results_published(award_round)
     audit.record(
