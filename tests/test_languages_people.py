@@ -364,7 +364,7 @@ def _html_pages(app, ids: dict[str, int], role: str) -> list[str]:
     return urls
 
 
-@pytest.mark.parametrize("role", ["anonymous", "nominator", "chair", "admin"])
+@pytest.mark.parametrize("role", ["anonymous", "nominator", "admin"])
 def test_every_page_has_the_switch_and_the_language_it_is_written_in(app, make_client, role):
     world = build_world()
     browser = make_client(None if role == "anonymous" else PEOPLE[role][0])
@@ -378,7 +378,8 @@ def test_every_page_has_the_switch_and_the_language_it_is_written_in(app, make_c
             page = response.get_data(as_text=True)
             assert (_lang(page), _switch_offers(page)) == (language, other), url
             pages += language == "nb"
-    assert pages >= {"anonymous": 4, "nominator": 6, "chair": 10, "admin": 30}[role]
+    # As many pages as the access table gives each role today (a lost route shows here).
+    assert pages >= {"anonymous": 6, "nominator": 10, "admin": 47}[role]
 
 
 def test_the_switch_keeps_the_choice_for_the_person_on_every_later_page(nominator, staff, app):
