@@ -217,7 +217,7 @@ def test_from_opening_the_round_to_the_public_results(
     # --- The call closes by the clock ----------------------------------------------------
     time_machine.move_to(oslo(3, 8, 9, 0), tick=True)
     staff.reload()
-    expect(staff.get_by_text(f"The call closed at 7 March {YEAR} 23:59:59")).to_be_visible()
+    expect(staff.get_by_text(f"The call closed at 7 March {YEAR}, 23:59:59")).to_be_visible()
     expect(staff.get_by_role("button", name="Submit nomination")).to_have_count(0)
     shot("the call has closed for the nominator", staff)
 
