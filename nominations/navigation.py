@@ -10,12 +10,11 @@ from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-ADMIN_MENU = "Admin"
-# Each label in the reader's language (the English ones are also the menus' keys).
-LABELS = {ADMIN_MENU: _l("Admin")}
+ADMIN_MENU = _l("Admin")
 
 # (endpoint, label, role, menu): entries with a menu are listed in that menu, in this order.
-NAV: tuple[tuple[str, object, str | None, str | None], ...] = (
+# Labels are lazy: each is written in the reader's language when the bar is drawn.
+NAV: tuple[tuple[str, object, str | None, object | None], ...] = (
     ("calls.index", _l("Open calls"), None, None),
     ("nominate.mine", _l("My nominations"), "staff", None),
     ("review.index", _l("Review"), "reviewer", None),
@@ -62,6 +61,7 @@ def nav_items() -> list[NavLink | NavMenu]:
         if not _visible(endpoint, role):
             continue
         link = NavLink(endpoint, str(label), request.endpoint == endpoint)
+        menu = str(menu) if menu is not None else None
         if menu is None:
             items.append(link)
         elif menu in menus:
@@ -70,8 +70,6 @@ def nav_items() -> list[NavLink | NavMenu]:
             menus[menu] = [link]
             items.append(NavMenu(menu, ()))  # a placeholder, filled below
     return [
-        NavMenu(str(LABELS[item.label]), tuple(menus[item.label]))
-        if isinstance(item, NavMenu)
-        else item
+        NavMenu(item.label, tuple(menus[item.label])) if isinstance(item, NavMenu) else item
         for item in items
     ]
