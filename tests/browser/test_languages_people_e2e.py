@@ -8,10 +8,8 @@ nominator and a visitor read the outcome.
 
 The pages of staff and visitors (calls, nomination form, confirmation, My nominations, start
 page) are checked for their bokmål text and formatting here. The review, decision, admin and
-results pages are translated on other branches: the steps there use ids, names, roles and URLs
-only, and their bokmål texts are checked from ``OTHER_PAGES_IN_BOKMAL`` below, which the lead
-fills in once those branches are merged (until then it checks nothing there but the page's
-language).
+results pages: the steps there use ids, names, roles and URLs, and their bokmål texts are
+checked from ``OTHER_PAGES_IN_BOKMAL`` below.
 """
 
 from __future__ import annotations
@@ -41,18 +39,22 @@ NOMINEE = "Ingrid Hansen"
 # --- Bokmål on the pages other branches translate ---------------------------------------------
 # TO BE EXTENDED BY THE LEAD after merging i18n-review and i18n-admin: for each page of the path
 # below, texts that must be visible on it in bokmål (headings, button and field labels, the
-# flash after the action). Left empty here on purpose: this branch does not translate those
-# pages, and asserting their English would fail once they are translated.
+# flash after the action).
 OTHER_PAGES_IN_BOKMAL: dict[str, list[str]] = {
-    "review: the nomination": [],  # e.g. the heading "Din vurdering", "Send inn vurderingen"
-    "review: after submitting": [],  # the flash that the review is submitted
-    "review: decisions of the category": [],
-    "review: after awarding": [],
-    "review: decisions of the round": [],
-    "review: after completing": [],
-    "admin: the round": [],
-    "admin: after publishing": [],
-    "results: the round": [],
+    "review: the nomination": ["Din vurdering", "Send inn vurderingen"],
+    "review: after submitting": ["Vurderingen din av Ingrid Hansen er sendt inn."],
+    "review: decisions of the category": ["Beslutninger: Pris for fremragende forskning"],
+    "review: after awarding": [
+        "Ingrid Hansen er vinner av Pris for fremragende forskning.",
+        "Fjern fra vinnerne",
+    ],
+    "review: decisions of the round": ["Beslutningene er ferdige"],
+    "review: after completing": [
+        f"Beslutningene for {ROUND_NB} er ferdige; en administrator kan publisere resultatene."
+    ],
+    "admin: the round": ["Trukket tilbake", "Ikke kvalifisert"],
+    "admin: after publishing": [f"Resultatene i {ROUND_NB} er publisert."],
+    "results: the round": [f"{ROUND_NB}: vinnerne"],
 }
 
 
