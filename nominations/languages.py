@@ -19,7 +19,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 
 from babel import Locale
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, Response, current_app, has_request_context, request, session
 from flask_babel import Babel, force_locale, get_locale
 from flask_login import current_user
 
@@ -94,6 +94,13 @@ def localized(obj: object, field: str) -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_language, timezone_selector=_timezone)
+
+    @app.after_request
+    def _vary_by_language(response: Response) -> Response:
+        # Every page and feed is written in the reader's language: a shared cache keeps one
+        # copy per Accept-Language (a choice in the session already adds Vary: Cookie).
+        response.vary.add("Accept-Language")
+        return response
 
     @app.context_processor
     def _languages() -> dict:

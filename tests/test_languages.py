@@ -86,3 +86,8 @@ def test_texts_in_both_languages_fall_back_to_the_other(app):
         assert localized(category, "name") == "Early Career Award"
         category.description, category.description_nb = "", "For forskere tidlig i karrieren."
         assert localized(category, "description") == "For forskere tidlig i karrieren."
+
+
+@pytest.mark.parametrize("path", ["/", "/calls", "/calls.json", "/results/"])
+def test_every_public_page_tells_caches_it_depends_on_the_language(client, path):
+    assert "Accept-Language" in client.get(path).headers["Vary"]

@@ -17,14 +17,6 @@ from nominations.workflow.results import (
 FEED_LIMIT = 100
 
 
-@bp.after_request
-def vary_by_language(response: Response) -> Response:
-    """Pages and feeds are written in the browser's language: a cache keeps one copy per
-    Accept-Language (the session's choice already adds ``Vary: Cookie``)."""
-    response.vary.add("Accept-Language")
-    return response
-
-
 def _published_round(round_id: int) -> AwardRound:
     """The round if its results are public; 404 otherwise, for everybody (admins included)."""
     award_round = db.session.get(AwardRound, round_id)
