@@ -22,6 +22,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     TIMEZONE = "Europe/Oslo"
     SITE_NAME = "Award nominations"
+    SITE_NAME_NB = "Prisnominasjoner"  # the site's name for readers of bokmål
     # The language of anyone who has not chosen one and whose browser asks for neither
     # bokmål nor English (nb or en; nominations/languages.py).
     DEFAULT_LANGUAGE = "nb"

@@ -91,6 +91,14 @@ def localized(obj: object, field: str) -> str:
     return english or bokmal
 
 
+def site_name() -> str:
+    """The site's name in the reader's language (SITE_NAME, SITE_NAME_NB)."""
+    config = current_app.config
+    if current_language() == "nb":
+        return config.get("SITE_NAME_NB") or config["SITE_NAME"]
+    return config["SITE_NAME"]
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_language, timezone_selector=_timezone)
@@ -104,7 +112,11 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _languages() -> dict:
-        return {"languages": LANGUAGES, "current_language": current_language}
+        return {
+            "languages": LANGUAGES,
+            "current_language": current_language,
+            "site_name": site_name(),
+        }
 
 
 def _timezone() -> str:

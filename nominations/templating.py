@@ -55,5 +55,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["text_lang"] = text_lang  # <p {{ text_lang(c, 'description') }}>
     app.jinja_env.globals["confirmation"] = confirmation  # data-confirm="{{ confirmation(...) }}"
-    app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     app.jinja_env.globals["timezone_name"] = app.config["TIMEZONE"]

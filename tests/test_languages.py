@@ -91,3 +91,10 @@ def test_texts_in_both_languages_fall_back_to_the_other(app):
 @pytest.mark.parametrize("path", ["/", "/calls", "/calls.json", "/results/"])
 def test_every_public_page_tells_caches_it_depends_on_the_language(client, path):
     assert "Accept-Language" in client.get(path).headers["Vary"]
+
+
+def test_the_site_is_named_in_the_readers_language(client):
+    norwegian = client.get("/", headers={"Accept-Language": "nb"}).get_data(as_text=True)
+    assert "<title>Prisnominasjoner" in norwegian or "· Prisnominasjoner</title>" in norwegian
+    english = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "· Award nominations</title>" in english

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from nominations.formatting import format_amount
-from nominations.languages import current_language, localized
+from nominations.languages import current_language, localized, site_name
 from nominations.models import AwardCategory, Decision
 from nominations.timeutil import format_date, format_local
 from nominations.timeutil import now as current_time
@@ -40,7 +40,7 @@ def category_uid(category: AwardCategory) -> str:
 def calls_calendar(categories: Sequence[AwardCategory], at: datetime | None = None) -> bytes:
     """An iCalendar (RFC 5545) file with each open category's closing time as an event."""
     at = at or current_time()
-    site = current_app.config["SITE_NAME"]
+    site = site_name()
     calendar = Calendar()
     calendar.add("prodid", f"-//{site_host()}//{site} calls//EN")
     calendar.add("version", "2.0")
@@ -106,7 +106,7 @@ def decision_id(decision: Decision) -> str:
 
 def results_atom(winners: Sequence[Decision], at: datetime | None = None) -> bytes:
     """An Atom feed with one news item per published winner, newest rounds first."""
-    site = current_app.config["SITE_NAME"]
+    site = site_name()
     feed = FeedGenerator()
     feed.id(f"tag:{site_host()},2024:results")
     feed.title(_("%(site)s: award winners", site=site))
