@@ -8,6 +8,7 @@ from markupsafe import Markup
 from nominations.confirming import confirmation
 from nominations.formatting import count_words, format_amount
 from nominations.navigation import nav_items
+from nominations.paging import page_args
 from nominations.timeutil import format_date, format_local, humanize_remaining, to_local
 from nominations.workflow.disclosure import (
     last_change_for_nominator,
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
         nominator_last_change=last_change_for_nominator,
     )
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["page_args"] = page_args  # links of keyset-paged lists
     app.jinja_env.globals["confirmation"] = confirmation  # data-confirm="{{ confirmation(...) }}"
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     app.jinja_env.globals["timezone_name"] = app.config["TIMEZONE"]

@@ -30,7 +30,14 @@ BUDGET = 12
 # Pages allowed more than BUDGET, each with the reason (none so far).
 BUDGETS: dict[str, int] = {}
 
+# The table's pages, and the keyset pages of the admin list (a link names a row by id).
+QUERIES = {
+    "admin.nominations last-page": "last=1",
+    "admin.nominations after-a-row": "sort=name&after={target}",
+    "admin.nominations before-a-row": "sort=changed&before={target}",
+}
 PAGES = [(name, entry) for name, entry in [*ACCESS.items(), *VARIANTS.items()] if entry.GET]
+PAGES += [(name, ACCESS[name.split(" ")[0]]) for name in QUERIES]
 
 
 @dataclass
@@ -65,6 +72,8 @@ def _read_every_page(
     readings = {}
     for name, entry in PAGES:
         url = _url(app, world, name.split(" ")[0], entry)
+        if name in QUERIES:
+            url += "?" + QUERIES[name].format(**world.ids)
         for role in ROLES:
             counter = QueryCounter()
             event.listen(engine, "before_cursor_execute", counter)

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    column,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nominations.models.accounts import Department, User
@@ -38,6 +47,10 @@ class Nomination(db.Model):
         CheckConstraint(_in("status", NominationStatus), name="status_valid"),
         CheckConstraint("nominee_email = lower(nominee_email)", name="nominee_email_lowercase"),
         Index("ix_nominations_category_nominee_email", "category_id", "nominee_email"),
+        # The administrators' list in the orders "last change" and "nominee" (its keyset
+        # pages walk these; see workflow/nominations/queries.py ADMIN_SORTS).
+        Index("ix_nominations_updated_at_id", "updated_at", "id"),
+        Index("ix_nominations_lower_nominee_name_id", func.lower(column("nominee_name")), "id"),
         # The same create form sent twice (a double click, a retry) makes one nomination.
         UniqueConstraint("nominator_id", "idempotency_token"),
     )
