@@ -94,7 +94,7 @@ def test_admin_lists_filters_and_searches(make_client, admin, staff, setting):
 def _link(response, label: str) -> str | None:
     """The href of a pagination link ("First", "Previous", "Next", "Last"); None when it is
     shown disabled (no link)."""
-    found = re.search(rf'<a class="page-link" href="([^"]+)">{label}</a>', text(response))
+    found = re.search(rf'<a class="page-link" href="([^"]+)"[^>]*>{label}</a>', text(response))
     return html.unescape(found.group(1)) if found else None
 
 
