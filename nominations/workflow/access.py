@@ -64,7 +64,13 @@ def _once_per_request(key: Hashable, read: Callable[[], T]) -> T:
     cannot change under it); read afresh everywhere else: a POST, a job, the CLI, a test."""
     if not has_request_context() or request.method not in _READ_ONLY_METHODS:
         return read()
-    facts = g.setdefault("access_facts", {})
+    # Kept beside the request they belong to: ``g`` outlives a request when an app context
+    # is held open around several (as the tests do).
+    this_request = request._get_current_object()
+    stored = g.get("access_facts")
+    if stored is None or stored[0] is not this_request:
+        stored = g.access_facts = (this_request, {})
+    facts = stored[1]
     if key not in facts:
         facts[key] = read()
     return facts[key]
