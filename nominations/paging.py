@@ -1,21 +1,27 @@
 """Keyset paging: a page is the rows after (or before) one row in the list's order, never
-"skip the first N". The database reads only the rows it shows (through an index where the
-order has one), so the last page costs what the first one does; with OFFSET it sorted and
-skipped every row before it.
+"skip the first N". The database reads only the rows it shows, through an index, so the last
+page costs what the first one does; with OFFSET it sorted and skipped every row before it.
 
 A page is found from its neighbour's boundary row, named by id in the link
 (``?after=<id>``, ``?before=<id>``; ``?last=1`` for the end), so links are plain URLs that work
 without JavaScript and carry the list's filters and sort order unchanged. A row named that no
 longer matches (deleted, or filtered out since) gives the first page.
+
+Two shapes of order:
+
+- :func:`keyset_page`: columns of the listed table (an index on them serves the order);
+- :func:`grouped_keyset_page`: first a group in an order known beforehand (a category, by
+  round and position), then columns within the group (an index on the group column and those
+  columns serves each group's part of the page).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, union_all
 
 from nominations.models import db
 from nominations.routing import valid_id
@@ -30,8 +36,9 @@ class SortKey:
     column: ColumnElement[Any]
     descending: bool = False
 
-    def ordered(self, reverse: bool = False) -> ColumnElement[Any]:
-        return self.column.desc() if self.descending != reverse else self.column.asc()
+    def ordered(self, reverse: bool = False, column: Any = None) -> ColumnElement[Any]:
+        column = self.column if column is None else column
+        return column.desc() if self.descending != reverse else column.asc()
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,11 @@ class Cursor:
             before=valid_id(args.get("before")),
             last=args.get("last") == "1",
         )
+
+    @property
+    def named(self) -> int | None:
+        """The id of the row the page starts after or before."""
+        return self.after if self.after is not None else self.before
 
 
 @dataclass
@@ -78,6 +90,31 @@ def _beyond(keys: Sequence[SortKey], anchor: Sequence[Any], forward: bool) -> Co
     return clause
 
 
+# fetch(anchor or None, forward) -> up to a page and one more row from the anchor (or from the
+# start, or the end) onwards, in the list's order.
+Fetch = Callable[[Any, bool], list[Any]]
+
+
+def _page(cursor: Cursor, anchor: Any, fetch: Fetch, total: int, per_page: int) -> KeysetPage:
+    """The page the cursor asks for; a cursor past either end gives the page at that end
+    rather than an empty one (the rows moved on since the link was made)."""
+    if anchor is None:
+        if cursor.last:
+            found = fetch(None, False)
+            return KeysetPage(found[-per_page:], total, len(found) > per_page, False)
+        found = fetch(None, True)
+        return KeysetPage(found[:per_page], total, False, len(found) > per_page)
+    if cursor.after is not None:
+        found = fetch(anchor, True)
+        if found:
+            return KeysetPage(found[:per_page], total, True, len(found) > per_page)
+        return _page(Cursor(last=True), None, fetch, total, per_page)
+    found = fetch(anchor, False)
+    if found:
+        return KeysetPage(found[-per_page:], total, len(found) > per_page, True)
+    return _page(Cursor(), None, fetch, total, per_page)
+
+
 def keyset_page(
     rows: Select,
     keys: Sequence[SortKey],
@@ -90,23 +127,20 @@ def keyset_page(
     order of ``keys``, whose last key must be the entity's unique id.
 
     Three queries: the boundary row's keys (only when the cursor names one), the count, and
-    the page: the ids of its rows (read from an index, or a top-N sort of the matching rows'
-    keys) and the rows themselves with ``options`` (eager loads), in one statement.
+    the page: the ids of its rows (read from an index on ``keys``) and the rows themselves
+    with ``options`` (eager loads), in one statement.
     """
     id_column = keys[-1].column
-    named = cursor.after if cursor.after is not None else cursor.before
     anchor = None
-    if named is not None:
+    if cursor.named is not None:
         anchor = db.session.execute(
-            rows.with_only_columns(*(k.column for k in keys)).where(id_column == named)
+            rows.with_only_columns(*(k.column for k in keys)).where(id_column == cursor.named)
         ).first()
     total = db.session.execute(
         rows.with_only_columns(func.count(id_column)).order_by(None)
     ).scalar_one()
 
-    def fetch(forward: bool) -> list[Any]:
-        """Up to a page and one more row, from the anchor (or the start or the end) onwards,
-        in the list's order."""
+    def fetch(anchor: Any, forward: bool) -> list[Any]:
         order = [k.ordered(reverse=not forward) for k in keys]
         ids = rows.with_only_columns(id_column).order_by(*order).limit(per_page + 1)
         if anchor is not None:
@@ -115,22 +149,89 @@ def keyset_page(
         found = list(db.session.execute(statement).unique().scalars())
         return found if forward else found[::-1]
 
-    if anchor is None:  # the first page, or the last
-        if not cursor.last:
-            found = fetch(forward=True)
-            return KeysetPage(found[:per_page], total, False, len(found) > per_page)
-        found = fetch(forward=False)
-        return KeysetPage(found[-per_page:], total, len(found) > per_page, False)
-    if cursor.after is not None:
-        found = fetch(forward=True)
-        if found:
-            return KeysetPage(found[:per_page], total, True, len(found) > per_page)
-        # Nothing after it any more: the last page rather than an empty one.
-        return keyset_page(rows, keys, Cursor(last=True), per_page=per_page, options=options)
-    found = fetch(forward=False)
-    if found:
-        return KeysetPage(found[-per_page:], total, len(found) > per_page, True)
-    return keyset_page(rows, keys, Cursor(), per_page=per_page, options=options)
+    return _page(cursor, anchor, fetch, total, per_page)
+
+
+def grouped_keyset_page(
+    rows: Select,
+    group: ColumnElement[Any],
+    groups: Sequence[Any],
+    keys: Sequence[SortKey],
+    cursor: Cursor,
+    *,
+    per_page: int,
+    options: Sequence[Any] = (),
+) -> KeysetPage:
+    """A page of ``rows`` ordered by ``group`` in the order of ``groups`` (every value the
+    rows may have, e.g. category ids by round and position), then by ``keys`` within a group
+    (the last one the entity's unique id).
+
+    Three queries: the boundary row (when the cursor names one), the number of rows per group
+    (which gives the total and which groups the page reaches), and the page: a part from each
+    group it reaches, each read from an index on (group, keys) and at most a page long, with
+    the rows themselves and ``options`` (eager loads), in one statement.
+    """
+    id_column = keys[-1].column
+    rank = {value: position for position, value in enumerate(groups)}
+    anchor = None
+    if cursor.named is not None:
+        found = db.session.execute(
+            rows.with_only_columns(group, *(k.column for k in keys)).where(
+                id_column == cursor.named
+            )
+        ).first()
+        anchor = found if found is not None and found[0] in rank else None
+    counts = dict(
+        db.session.execute(
+            rows.with_only_columns(group, func.count(id_column)).group_by(group).order_by(None)
+        ).all()
+    )
+
+    def reached(anchor: Any, forward: bool) -> list[Any]:
+        """The groups the page reaches: the anchor's, then the following ones until they
+        hold more than a page."""
+        ordered = [g for g in (groups if forward else groups[::-1]) if counts.get(g)]
+        if anchor is not None:
+            ordered = ordered[ordered.index(anchor[0]) :]
+        chosen, holding = [], 0
+        for value in ordered:
+            chosen.append(value)
+            holding += 0 if anchor is not None and value == anchor[0] else counts[value]
+            if holding > per_page:
+                break
+        return chosen
+
+    def fetch(anchor: Any, forward: bool) -> list[Any]:
+        parts = []
+        for value in reached(anchor, forward):
+            part = (
+                rows.with_only_columns(
+                    id_column.label("row_id"),
+                    literal_column(str(int(rank[value]))).label("group_rank"),
+                    *(k.column.label(f"key_{n}") for n, k in enumerate(keys)),
+                )
+                .where(group == value)
+                .order_by(*(k.ordered(reverse=not forward) for k in keys))
+                .limit(per_page + 1)
+            )
+            if anchor is not None and value == anchor[0]:
+                part = part.where(_beyond(keys, anchor[1:], forward))
+            parts.append(db.select(part.subquery()))  # its own ORDER BY and LIMIT (SQLite)
+        if not parts:
+            return []
+        page = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+        order = [page.c.group_rank.asc() if forward else page.c.group_rank.desc()]
+        order += [k.ordered(not forward, page.c[f"key_{n}"]) for n, k in enumerate(keys)]
+        statement = (
+            rows.options(*options)
+            .join(page, page.c.row_id == id_column)
+            .order_by(*order)
+            .limit(per_page + 1)
+        )
+        found = list(db.session.execute(statement).unique().scalars())
+        return found if forward else found[::-1]
+
+    return _page(cursor, anchor, fetch, sum(counts.values()), per_page)
 
 
 def page_args(args: Mapping[str, str], **cursor: Any) -> dict[str, str]:

@@ -116,6 +116,7 @@ def _expected_order(sort: str) -> list[str]:
     keys = {
         "round": lambda n: (
             -n.category.round.closes_at.timestamp(),
+            n.category.round.id,
             n.category.position,
             n.category.id,
             n.nominee_name.lower(),
@@ -129,19 +130,26 @@ def _expected_order(sort: str) -> list[str]:
 
 @pytest.fixture
 def long_list(app, setting, staff):
-    """Eleven nominations in two rounds, with names in mixed case and distinct last changes;
-    three to a page."""
+    """Eleven nominations in three rounds, unevenly over four categories (five, two, three,
+    one) beside an empty one, with names in mixed case and distinct last changes."""
     dept, _, researcher, employee, _ = setting
-    app.config["PER_PAGE"] = 3
     earlier = factories.award_round(
         "OUH Research Awards",
         opens_at=now() - timedelta(days=400),
         closes_at=now() - timedelta(days=370),
     )
     early = factories.category(earlier, "Early Career Award", 200_000)
+    factories.category(earlier, "Nobody nominated", 1_000)
+    oldest = factories.award_round(
+        "Innovation Awards",
+        opens_at=now() - timedelta(days=800),
+        closes_at=now() - timedelta(days=760),
+    )
+    lone = factories.category(oldest, "Lone prize", 1_000)
     names = ["Åse Berg", "de Vries", "Ola", "bjørn", "Kari", "Anne", "anne", "Zed", "Per", "Ida"]
-    for index, name in enumerate([*names, "Anne"]):
-        category = (researcher, employee, early)[index % 3]
+    where = [researcher, researcher, employee, researcher, early, early, researcher, lone]
+    where += [early, employee, researcher]
+    for index, (name, category) in enumerate(zip([*names, "Anne"], where, strict=True)):
         item = Nomination(
             category_id=category.id,
             nominator_id=staff.id,
@@ -156,27 +164,35 @@ def long_list(app, setting, staff):
     db.session.commit()
 
 
+@pytest.mark.parametrize("per_page", [2, 3, 5])
 @pytest.mark.parametrize("sort", ["round", "changed", "name"])
-def test_admin_list_pages_through_every_row_both_ways(make_client, admin, long_list, sort):
+def test_admin_list_pages_through_every_row_both_ways(
+    make_client, app, admin, long_list, sort, per_page
+):
+    app.config["PER_PAGE"] = per_page
     client = make_client(admin.email)
     expected = _expected_order(sort)
+    count = len(expected)
     forward = _walk(client, f"/admin/nominations?sort={sort}", "Next")
-    assert [name for page in forward for name in page] == expected
-    assert [len(page) for page in forward] == [3, 3, 3, 2]
+    assert forward == [expected[n : n + per_page] for n in range(0, count, per_page)]
     first = client.get(f"/admin/nominations?sort={sort}")
-    assert "11 in all." in text(first)
+    assert f"{count} in all." in text(first)
     assert _link(first, "Previous") is None and _link(first, "First") is None
-    # From the last page (the last three) back to the start: every row once, in order.
+    # From the last page (the last rows) back to the start: every row once, in order.
     last_url = _link(first, "Last")
     backward = _walk(client, last_url, "Previous")
-    assert backward == [expected[8:], expected[5:8], expected[2:5], expected[:2]]
+    ends = range(count, 0, -per_page)
+    assert backward == [expected[max(end - per_page, 0) : end] for end in ends]
     last = client.get(last_url)
     assert _link(last, "Next") is None and _link(last, "Last") is None
-    assert rows(client.get(_link(last, "First"))) == expected[:3]
+    assert rows(client.get(_link(last, "First"))) == expected[:per_page]
 
 
-def test_admin_list_links_keep_the_filters_and_the_order(make_client, admin, long_list, setting):
+def test_admin_list_links_keep_the_filters_and_the_order(
+    make_client, app, admin, long_list, setting
+):
     _, award_round, *_ = setting
+    app.config["PER_PAGE"] = 3
     client = make_client(admin.email)
     url = f"/admin/nominations?round={award_round.id}&sort=name&q=E"
     matching = db.session.execute(
@@ -198,7 +214,8 @@ def test_admin_list_links_keep_the_filters_and_the_order(make_client, admin, lon
     assert 'value="name" selected' in text(response)
 
 
-def test_admin_list_answers_a_stale_or_odd_link_with_a_page(make_client, admin, long_list):
+def test_admin_list_answers_a_stale_or_odd_link_with_a_page(make_client, app, admin, long_list):
+    app.config["PER_PAGE"] = 3
     client = make_client(admin.email)
     expected = _expected_order("round")
     # A row that is not there (any more), an old numbered link, an unknown order: page one.
@@ -211,7 +228,7 @@ def test_admin_list_answers_a_stale_or_odd_link_with_a_page(make_client, admin, 
     first_id = db.session.execute(
         db.select(Nomination.id).where(Nomination.nominee_name == expected[0])
     ).scalar_one()
-    assert rows(client.get(f"/admin/nominations?after={last_id}")) == expected[8:]
+    assert rows(client.get(f"/admin/nominations?after={last_id}")) == expected[-3:]
     assert rows(client.get(f"/admin/nominations?before={first_id}")) == expected[:3]
 
 

@@ -18,6 +18,11 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("nominations", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_nominations_category_lower_name",
+            ["category_id", sa.text("lower(nominee_name)"), "id"],
+            unique=False,
+        )
         batch_op.create_index("ix_nominations_updated_at_id", ["updated_at", "id"], unique=False)
         batch_op.create_index(
             "ix_nominations_lower_nominee_name_id",
@@ -30,3 +35,4 @@ def downgrade():
     with op.batch_alter_table("nominations", schema=None) as batch_op:
         batch_op.drop_index("ix_nominations_lower_nominee_name_id")
         batch_op.drop_index("ix_nominations_updated_at_id")
+        batch_op.drop_index("ix_nominations_category_lower_name")

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length
 from nominations.admin import bp
 from nominations.forms import refuse
 from nominations.models import AwardCategory, AwardRound, Nomination, NominationStatus
-from nominations.paging import Cursor, keyset_page
+from nominations.paging import Cursor
 from nominations.routing import valid_id
 from nominations.workflow import WorkflowError
 from nominations.workflow.nominations import queries
@@ -54,19 +54,19 @@ def nominations():
         only_duplicates=request.args.get("duplicates") == "1",
         sort=sort if sort in queries.ADMIN_SORTS else "round",
     )
-    page = keyset_page(
-        queries.admin_nominations_query(filters),
-        queries.admin_sort_keys(filters.sort),
+    categories = queries.filter_categories(round_id)
+    page = queries.admin_nominations_page(
+        filters,
         Cursor.from_args(request.args),
         per_page=current_app.config["PER_PAGE"],
-        options=queries.ADMIN_LIST_LOADS,
+        categories=categories,
     )
     return render_template(
         "admin/nominations.html",
         page=page,
         duplicates=queries.duplicate_counts(page.items),
         rounds=queries.filter_rounds(),
-        categories=queries.filter_categories(round_id),
+        categories=categories,
         statuses=list(NominationStatus),
         sorts=queries.ADMIN_SORTS,
         filters={

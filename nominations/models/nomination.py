@@ -47,8 +47,14 @@ class Nomination(db.Model):
         CheckConstraint(_in("status", NominationStatus), name="status_valid"),
         CheckConstraint("nominee_email = lower(nominee_email)", name="nominee_email_lowercase"),
         Index("ix_nominations_category_nominee_email", "category_id", "nominee_email"),
-        # The administrators' list in the orders "last change" and "nominee" (its keyset
-        # pages walk these; see workflow/nominations/queries.py ADMIN_SORTS).
+        # The administrators' list, one per order its keyset pages walk (by category, by
+        # last change, by nominee; workflow/nominations/queries.py ADMIN_SORTS).
+        Index(
+            "ix_nominations_category_lower_name",
+            "category_id",
+            func.lower(column("nominee_name")),
+            "id",
+        ),
         Index("ix_nominations_updated_at_id", "updated_at", "id"),
         Index("ix_nominations_lower_nominee_name_id", func.lower(column("nominee_name")), "id"),
         # The same create form sent twice (a double click, a retry) makes one nomination.

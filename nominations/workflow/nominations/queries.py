@@ -24,7 +24,13 @@ from nominations.models import (
     User,
     db,
 )
-from nominations.paging import SortKey
+from nominations.paging import (
+    Cursor,
+    KeysetPage,
+    SortKey,
+    grouped_keyset_page,
+    keyset_page,
+)
 from nominations.workflow.nominations.rules import ACTIVE_STATUSES
 
 # --- one nomination -----------------------------------------------------------------------
@@ -155,14 +161,21 @@ def my_nominations_query(nominator: User) -> Select:
     )
 
 
-# The orders the administrators' list offers (the first is the default), each a keyset of
-# columns ending in the id; "changed" and "name" walk an index of their own
-# (``ix_nominations_updated_at_id``, ``ix_nominations_lower_nominee_name_id``), "round" sorts
-# the matching rows' keys (top-N: only a page of whole rows is read).
+# The orders the administrators' list offers (the first is the default). Each pages by keyset
+# through an index: "round" by category (in the order of ``filter_categories``: the latest
+# round first, then position) and nominee within it (``ix_nominations_category_lower_name``),
+# "changed" and "name" through ``ix_nominations_updated_at_id`` and
+# ``ix_nominations_lower_nominee_name_id``.
 ADMIN_SORTS = {
     "round": "Round and category",
     "changed": "Last change, newest first",
     "name": "Nominee",
+}
+_NAME = db.func.lower(Nomination.nominee_name)
+_SORT_KEYS = {
+    "round": [SortKey(_NAME), SortKey(Nomination.id)],  # within each category
+    "changed": [SortKey(Nomination.updated_at, descending=True), SortKey(Nomination.id, True)],
+    "name": [SortKey(_NAME), SortKey(Nomination.id)],
 }
 
 
@@ -178,22 +191,6 @@ class AdminFilters:
     sort: str = "round"
 
 
-def admin_sort_keys(sort: str) -> list[SortKey]:
-    """The list's order for ``sort`` (see ADMIN_SORTS; anything else: the default)."""
-    name = db.func.lower(Nomination.nominee_name)
-    if sort == "changed":
-        return [SortKey(Nomination.updated_at, descending=True), SortKey(Nomination.id, True)]
-    if sort == "name":
-        return [SortKey(name), SortKey(Nomination.id)]
-    return [
-        SortKey(AwardRound.closes_at, descending=True),  # the latest round first
-        SortKey(AwardCategory.position),
-        SortKey(AwardCategory.id),
-        SortKey(name),
-        SortKey(Nomination.id),
-    ]
-
-
 # What each row of the list shows, loaded with the page's rows.
 ADMIN_LIST_LOADS = (
     db.contains_eager(Nomination.category).contains_eager(AwardCategory.round),
@@ -201,6 +198,28 @@ ADMIN_LIST_LOADS = (
     db.joinedload(Nomination.nominee_department),
     db.joinedload(Nomination.on_behalf_of_department),
 )
+
+
+def admin_nominations_page(
+    filters: AdminFilters, cursor: Cursor, *, per_page: int, categories: list[AwardCategory]
+) -> KeysetPage:
+    """The page of the administrators' list the cursor asks for, in the order of
+    ``filters.sort``; ``categories``: every category the filters allow, as
+    :func:`filter_categories` orders them (the order of the default sort)."""
+    statement = admin_nominations_query(filters)
+    if filters.sort == "round":
+        return grouped_keyset_page(
+            statement,
+            Nomination.category_id,
+            [c.id for c in categories],
+            _SORT_KEYS["round"],
+            cursor,
+            per_page=per_page,
+            options=ADMIN_LIST_LOADS,
+        )
+    return keyset_page(
+        statement, _SORT_KEYS[filters.sort], cursor, per_page=per_page, options=ADMIN_LIST_LOADS
+    )
 
 
 def admin_nominations_query(filters: AdminFilters) -> Select:
@@ -247,12 +266,18 @@ def filter_rounds() -> list[AwardRound]:
 
 
 def filter_categories(round_id: int | None) -> list[AwardCategory]:
-    """The categories to filter the admin list by (of one round, when one is chosen)."""
+    """The categories to filter the admin list by (of one round, when one is chosen): the
+    latest round first, each round's in their order (the list's default order too)."""
     statement = (
         db.select(AwardCategory)
         .join(AwardCategory.round)
         .options(db.contains_eager(AwardCategory.round))
-        .order_by(AwardRound.year.desc(), AwardRound.name, AwardCategory.position)
+        .order_by(
+            AwardRound.closes_at.desc(),
+            AwardRound.id,
+            AwardCategory.position,
+            AwardCategory.id,
+        )
     )
     if round_id:
         statement = statement.where(AwardCategory.round_id == round_id)
