@@ -30,7 +30,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response, redirect, request
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 from flask_talisman import Talisman
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import SecurityError
@@ -120,7 +120,9 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def no_store_private_answers(response: Response) -> Response:
         attachment = "attachment" in response.headers.get("Content-Disposition", "")
-        if attachment or current_user.is_authenticated:
+        # Anyone the sign-in resolved to a person: asking the person (is_authenticated reads
+        # ``active``) would load him again, since the unit of work has ended and expired him.
+        if attachment or not isinstance(current_user._get_current_object(), AnonymousUserMixin):
             response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -9,6 +9,7 @@ from nominations.confirming import confirmation
 from nominations.formatting import count_words, format_amount, format_score, status_label
 from nominations.languages import current_language, localized
 from nominations.navigation import nav_items
+from nominations.paging import page_args
 from nominations.timeutil import format_date, format_local, humanize_remaining, to_local
 from nominations.workflow.disclosure import (
     last_change_for_nominator,
@@ -54,5 +55,6 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["text_lang"] = text_lang  # <p {{ text_lang(c, 'description') }}>
+    app.jinja_env.globals["page_args"] = page_args  # links of keyset-paged lists
     app.jinja_env.globals["confirmation"] = confirmation  # data-confirm="{{ confirmation(...) }}"
     app.jinja_env.globals["timezone_name"] = app.config["TIMEZONE"]

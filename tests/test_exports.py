@@ -11,9 +11,10 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from nominations.models import AttachmentKind, ConflictOfInterest, NominationStatus, db
+from nominations.models import AttachmentKind, ConflictOfInterest, NominationStatus, User, db
+from nominations.workflow import access
 from nominations.workflow.conflicts import declare_conflict
-from nominations.workflow.exports import COLUMNS, PAGE_COLUMNS
+from nominations.workflow.exports import COLUMNS, PAGE_COLUMNS, exportable_rounds
 from tests import documents, factories
 from tests import results_helpers as h
 from tests.documents import BOTH
@@ -297,6 +298,42 @@ def test_chair_exports_only_after_the_call_has_closed(client, exported):
         assert "nothing you can export" in client.get("/exports/").get_data(as_text=True)
     assert client.get(f"/exports/rounds/{award_round.id}/nominations.xlsx").status_code == 200
     assert award_round.title in client.get("/exports/").get_data(as_text=True)
+
+
+def test_the_exports_list_holds_exactly_the_rounds_whose_exports_open(make_client, exported):
+    """The list asks the rule in one query (access.progress_clause); every round it shows
+    opens, every round it leaves out is refused, for every kind of person."""
+    closed, chair = exported["round"], exported["chair"]
+    still_open = factories.award_round("OUH Research Awards")  # its call has not closed
+    factories.category(still_open, "Early Career Award")
+    other = h.closed_round("Innovation Awards")
+    h.panel(still_open, [(chair, h.CHAIR)])
+    h.panel(other, [(chair, h.MEMBER)], name="Members only")
+    former = factories.user("former@example.org", "Fred Former", roles=("staff", "reviewer"))
+    h.panel(other, [(former, h.CHAIR)], name="Former chair")
+    former.active = False  # deactivated: signed out, yet his seat is still stored
+    nonreviewer = factories.user("plain@example.org", "Paula Plain")
+    h.panel(closed, [(nonreviewer, h.CHAIR)], name="Chair without the reviewer role")
+    db.session.commit()
+    rounds = [closed, still_open, other]
+    expected = {
+        "admin@example.org": {closed.id, still_open.id, other.id},
+        "chair@example.org": {closed.id},
+        "rita@example.org": set(),
+        "plain@example.org": set(),
+    }
+    for email, ids in expected.items():
+        client = make_client(email)
+        listed = client.get("/exports/").get_data(as_text=True)
+        shown = {r.id for r in rounds if f'/exports/rounds/{r.id}"' in listed}
+        assert shown == ids, email
+        for award_round in rounds:
+            status = client.get(f"/exports/rounds/{award_round.id}").status_code
+            assert status == (200 if award_round.id in ids else 403), (email, award_round.name)
+    # The same answers from the rule asked round by round, the deactivated chair included.
+    for person in db.session.execute(db.select(User)).scalars():
+        by_rule = {r.id for r in rounds if access.can_view_progress(person, r)}
+        assert {r.id for r in exportable_rounds(person)} == by_rule, person.email
 
 
 @pytest.mark.parametrize("document_storage", BOTH)

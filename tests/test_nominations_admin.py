@@ -1,6 +1,7 @@
 """Administrators see every nomination: filters, search, duplicates, the detail page and
 marking a nomination ineligible. Plus the fixed number of queries of the list pages."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -90,16 +91,145 @@ def test_admin_lists_filters_and_searches(make_client, admin, staff, setting):
     assert db.session.execute(db.select(db.func.count(Nomination.id))).scalar() == 5
 
 
-def test_admin_list_paginates(make_client, admin, staff, setting, app):
-    dept, _, _, employee, _ = setting
-    app.config["PER_PAGE"] = 2
-    for index in range(5):
-        nominate(employee, staff, dept, f"Person {index}", f"p{index}@example.org")
+def _link(response, label: str) -> str | None:
+    """The href of a pagination link ("First", "Previous", "Next", "Last"); None when it is
+    shown disabled (no link)."""
+    found = re.search(rf'<a class="page-link" href="([^"]+)"[^>]*>{label}</a>', text(response))
+    return html.unescape(found.group(1)) if found else None
+
+
+def _walk(client, url: str, label: str) -> list[list[str]]:
+    """The rows of each page, following ``label`` links from ``url`` to the end."""
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        pages.append(rows(response))
+        url = _link(response, label)
+        assert len(pages) < 20, "the links go round in circles"
+    return pages
+
+
+def _expected_order(sort: str) -> list[str]:
+    """The list's order for ``sort``, worked out here from the rows, not by the database."""
+    items = db.session.execute(db.select(Nomination)).scalars().all()
+    keys = {
+        "round": lambda n: (
+            -n.category.round.closes_at.timestamp(),
+            n.category.round.id,
+            n.category.position,
+            n.category.id,
+            n.nominee_name.lower(),
+            n.id,
+        ),
+        "changed": lambda n: (-n.updated_at.timestamp(), -n.id),
+        "name": lambda n: (n.nominee_name.lower(), n.id),
+    }[sort]
+    return [n.nominee_name for n in sorted(items, key=keys)]
+
+
+@pytest.fixture
+def long_list(app, setting, staff):
+    """Eleven nominations in three rounds, unevenly over four categories (five, two, three,
+    one) beside an empty one, with names in mixed case and distinct last changes."""
+    dept, _, researcher, employee, _ = setting
+    earlier = factories.award_round(
+        "OUH Research Awards",
+        opens_at=now() - timedelta(days=400),
+        closes_at=now() - timedelta(days=370),
+    )
+    early = factories.category(earlier, "Early Career Award", 200_000)
+    factories.category(earlier, "Nobody nominated", 1_000)
+    oldest = factories.award_round(
+        "Innovation Awards",
+        opens_at=now() - timedelta(days=800),
+        closes_at=now() - timedelta(days=760),
+    )
+    lone = factories.category(oldest, "Lone prize", 1_000)
+    names = ["Åse Berg", "de Vries", "Ola", "bjørn", "Kari", "Anne", "anne", "Zed", "Per", "Ida"]
+    where = [researcher, researcher, employee, researcher, early, early, researcher, lone]
+    where += [early, employee, researcher]
+    for index, (name, category) in enumerate(zip([*names, "Anne"], where, strict=True)):
+        item = Nomination(
+            category_id=category.id,
+            nominator_id=staff.id,
+            nominee_name=name,
+            nominee_email=f"{index}@x.no",  # no letter the search below looks for
+            nominee_department_id=dept.id,
+            statement="Good.",
+            status=NominationStatus.SUBMITTED,
+            updated_at=now() - timedelta(minutes=(index * 7) % 11),
+        )
+        db.session.add(item)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("per_page", [2, 3, 5])
+@pytest.mark.parametrize("sort", ["round", "changed", "name"])
+def test_admin_list_pages_through_every_row_both_ways(
+    make_client, app, admin, long_list, sort, per_page
+):
+    app.config["PER_PAGE"] = per_page
     client = make_client(admin.email)
-    first = client.get("/admin/nominations")
-    assert len(rows(first)) == 2 and "5 in all." in text(first)
-    third = client.get("/admin/nominations?page=3")
-    assert len(rows(third)) == 1
+    expected = _expected_order(sort)
+    count = len(expected)
+    forward = _walk(client, f"/admin/nominations?sort={sort}", "Next")
+    assert forward == [expected[n : n + per_page] for n in range(0, count, per_page)]
+    first = client.get(f"/admin/nominations?sort={sort}")
+    assert f"{count} in all." in text(first)
+    assert _link(first, "Previous") is None and _link(first, "First") is None
+    # From the last page (the last rows) back to the start: every row once, in order.
+    last_url = _link(first, "Last")
+    backward = _walk(client, last_url, "Previous")
+    ends = range(count, 0, -per_page)
+    assert backward == [expected[max(end - per_page, 0) : end] for end in ends]
+    last = client.get(last_url)
+    assert _link(last, "Next") is None and _link(last, "Last") is None
+    assert rows(client.get(_link(last, "First"))) == expected[:per_page]
+
+
+def test_admin_list_links_keep_the_filters_and_the_order(
+    make_client, app, admin, long_list, setting
+):
+    _, award_round, *_ = setting
+    app.config["PER_PAGE"] = 3
+    client = make_client(admin.email)
+    url = f"/admin/nominations?round={award_round.id}&sort=name&q=E"
+    matching = db.session.execute(
+        db.select(Nomination).where(Nomination.nominee_name.ilike("%e%"))
+    ).scalars()
+    expected = sorted(
+        (n.nominee_name.lower(), n.id, n.nominee_name)
+        for n in matching
+        if n.category.round_id == award_round.id
+    )
+    expected = [name for *_, name in expected]
+    assert len(expected) > 3  # more than a page
+    pages = _walk(client, url, "Next")
+    assert [name for page in pages for name in page] == expected
+    response = client.get(url)
+    for label in ("Next", "Last"):
+        link = _link(response, label)
+        assert f"round={award_round.id}" in link and "sort=name" in link and "q=E" in link
+    assert 'value="name" selected' in text(response)
+
+
+def test_admin_list_answers_a_stale_or_odd_link_with_a_page(make_client, app, admin, long_list):
+    app.config["PER_PAGE"] = 3
+    client = make_client(admin.email)
+    expected = _expected_order("round")
+    # A row that is not there (any more), an old numbered link, an unknown order: page one.
+    for query in ("after=999999", "before=999999", "page=3", "sort=evil", "after=x&last=2"):
+        assert rows(client.get(f"/admin/nominations?{query}")) == expected[:3], query
+    # After the last row: the last page, not an empty one; before the first: the first.
+    last_id = db.session.execute(
+        db.select(Nomination.id).where(Nomination.nominee_name == expected[-1])
+    ).scalar_one()
+    first_id = db.session.execute(
+        db.select(Nomination.id).where(Nomination.nominee_name == expected[0])
+    ).scalar_one()
+    assert rows(client.get(f"/admin/nominations?after={last_id}")) == expected[-3:]
+    assert rows(client.get(f"/admin/nominations?before={first_id}")) == expected[:3]
 
 
 def test_staff_cannot_see_admin_nominations(make_client, staff, setting):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from nominations.models import AuditEvent, RoundStatus, db
+from nominations.models import AuditEvent, PanelMember, RoundStatus, db
 from nominations.policy import RULES, SYSTEM, Refused, allowed
 from nominations.workflow.accounts import update_user
 from nominations.workflow.decisions import award_prize, complete_decisions
@@ -188,3 +188,44 @@ def test_every_rule_is_used_and_every_named_rule_exists():
     assert named - set(RULES) == set(), "the access table names rules the policy lacks"
     assert set(RULES) - named - TESTED_HERE == set(), "rules no route or workflow test uses"
     assert set(RULES) >= TESTED_HERE
+
+
+def test_a_page_reads_each_access_fact_once_and_the_next_page_reads_it_again(app, count_queries):
+    """During a GET (which never writes) the facts under the rules are read once; the next
+    request, even in the same app context, and any POST read them afresh."""
+    w = world()
+    chair, category, target = w.chair, w.category, w.nominations["other"]
+
+    def loaded() -> None:
+        """What the rules read from the objects themselves, loaded before counting."""
+        _ = chair.active, category.round.status, target.category.round.id
+
+    def ask() -> tuple[bool, bool, bool]:
+        return (
+            allowed("ranking.view", chair, category),
+            allowed("decision.record", chair, category),
+            allowed("review.write", chair, target),
+        )
+
+    with app.test_request_context("/review/", method="GET"):
+        loaded()
+        with count_queries() as counter:
+            assert ask() == (True, True, True)
+            assert ask() == (True, True, True)
+        assert counter.count == 2, counter.statements  # his seats; whether he owes the review
+        # What a POST elsewhere could do meanwhile: he leaves the panel.
+        for seat in db.session.execute(
+            db.select(PanelMember).where(PanelMember.user_id == chair.id)
+        ).scalars():
+            db.session.delete(seat)
+        db.session.commit()
+    with app.test_request_context("/review/", method="GET"):
+        assert ask() == (False, False, False)
+    with app.test_request_context("/review/", method="POST"):
+        loaded()
+        with count_queries() as counter:
+            ask()
+        once = counter.count
+        with count_queries() as counter:
+            ask()
+        assert once >= 2 and counter.count == once  # nothing kept: a POST may change them

@@ -13,7 +13,8 @@ from wtforms.validators import DataRequired, Length
 
 from nominations.admin import bp
 from nominations.forms import refuse
-from nominations.models import AwardCategory, AwardRound, Nomination, NominationStatus, db
+from nominations.models import AwardCategory, AwardRound, Nomination, NominationStatus
+from nominations.paging import Cursor
 from nominations.routing import valid_id
 from nominations.workflow import WorkflowError
 from nominations.workflow.nominations import queries
@@ -46,31 +47,37 @@ def round_nomination_counts(award_round: AwardRound) -> list[tuple[AwardCategory
 @bp.route("/nominations")
 def nominations():
     round_id = _int_arg("round")
+    sort = request.args.get("sort", "")
     filters = queries.AdminFilters(
         round_id=round_id,
         category_id=_int_arg("category"),
         status=queries.valid_status(request.args.get("status", "")),
         text=request.args.get("q", "").strip()[:200],
         only_duplicates=request.args.get("duplicates") == "1",
+        sort=sort if sort in queries.ADMIN_SORTS else "round",
     )
-    page = db.paginate(
-        queries.admin_nominations_query(filters),
+    categories = queries.filter_categories(round_id)
+    page = queries.admin_nominations_page(
+        filters,
+        Cursor.from_args(request.args),
         per_page=current_app.config["PER_PAGE"],
-        error_out=False,
+        categories=categories,
     )
     return render_template(
         "admin/nominations.html",
         page=page,
         duplicates=queries.duplicate_counts(page.items),
         rounds=queries.filter_rounds(),
-        categories=queries.filter_categories(round_id),
+        categories=categories,
         statuses=list(NominationStatus),
+        sorts=queries.ADMIN_SORTS,
         filters={
             "round": filters.round_id,
             "category": filters.category_id,
             "status": filters.status,
             "q": filters.text,
             "duplicates": filters.only_duplicates,
+            "sort": filters.sort,
         },
     )
 

@@ -120,7 +120,9 @@ def new_round():
 
 @bp.route("/rounds/<int:round_id>")
 def round_detail(round_id: int):
-    award_round = _get_round(round_id)
+    # Its categories in the same query: every part of the page lists them.
+    options = [db.joinedload(AwardRound.categories)]
+    award_round = db.session.get(AwardRound, round_id, options=options) or abort(404)
     return render_template("admin/round_detail.html", award_round=award_round)
 
 

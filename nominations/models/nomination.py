@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    column,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nominations.models.accounts import Department, User
@@ -38,6 +47,16 @@ class Nomination(db.Model):
         CheckConstraint(_in("status", NominationStatus), name="status_valid"),
         CheckConstraint("nominee_email = lower(nominee_email)", name="nominee_email_lowercase"),
         Index("ix_nominations_category_nominee_email", "category_id", "nominee_email"),
+        # The administrators' list, one per order its keyset pages walk (by category, by
+        # last change, by nominee; workflow/nominations/queries.py ADMIN_SORTS).
+        Index(
+            "ix_nominations_category_lower_name",
+            "category_id",
+            func.lower(column("nominee_name")),
+            "id",
+        ),
+        Index("ix_nominations_updated_at_id", "updated_at", "id"),
+        Index("ix_nominations_lower_nominee_name_id", func.lower(column("nominee_name")), "id"),
         # The same create form sent twice (a double click, a retry) makes one nomination.
         UniqueConstraint("nominator_id", "idempotency_token"),
     )

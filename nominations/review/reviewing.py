@@ -92,7 +92,19 @@ def category(category_id: int):
 
 def _nomination_for_panel(nomination_id: int) -> tuple[Nomination, bool]:
     """The nomination and whether the user reviews it; 404 for those who may not see it."""
-    nomination = db.get_or_404(Nomination, nomination_id)
+    nomination = db.session.get(
+        Nomination,
+        nomination_id,
+        options=[
+            db.joinedload(Nomination.category).joinedload(AwardCategory.round),
+            db.joinedload(Nomination.nominee_department),
+            db.joinedload(Nomination.nominator),
+            db.joinedload(Nomination.on_behalf_of_department),
+            db.selectinload(Nomination.attachments),
+        ],
+    )
+    if nomination is None:
+        abort(404)
     authorize("review.read", current_user, nomination)
     return nomination, allowed("review.write", current_user, nomination)
 

@@ -22,13 +22,20 @@ The rules, in one place:
 
 The SQL helpers (``visible_nominations_query``, ``panel_visibility_clause``) express the same
 rule as a WHERE clause so that list pages and exports need no per-row checks.
+
+A page asks several rules that rest on the same facts (``review.read`` and ``review.write``
+both ask whether the user owes a review; each chair rule reads his panel seats). During a GET,
+which never writes, each fact is read once per request (:func:`_once_per_request`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Select, false, or_, true
+from flask import g, has_request_context, request
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, true
 
 from nominations.models import (
     REVIEWABLE_STATUSES,
@@ -47,6 +54,27 @@ from nominations.models import (
 )
 from nominations.workflow import assignment
 from nominations.workflow.calls import CallState, call_state
+
+T = TypeVar("T")
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
+
+
+def _once_per_request(key: Hashable, read: Callable[[], T]) -> T:
+    """``read()``, remembered for the rest of a GET request (which never writes, so the facts
+    cannot change under it); read afresh everywhere else: a POST, a job, the CLI, a test."""
+    if not has_request_context() or request.method not in _READ_ONLY_METHODS:
+        return read()
+    # Kept beside the request they belong to: ``g`` outlives a request when an app context
+    # is held open around several (as the tests do).
+    this_request = request._get_current_object()
+    stored = g.get("access_facts")
+    if stored is None or stored[0] is not this_request:
+        stored = g.access_facts = (this_request, {})
+    facts = stored[1]
+    if key not in facts:
+        facts[key] = read()
+    return facts[key]
+
 
 # --------------------------------------------------------------------------------------------
 # Nominators and admins (unchanged rules)
@@ -87,12 +115,16 @@ def memberships(user: User, award_round: AwardRound) -> list[tuple[int | None, s
     """(panel category id or None, role) for each panel of the round the user sits on."""
     if not user.is_authenticated:
         return []
-    rows = db.session.execute(
-        db.select(Panel.category_id, PanelMember.role)
-        .join(PanelMember.panel)
-        .where(Panel.round_id == award_round.id, PanelMember.user_id == user.id)
-    ).all()
-    return [(category_id, role) for category_id, role in rows]
+
+    def read() -> list[tuple[int | None, str]]:
+        rows = db.session.execute(
+            db.select(Panel.category_id, PanelMember.role)
+            .join(PanelMember.panel)
+            .where(Panel.round_id == award_round.id, PanelMember.user_id == user.id)
+        ).all()
+        return [(category_id, role) for category_id, role in rows]
+
+    return _once_per_request(("memberships", user.id, award_round.id), read)
 
 
 def is_panel_member(user: User, category: AwardCategory) -> bool:
@@ -150,7 +182,9 @@ def conflict_row(user: User, nomination: Nomination) -> ConflictOfInterest | Non
 
 
 def has_conflict(user: User, nomination: Nomination) -> bool:
-    return assignment.conflicted(user, nomination)
+    return _once_per_request(
+        ("conflicted", user.id, nomination.id), lambda: assignment.conflicted(user, nomination)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -162,20 +196,23 @@ def panel_can_view(user: User, nomination: Nomination, at: datetime | None = Non
     panel, call closed, submitted, no conflict in force)."""
     if not _is_reviewer(user) or nomination.status not in REVIEWABLE_STATUSES:
         return False
-    return assignment.owes(user, nomination, at)
+    if at is not None:
+        return assignment.owes(user, nomination, at)
+    return _once_per_request(
+        ("owes", user.id, nomination.id), lambda: assignment.owes(user, nomination)
+    )
 
 
 def own_review_submitted(user: User, nomination: Nomination) -> bool:
-    return (
-        db.session.execute(
-            db.select(Review.id).where(
-                Review.nomination_id == nomination.id,
-                Review.reviewer_id == user.id,
-                Review.status == ReviewStatus.SUBMITTED,
-            )
-        ).first()
-        is not None
-    )
+    def read() -> bool:
+        statement = db.select(Review.id).where(
+            Review.nomination_id == nomination.id,
+            Review.reviewer_id == user.id,
+            Review.status == ReviewStatus.SUBMITTED,
+        )
+        return db.session.execute(statement).first() is not None
+
+    return _once_per_request(("own review submitted", user.id, nomination.id), read)
 
 
 def can_view_reviews(user: User, nomination: Nomination) -> bool:
@@ -276,6 +313,23 @@ def panel_visibility_clause(user: User, at: datetime | None = None) -> ColumnEle
     if not _is_reviewer(user):
         return false()
     return assignment.owes_clause(user, at)
+
+
+def progress_clause(user: User) -> ColumnElement[bool]:
+    """SQL twin of :func:`can_view_progress` (needs AwardRound in the FROM clause)."""
+    if not user.is_authenticated:
+        return false()
+    if user.is_admin:
+        return true()
+    if not _is_reviewer(user):
+        return false()
+    chairs = exists().where(
+        PanelMember.user_id == user.id,
+        PanelMember.role == PanelRole.CHAIR,
+        Panel.id == PanelMember.panel_id,
+        Panel.round_id == AwardRound.id,
+    )
+    return and_(chairs, call_closed_clause())
 
 
 def visibility_clause(user: User, at: datetime | None = None) -> ColumnElement[bool]:

@@ -19,6 +19,8 @@ not bring it back. Only automatic conflicts can be cleared, and never by the per
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
@@ -294,19 +296,21 @@ def conflicts_shown_to(
     return rows, len({c.nomination_id for c in shown if c.nomination_id in own})
 
 
-def hidden_count(user: User, award_round: AwardRound) -> int:
-    """How many submitted nominations of the round's covered categories ``user`` does not see
-    because of a conflict (a number only: names would tell what is hidden)."""
+def hidden_counts(user: User, round_ids: Iterable[int]) -> dict[int, int]:
+    """Per round: how many submitted nominations of its covered categories ``user`` does not
+    see because of a conflict (a number only: names would tell what is hidden); one query for
+    all the rounds, rounds with none left out."""
     statement = (
-        db.select(db.func.count(Nomination.id))
+        db.select(AwardRound.id, db.func.count(Nomination.id))
         .join(AwardCategory, AwardCategory.id == Nomination.category_id)
         .join(AwardRound, AwardRound.id == AwardCategory.round_id)
         .where(
-            AwardRound.id == award_round.id,
+            AwardRound.id.in_(list(round_ids)),
             Nomination.status.in_(list(REVIEWABLE_STATUSES)),
             access.call_closed_clause(),
             access.covering_panel_clause(user.id),
             access.conflict_clause(user),
         )
+        .group_by(AwardRound.id)
     )
-    return db.session.execute(statement).scalar_one()
+    return dict(db.session.execute(statement).all())

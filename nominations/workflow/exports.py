@@ -25,9 +25,6 @@ from nominations.models import (
     AwardRound,
     Nomination,
     NominationStatus,
-    Panel,
-    PanelMember,
-    PanelRole,
     User,
     db,
 )
@@ -51,23 +48,15 @@ def require_export(user: User, award_round: AwardRound) -> None:
         )
 
 
-def exportable_rounds_query(user: User):
-    """Rounds ``user`` may open the exports of (chairs: filter with ``may_export`` too)."""
-    statement = db.select(AwardRound).order_by(AwardRound.year.desc(), AwardRound.name)
-    if user.is_admin:
-        return statement
-    chaired = (
-        db.select(Panel.round_id)
-        .join(PanelMember, PanelMember.panel_id == Panel.id)
-        .where(PanelMember.user_id == user.id, PanelMember.role == PanelRole.CHAIR)
-    )
-    return statement.where(AwardRound.id.in_(chaired))
-
-
 def exportable_rounds(user: User) -> list[AwardRound]:
-    """The rounds whose exports ``user`` may open, newest year first."""
-    rounds = db.session.execute(exportable_rounds_query(user)).scalars().all()
-    return [r for r in rounds if may_export(user, r)]
+    """The rounds whose exports ``user`` may open, newest year first: :func:`may_export` as
+    SQL, one query."""
+    statement = (
+        db.select(AwardRound)
+        .where(access.progress_clause(user))
+        .order_by(AwardRound.year.desc(), AwardRound.name)
+    )
+    return list(db.session.execute(statement).scalars())
 
 
 def visible_nominations(

@@ -22,7 +22,7 @@ from nominations.models import (
     db,
 )
 from nominations.workflow import access
-from nominations.workflow.conflicts import hidden_count
+from nominations.workflow.conflicts import hidden_counts
 
 
 @dataclass
@@ -104,13 +104,13 @@ def reviewer_rounds(user: User) -> list[RoundEntry]:
     if not rounds:
         return []
     tallies = _own_tallies(user)
+    hidden = hidden_counts(user, [r for r, entry in rounds.items() if entry.closed])
     for entry in rounds.values():
         for category in entry.award_round.categories:
             if entry.all_categories or category.id in entry.category_ids:
                 total, submitted, drafts = tallies.get(category.id, (0, 0, 0))
                 entry.entries.append(CategoryEntry(category, total, submitted, drafts))
-        if entry.closed:
-            entry.hidden = hidden_count(user, entry.award_round)
+        entry.hidden = hidden.get(entry.award_round.id, 0)
     return list(rounds.values())
 
 

@@ -83,11 +83,15 @@ def lock_reason(award_round: AwardRound) -> str | None:
 
 
 def get_review(nomination: Nomination, reviewer: User) -> Review | None:
-    return db.session.execute(
-        db.select(Review)
-        .where(Review.nomination_id == nomination.id, Review.reviewer_id == reviewer.id)
-        .options(db.selectinload(Review.scores))
-    ).scalar_one_or_none()
+    return (
+        db.session.execute(
+            db.select(Review)
+            .where(Review.nomination_id == nomination.id, Review.reviewer_id == reviewer.id)
+            .options(db.joinedload(Review.scores))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 def _snapshot(review: Review, criteria: list[Criterion]) -> dict:
@@ -212,30 +216,26 @@ def visible_other_reviews(nomination: Nomination, viewer: User) -> list[Review]:
     if not access.can_view_reviews(viewer, nomination):
         return []
     category = nomination.category
-    award_round = category.round
-    reviews = (
+    owing = (
+        assignment.assignments(category.round, category_id=category.id)
+        .with_only_columns(User.id)
+        .where(Nomination.id == nomination.id)
+    )
+    return list(
         db.session.execute(
             db.select(Review)
             .where(
                 Review.nomination_id == nomination.id,
                 Review.reviewer_id != viewer.id,
                 Review.status == ReviewStatus.SUBMITTED,
+                Review.reviewer_id.in_(owing),
             )
-            .options(db.selectinload(Review.scores), db.joinedload(Review.reviewer))
+            .options(db.joinedload(Review.scores), db.joinedload(Review.reviewer))
             .order_by(Review.submitted_at, Review.id)
         )
         .unique()
         .scalars()
-        .all()
     )
-    owing = set(
-        db.session.execute(
-            assignment.assignments(award_round, category_id=category.id)
-            .with_only_columns(User.id)
-            .where(Nomination.id == nomination.id)
-        ).scalars()
-    )
-    return [review for review in reviews if review.reviewer_id in owing]
 
 
 def own_reviews(reviewer: User, nomination_ids: Iterable[int]) -> dict[int, Review]:

@@ -1,8 +1,9 @@
 """Accessibility of every page an administrator opens, with data (issue 14).
 
 The access world (tests/access_world.py) in the live server, the admin signed in once, every
-GET route of tests/access_table.py that answers the admin with a page; and the staff import's
-preview of a file. How each page is checked: tests/browser/a11y.py.
+GET route of tests/access_table.py that answers the admin with a page; the nominations list
+paged (with more nominations, tests/query_world.py); and the staff import's preview of a
+file. How each page is checked: tests/browser/a11y.py.
 """
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from tests.access_world import build_world
 from tests.browser.a11y import Audit, AuditChecks, run_audit
 from tests.browser.a11y_pages import GOOD_STAFF_FILE, staff_file, table_pages
+from tests.query_world import grow
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +23,18 @@ def audit(browser, live_server) -> Audit:
             world = build_world()
         admin = audit.person("admin")
         audit.pages(admin, "admin", "data", table_pages(live_server.app, world.ids, "admin"))
+        # Enough nominations for the list to page: its first and last pages, with the links.
+        with live_server.app_context():
+            grow(world, 10)
+        audit.pages(
+            admin,
+            "admin",
+            "data",
+            [
+                ("admin.nominations first page", "/admin/nominations"),
+                ("admin.nominations last page", "/admin/nominations?sort=name&last=1"),
+            ],
+        )
         audit.submit(
             admin,
             "admin.staff_import preview",

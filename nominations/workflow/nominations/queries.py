@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 from sqlalchemy.orm import aliased
 
@@ -23,6 +24,13 @@ from nominations.models import (
     NominationStatus,
     User,
     db,
+)
+from nominations.paging import (
+    Cursor,
+    KeysetPage,
+    SortKey,
+    grouped_keyset_page,
+    keyset_page,
 )
 from nominations.workflow.nominations.rules import ACTIVE_STATUSES
 
@@ -154,6 +162,24 @@ def my_nominations_query(nominator: User) -> Select:
     )
 
 
+# The orders the administrators' list offers (the first is the default). Each pages by keyset
+# through an index: "round" by category (in the order of ``filter_categories``: the latest
+# round first, then position) and nominee within it (``ix_nominations_category_lower_name``),
+# "changed" and "name" through ``ix_nominations_updated_at_id`` and
+# ``ix_nominations_lower_nominee_name_id``.
+ADMIN_SORTS = {
+    "round": _l("Round and category"),
+    "changed": _l("Last change, newest first"),
+    "name": _l("Nominee"),
+}
+_NAME = db.func.lower(Nomination.nominee_name)
+_SORT_KEYS = {
+    "round": [SortKey(_NAME), SortKey(Nomination.id)],  # within each category
+    "changed": [SortKey(Nomination.updated_at, descending=True), SortKey(Nomination.id, True)],
+    "name": [SortKey(_NAME), SortKey(Nomination.id)],
+}
+
+
 @dataclass(frozen=True)
 class AdminFilters:
     """The administrators' list filters; empty values filter nothing."""
@@ -163,28 +189,44 @@ class AdminFilters:
     status: str = ""
     text: str = ""  # a part of the nominee's name or e-mail
     only_duplicates: bool = False
+    sort: str = "round"
+
+
+# What each row of the list shows, loaded with the page's rows.
+ADMIN_LIST_LOADS = (
+    db.contains_eager(Nomination.category).contains_eager(AwardCategory.round),
+    db.joinedload(Nomination.nominator),
+    db.joinedload(Nomination.nominee_department),
+    db.joinedload(Nomination.on_behalf_of_department),
+)
+
+
+def admin_nominations_page(
+    filters: AdminFilters, cursor: Cursor, *, per_page: int, categories: list[AwardCategory]
+) -> KeysetPage:
+    """The page of the administrators' list the cursor asks for, in the order of
+    ``filters.sort``; ``categories``: every category the filters allow, as
+    :func:`filter_categories` orders them (the order of the default sort)."""
+    statement = admin_nominations_query(filters)
+    if filters.sort == "round":
+        return grouped_keyset_page(
+            statement,
+            Nomination.category_id,
+            [c.id for c in categories],
+            _SORT_KEYS["round"],
+            cursor,
+            per_page=per_page,
+            options=ADMIN_LIST_LOADS,
+        )
+    return keyset_page(
+        statement, _SORT_KEYS[filters.sort], cursor, per_page=per_page, options=ADMIN_LIST_LOADS
+    )
 
 
 def admin_nominations_query(filters: AdminFilters) -> Select:
-    """Every nomination matching the filters, by round (latest first), category and name."""
-    statement = (
-        db.select(Nomination)
-        .join(Nomination.category)
-        .join(AwardCategory.round)
-        .options(
-            db.contains_eager(Nomination.category).contains_eager(AwardCategory.round),
-            db.joinedload(Nomination.nominator),
-            db.joinedload(Nomination.nominee_department),
-            db.joinedload(Nomination.on_behalf_of_department),
-        )
-        .order_by(
-            AwardRound.closes_at.desc(),
-            AwardCategory.position,
-            AwardCategory.id,
-            db.func.lower(Nomination.nominee_name),
-            Nomination.id,
-        )
-    )
+    """Every nomination matching the filters, with its category and round joined (unordered:
+    the page orders it by ``admin_sort_keys``)."""
+    statement = db.select(Nomination).join(Nomination.category).join(AwardCategory.round)
     if filters.round_id:
         statement = statement.where(AwardCategory.round_id == filters.round_id)
     if filters.category_id:
@@ -225,12 +267,18 @@ def filter_rounds() -> list[AwardRound]:
 
 
 def filter_categories(round_id: int | None) -> list[AwardCategory]:
-    """The categories to filter the admin list by (of one round, when one is chosen)."""
+    """The categories to filter the admin list by (of one round, when one is chosen): the
+    latest round first, each round's in their order (the list's default order too)."""
     statement = (
         db.select(AwardCategory)
         .join(AwardCategory.round)
         .options(db.contains_eager(AwardCategory.round))
-        .order_by(AwardRound.year.desc(), AwardRound.name, AwardCategory.position)
+        .order_by(
+            AwardRound.closes_at.desc(),
+            AwardRound.id,
+            AwardCategory.position,
+            AwardCategory.id,
+        )
     )
     if round_id:
         statement = statement.where(AwardCategory.round_id == round_id)
