@@ -9,7 +9,7 @@ import argparse
 import sys
 import traceback
 
-from bench.run import run
+from bench.run import STEPS, run
 from bench.servers import HarnessError
 
 
@@ -17,9 +17,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small data, goals not judged")
     parser.add_argument("--keep-database", action="store_true", help="do not drop it at the end")
+    parser.add_argument(
+        "--only", action="append", choices=STEPS, help="measure only this (repeatable)"
+    )
     args = parser.parse_args()
     try:
-        rows = run(quick=args.quick, keep_database=args.keep_database)
+        rows = run(args.quick, args.keep_database, set(args.only or ()))
     except HarnessError as error:
         print(f"bench: the harness failed: {error}", file=sys.stderr)
         return 2

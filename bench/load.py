@@ -22,13 +22,14 @@ def tool() -> str:
     return "wrk" if shutil.which("wrk") else "python threads"
 
 
-def throughput(port: int, path: str, seconds: float) -> float:
+def throughput(port: int, path: str, seconds: float) -> tuple[float, int]:
+    """(requests per second, requests answered) of ``seconds`` of load on ``path``."""
     if shutil.which("wrk"):
         return _wrk(port, path, seconds)
     return _threads(port, path, seconds)
 
 
-def _wrk(port: int, path: str, seconds: float) -> float:
+def _wrk(port: int, path: str, seconds: float) -> tuple[float, int]:
     result = subprocess.run(
         [
             "wrk",
@@ -47,13 +48,14 @@ def _wrk(port: int, path: str, seconds: float) -> float:
     )
     if result.returncode != 0 or "Non-2xx" in result.stdout or "Socket errors" in result.stdout:
         raise HarnessError(f"wrk on {path} failed:\n{result.stdout}{result.stderr}")
-    match = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
-    if match is None:
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+    count = re.search(r"(\d+) requests in", result.stdout)
+    if rate is None or count is None:
         raise HarnessError(f"wrk printed no rate:\n{result.stdout}")
-    return float(match.group(1))
+    return float(rate.group(1)), int(count.group(1))
 
 
-def _threads(port: int, path: str, seconds: float) -> float:
+def _threads(port: int, path: str, seconds: float) -> tuple[float, int]:
     counts = [0] * CONNECTIONS
     failures: list[str] = []
     deadline = time.monotonic() + seconds
@@ -84,4 +86,4 @@ def _threads(port: int, path: str, seconds: float) -> float:
         thread.join()
     if failures:
         raise HarnessError(f"load on {path}: {len(failures)} failures, e.g. {failures[0]}")
-    return sum(counts) / (time.monotonic() - start)
+    return sum(counts) / (time.monotonic() - start), sum(counts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
-from flask import Flask, jsonify, render_template_string
+from flask import Flask, jsonify
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -37,13 +37,15 @@ OPEN_CATEGORIES = text(
     ORDER BY r.closes_at, r.id, c.position, c.id
     """
 )
-PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Calls</title></head>
+PAGE = app.jinja_env.from_string(  # compiled once, as Flask does with template files
+    """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Calls</title></head>
 <body><h1>Calls for nominations</h1>
 {% for c in rows %}<article><h2>{{ c.round_name }} {{ c.year }}: {{ c.name }}</h2>
 <p>{{ c.description }}</p><p>{{ c.eligibility_text }}</p>
 <p>{{ c.prize_count }} prize(s) of {{ c.prize_amount }} {{ c.currency }} {{ c.funder }}</p>
 <p>Closes {{ c.closes_at.isoformat() }}</p></article>
 {% endfor %}</body></html>"""
+)
 
 
 @app.route("/calls")
@@ -51,7 +53,7 @@ def calls():
     now = datetime.now(UTC)
     with engine.connect() as connection:
         rows = connection.execute(ROUNDS_AND_CATEGORIES, {"now": now, "last_year": now.year - 1})
-        return render_template_string(PAGE, rows=rows.all())
+        return PAGE.render(rows=rows.all())
 
 
 @app.route("/calls.json")

@@ -23,14 +23,19 @@ def say(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
-def timed(what: str, step: Callable[[], Row]) -> Row:
+STEPS = ("calls", "ranking", "admin", "closing", "outbox", "scheduler", "queries")
+
+
+def timed(what: str, step: Callable[[], Row], only: set[str] | None = None) -> Row:
+    if only and what not in only:
+        return Row(what, "skipped", "-", "-", "-", None)
     start = time.monotonic()
     row = step()
     say(f"{what}: {row.project} (reference {row.reference}) in {time.monotonic() - start:.0f} s")
     return row
 
 
-def run(quick: bool, keep_database: bool = False) -> list[Row]:
+def run(quick: bool, keep_database: bool = False, only: set[str] | None = None) -> list[Row]:
     scale = Scale.of(quick)
     url = database_url()
     began = time.monotonic()

@@ -123,6 +123,15 @@ class Gunicorn(Process):
         sizes = [rss_mb(pid) for pid in self.workers()]
         return max(sizes) if sizes else 0.0
 
+    def workers_cpu_seconds(self) -> float:
+        """CPU time the workers have used so far (user and system)."""
+        return sum(cpu_seconds(pid) for pid in self.workers())
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -32,15 +32,16 @@ class Scale:
     criteria: int
     outbox_messages: int  # delivered back to back by deliver_due
     scheduler_messages: int  # delivered by the running scheduler
-    load_seconds: int  # each throughput run (two per server; wrk takes whole seconds)
+    load_seconds: int  # each throughput run (wrk takes whole seconds)
+    load_rounds: int  # throughput runs per server, taken in turns
     latency_samples: int  # requests per latency figure
     scheduler_timeout: float  # give up waiting for the scheduler after this long
 
     @classmethod
     def of(cls, quick: bool) -> Scale:
         if quick:
-            return cls(True, 250, 250, 50, 12, 5, 50, 100, 2, 8, 45)
-        return cls(False, 5000, 5000, 1000, 12, 5, 1000, 2000, 6, 40, 90)
+            return cls(True, 250, 250, 50, 12, 5, 50, 100, 2, 2, 8, 45)
+        return cls(False, 5000, 5000, 1000, 12, 5, 1000, 2000, 5, 3, 40, 90)
 
 
 def database_url() -> str:

@@ -70,7 +70,12 @@ class AwardRound(db.Model):
 
     @property
     def title(self) -> str:
-        return f"{self.name} {self.year}" if str(self.year) not in self.name else self.name
+        return self.title_of(self.name, self.year)
+
+    @staticmethod
+    def title_of(name: str, year: int) -> str:
+        """ "Research Awards 2026"; a name that has its year already keeps it once."""
+        return f"{name} {year}" if str(year) not in name else name
 
     def __repr__(self) -> str:
         return f"<AwardRound {self.name} {self.year} {self.status}>"

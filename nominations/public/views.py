@@ -2,11 +2,11 @@ from flask import jsonify, render_template
 from flask_login import current_user
 
 from nominations import health
-from nominations.models import db
+from nominations.models import AwardCategory, AwardRound, db
 from nominations.public import bp
 from nominations.timeutil import now, to_local
 from nominations.workflow import start_page
-from nominations.workflow.calls import open_categories_query
+from nominations.workflow.calls import OPEN_CALL_ORDER, open_categories_query, open_round_conditions
 
 
 @bp.route("/")
@@ -31,27 +31,59 @@ def healthz():
     return jsonify(body), 200 if healthy else 503
 
 
+# The open calls as plain rows (the feed needs no objects), in one statement built once.
+OPEN_CALL_ROWS = (
+    db.select(
+        AwardRound.id.label("round_id"),
+        AwardRound.name.label("round_name"),
+        AwardRound.year,
+        AwardRound.organiser,
+        AwardRound.opens_at,
+        AwardRound.closes_at,
+        AwardCategory.id,
+        AwardCategory.name,
+        AwardCategory.prize_amount,
+        AwardCategory.currency,
+        AwardCategory.prize_count,
+        AwardCategory.funder,
+        AwardCategory.eligibility_text,
+    )
+    .join_from(AwardCategory, AwardRound, AwardCategory.round_id == AwardRound.id)
+    .where(*open_round_conditions(db.bindparam("at")))
+    .order_by(*OPEN_CALL_ORDER)
+)
+
+
 @bp.route("/calls.json")
 def calls_json():
     at = now()
-    categories = db.session.execute(open_categories_query(at)).scalars().all()
-    return jsonify(
-        generated_at=at.isoformat(),
-        calls=[
+    # Core, in the request's transaction: plain rows need nothing of the ORM's machinery.
+    rows = db.session.connection().execute(OPEN_CALL_ROWS, {"at": at}).all()
+    rounds: dict[int, tuple[str, str, str]] = {}  # title and local times, once per round
+    for row in rows:
+        if row.round_id not in rounds:
+            rounds[row.round_id] = (
+                AwardRound.title_of(row.round_name, row.year),
+                to_local(row.opens_at).isoformat(),
+                to_local(row.closes_at).isoformat(),
+            )
+    calls = []
+    for row in rows:
+        title, opens, closes = rounds[row.round_id]
+        calls.append(
             {
-                "round": c.round.title,
-                "round_id": c.round.id,
-                "organiser": c.round.organiser,
-                "category": c.name,
-                "category_id": c.id,
-                "prize_amount": c.prize_amount,
-                "currency": c.currency,
-                "number_of_prizes": c.prize_count,
-                "funder": c.funder,
-                "eligibility": c.eligibility_text,
-                "opens_at": to_local(c.round.opens_at).isoformat(),
-                "closes_at": to_local(c.round.closes_at).isoformat(),
+                "round": title,
+                "round_id": row.round_id,
+                "organiser": row.organiser,
+                "category": row.name,
+                "category_id": row.id,
+                "prize_amount": row.prize_amount,
+                "currency": row.currency,
+                "number_of_prizes": row.prize_count,
+                "funder": row.funder,
+                "eligibility": row.eligibility_text,
+                "opens_at": opens,
+                "closes_at": closes,
             }
-            for c in categories
-        ],
-    )
+        )
+    return jsonify(generated_at=at.isoformat(), calls=calls)
