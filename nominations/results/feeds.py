@@ -3,6 +3,9 @@
 Identifiers are stable (they name the category or decision and the site's host, never the
 time of the request), so calendar clients and feed readers update entries instead of adding
 duplicates.
+
+icalendar and feedgen (with lxml) are imported by the functions that write a feed, not with
+the module: every web worker would otherwise carry them from its start.
 """
 
 from __future__ import annotations
@@ -11,9 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from feedgen.feed import FeedGenerator
 from flask import current_app, url_for
-from icalendar import Calendar, Event
 
 from nominations.formatting import format_amount
 from nominations.models import AwardCategory, Decision
@@ -38,6 +39,8 @@ def calls_calendar(categories: Sequence[AwardCategory], at: datetime | None = No
     """An iCalendar (RFC 5545) file with each open category's closing time as an event."""
     at = at or current_time()
     site = current_app.config["SITE_NAME"]
+    from icalendar import Calendar, Event
+
     calendar = Calendar()
     calendar.add("prodid", f"-//{site_host()}//{site} calls//EN")
     calendar.add("version", "2.0")
@@ -89,6 +92,8 @@ def decision_id(decision: Decision) -> str:
 def results_atom(winners: Sequence[Decision], at: datetime | None = None) -> bytes:
     """An Atom feed with one news item per published winner, newest rounds first."""
     site = current_app.config["SITE_NAME"]
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.id(f"tag:{site_host()},2024:results")
     feed.title(f"{site}: award winners")
