@@ -17,6 +17,8 @@ from bench.table import Row, render
 from nominations.models import db
 
 REFERENCE_APP = "bench.reference_app:app"
+CALLS_MEASURE = "public /calls throughput vs a bare Flask route, same gunicorn"
+JSON_MEASURE = "/calls.json vs a bare Flask JSON route, same query"
 
 
 def say(message: str) -> None:
@@ -31,7 +33,8 @@ def timed(what: str, step: Callable[[], Row], only: set[str] | None = None) -> R
         return Row(what, "skipped", "-", "-", "-", None)
     start = time.monotonic()
     row = step()
-    say(f"{what}: {row.project} (reference {row.reference}) in {time.monotonic() - start:.0f} s")
+    took = time.monotonic() - start
+    say(f"{row.measure}: {row.project} (reference {row.reference}) in {took:.0f} s")
     return row
 
 
@@ -66,37 +69,24 @@ def run(quick: bool, keep_database: bool = False, only: set[str] | None = None) 
         reference.wait_ready()
         at_start = server.worker_rss_mb()
         with database.in_app(app):
-            calls = timed(
-                "/calls",
-                lambda: web.throughput_row(
-                    "public /calls throughput vs a bare Flask route, same gunicorn",
-                    project.CALLS,
-                    server,
-                    reference,
-                    scale,
-                    0.60,
-                ),
-            )
-            calls_json = timed(
-                "/calls.json",
-                lambda: web.throughput_row(
-                    "/calls.json vs a bare Flask JSON route, same query",
-                    project.CALLS_JSON,
-                    server,
-                    reference,
-                    scale,
-                    0.90,
-                ),
-            )
-            ranking = timed("ranking", lambda: web.ranking_row(server, world, scale))
-            admin = timed("admin list", lambda: web.admin_list_row(server, world, scale))
-            rss = web.rss_row(server, reference, at_start, scale)
+
+            def public(measure: str, path: str, goal: float) -> Callable[[], Row]:
+                return lambda: web.throughput_row(measure, path, server, reference, scale, goal)
+
+            calls = timed("calls", public(CALLS_MEASURE, project.CALLS, 0.60), only)
+            calls_json = timed("calls", public(JSON_MEASURE, project.CALLS_JSON, 0.90), only)
+            after_public = server.worker_rss_mb()
+            ranking = timed("ranking", lambda: web.ranking_row(server, world, scale), only)
+            admin = timed("admin", lambda: web.admin_list_row(server, world, scale), only)
+            rss = web.rss_row(server, reference, at_start, after_public, scale)
             server.stop()
             reference.stop()
-            closing = timed("closing", lambda: mail.closing_row(world, scale))
-            outbox = timed("outbox", lambda: mail.outbox_row(sink, world, scale))
-            scheduler = timed("scheduler", lambda: mail.scheduler_row(sink, world, scale, env))
-        counted = timed("query counts", lambda: queries.query_count_row(scale))
+            closing = timed("closing", lambda: mail.closing_row(world, scale), only)
+            outbox = timed("outbox", lambda: mail.outbox_row(sink, world, scale), only)
+            scheduler = timed(
+                "scheduler", lambda: mail.scheduler_row(sink, world, scale, env), only
+            )
+        counted = timed("queries", lambda: queries.query_count_row(scale), only)
     finally:
         for process in reversed(processes):
             process.stop()

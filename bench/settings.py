@@ -41,7 +41,7 @@ class Scale:
     def of(cls, quick: bool) -> Scale:
         if quick:
             return cls(True, 250, 250, 50, 12, 5, 50, 100, 2, 2, 8, 45)
-        return cls(False, 5000, 5000, 1000, 12, 5, 1000, 2000, 5, 3, 40, 90)
+        return cls(False, 5000, 5000, 1000, 12, 5, 1000, 2000, 3, 6, 40, 90)
 
 
 def database_url() -> str:

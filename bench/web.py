@@ -145,7 +145,9 @@ def admin_list_row(server: Gunicorn, world: World, scale: Scale) -> Row:
     )
 
 
-def rss_row(server: Gunicorn, reference: Gunicorn, at_start: float, scale: Scale) -> Row:
+def rss_row(
+    server: Gunicorn, reference: Gunicorn, at_start: float, after_public: float, scale: Scale
+) -> Row:
     ours, theirs = server.worker_rss_mb(), reference.worker_rss_mb()
     return Row(
         "a web worker's RSS after the benchmark",
@@ -154,5 +156,6 @@ def rss_row(server: Gunicorn, reference: Gunicorn, at_start: float, scale: Scale
         f"{ours / theirs:.1f}x",
         "<= 120 MB",
         _judge(scale, ours <= 120),
-        note=f"the largest of the 2 workers; {at_start:.0f} MB at start",
+        note=f"the larger of the 2 workers: {at_start:.0f} MB at start, {after_public:.0f} MB "
+        "after the public pages, then the ranking and admin pages",
     )

@@ -100,3 +100,27 @@ def test_anonymous_visitor_is_asked_to_sign_in_to_nominate(client):
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
     assert "Sign in" in text(client.get("/calls"))
+
+
+def test_the_list_changes_as_soon_as_what_it_shows_changes(make_client, client, staff):
+    """The list's HTML is reused while its content is the same (calls/listing.py): an edit, a
+    visitor's own nominations and the passing minutes each show at once."""
+    with time_machine.travel(datetime(2026, 2, 20, 9, 0, tzinfo=UTC), tick=False):
+        award_round = factories.award_round(closes_at=datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+        category = factories.category(award_round, "Researcher of the Year", 100_000)
+        factories.db.session.commit()
+        assert "9 days 3 hours left" in text(client.get("/calls"))
+
+        category.funder = "The Radium Hospital Foundation"
+        factories.db.session.commit()
+        assert "The Radium Hospital Foundation" in text(client.get("/calls"))
+
+        nominator = make_client(staff.email)
+        nominator.submit(
+            f"/calls/{category.id}/nominate", {"nominee_name": "Nora", "save_draft": "1"}
+        )
+        assert ">draft</a>" in text(nominator.get("/calls"))
+        assert "Your nominations here:" not in text(client.get("/calls"))  # not to others
+
+    with time_machine.travel(datetime(2026, 2, 20, 10, 0, tzinfo=UTC), tick=False):
+        assert "9 days 2 hours left" in text(client.get("/calls"))
