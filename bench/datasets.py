@@ -8,7 +8,7 @@ One database holds them all:
   active member of staff (``staff``);
 - a closed round whose one category has ``ranking_nominations`` nominations, each reviewed by
   every one of ``ranking_reviewers`` panel members on ``criteria`` criteria;
-- pending outbox messages, added by ``queue_messages`` when a measure needs them.
+- pending outbox messages, added by ``mail.queue_messages`` when a measure needs them.
 Ids are given here (the sequences are moved past them at the end), so that nothing is read back.
 """
 
@@ -28,7 +28,6 @@ from nominations.models import (
     Criterion,
     Department,
     Nomination,
-    OutboxMessage,
     Panel,
     PanelMember,
     ReminderRule,
@@ -76,7 +75,8 @@ class World:
         return range(start, start + count)
 
 
-def _insert(model, rows: list[dict]) -> None:
+def insert_rows(model, rows: list[dict]) -> None:
+    """Rows into a model's table, in batches."""
     for start in range(0, len(rows), BATCH):
         db.session.execute(insert(model.__table__), rows[start : start + BATCH])
 
@@ -103,7 +103,7 @@ def build(scale: Scale) -> World:
 
 
 def _people(world: World, scale: Scale) -> None:
-    _insert(
+    insert_rows(
         Department,
         [
             {"id": i, "name": name, "active": True}
@@ -130,7 +130,7 @@ def _people(world: World, scale: Scale) -> None:
                 "created_at": world.now - timedelta(days=400),
             }
         )
-    _insert(User, rows)
+    insert_rows(User, rows)
     world.staff_ids = list(ids)
     world.admin_email = rows[0]["email"]
     world.chair_email = rows[3]["email"]
@@ -157,7 +157,7 @@ def _round(world: World, name: str, status: str, opens: int, closes: int, **extr
         "updated_at": now - timedelta(days=90),
     }
     row.update(extra)
-    _insert(AwardRound, [row])
+    insert_rows(AwardRound, [row])
     return round_id
 
 
@@ -186,7 +186,7 @@ def _categories(world: World, round_id: int, names: list[str], **extra) -> list[
         }
         row.update(extra)
         rows.append(row)
-    _insert(AwardCategory, rows)
+    insert_rows(AwardCategory, rows)
     return list(ids)
 
 
@@ -216,7 +216,7 @@ def _public_calls(world: World) -> None:
 
 def _panel(world: World, round_id: int, category_id: int, reviewers: list[int]) -> None:
     (panel_id,) = world.ids("panels", 1)
-    _insert(
+    insert_rows(
         Panel,
         [
             {
@@ -227,7 +227,7 @@ def _panel(world: World, round_id: int, category_id: int, reviewers: list[int]) 
             }
         ],
     )
-    _insert(
+    insert_rows(
         PanelMember,
         [
             {
@@ -248,7 +248,7 @@ def _nominations(
 ) -> list[int]:
     ids = world.ids("nominations", count)
     submitted = world.now - timedelta(days=3)
-    _insert(
+    insert_rows(
         Nomination,
         [
             {
@@ -291,7 +291,7 @@ def _closing_call(world: World, scale: Scale, rng: random.Random) -> None:
         closes_at=world.closing_at + timedelta(days=1, minutes=-10),
     )
     _categories(world, reminded, ["Mentor Prize"])
-    _insert(
+    insert_rows(
         ReminderRule,
         [
             {
@@ -311,7 +311,7 @@ def _ranking_round(world: World, scale: Scale, rng: random.Random) -> None:
     round_id = _round(world, "Leadership Prize", "closed", -60, -10)
     (category_id,) = _categories(world, round_id, ["Leadership Prize"])
     criterion_ids = list(world.ids("criteria", scale.criteria))
-    _insert(
+    insert_rows(
         Criterion,
         [
             {
@@ -360,47 +360,7 @@ def _ranking_round(world: World, scale: Scale, rng: random.Random) -> None:
                 }
                 for criterion_id in criterion_ids
             )
-    _insert(Review, reviews)
-    _insert(ReviewScore, scores)
+    insert_rows(Review, reviews)
+    insert_rows(ReviewScore, scores)
     world.ranking_category_id = category_id
     world.ranking_round_id = round_id
-
-
-def queue_messages(world: World, count: int, label: str) -> list[int]:
-    """``count`` pending outbox messages of a usual size (a reminder), due now; committed."""
-    next_id = text("SELECT coalesce(max(id), 0) + 1 FROM outbox_messages")
-    start = db.session.execute(next_id).scalar()
-    ids = range(start, start + count)
-    body = "Dear colleague,\n\nThe call for the Mentor Prize closes tomorrow at 23:59.\n" * 12
-    due = datetime.now(UTC) - timedelta(minutes=1)
-    _insert(
-        OutboxMessage,
-        [
-            {
-                "id": message_id,
-                "dedupe_key": f"bench:{label}:{message_id}",
-                "recipient": f"staff{message_id % 5000}@institute.example.org",
-                "subject": f"The Mentor Prize closes tomorrow ({label} {message_id})",
-                "body_text": body,
-                "body_html": "<p>" + body.replace("\n", "<br>") + "</p>",
-                "status": "pending",
-                "attempts": 0,
-                "last_error": "",
-                "next_attempt_at": due,
-                "created_at": due,
-            }
-            for message_id in ids
-        ],
-    )
-    db.session.execute(
-        text("SELECT setval(pg_get_serial_sequence('outbox_messages', 'id'), :last)"),
-        {"last": ids[-1]},
-    )
-    db.session.commit()
-    return list(ids)
-
-
-def clear_outbox() -> None:
-    db.session.execute(text("UPDATE reminder_sends SET outbox_message_id = NULL"))
-    db.session.execute(text("DELETE FROM outbox_messages"))
-    db.session.commit()

@@ -7,18 +7,59 @@ from __future__ import annotations
 
 import smtplib
 import time
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import text
 
-from bench import datasets, project
-from bench.datasets import World
+from bench import project
+from bench.datasets import World, insert_rows
 from bench.servers import HarnessError, Process, SmtpSink, wait_until
 from bench.settings import Scale
 from bench.table import Row, seconds
-from nominations.models import db
+from nominations.models import OutboxMessage, db
 
 SENDER = "awards@example.org"
+
+
+def queue_messages(count: int, label: str) -> list[int]:
+    """``count`` pending outbox messages of a usual size (a reminder), due now; committed."""
+    next_id = text("SELECT coalesce(max(id), 0) + 1 FROM outbox_messages")
+    start = db.session.execute(next_id).scalar()
+    ids = range(start, start + count)
+    body = "Dear colleague,\n\nThe call for the Mentor Prize closes tomorrow at 23:59.\n" * 12
+    due = datetime.now(UTC) - timedelta(minutes=1)
+    insert_rows(
+        OutboxMessage,
+        [
+            {
+                "id": message_id,
+                "dedupe_key": f"bench:{label}:{message_id}",
+                "recipient": f"staff{message_id % 5000}@institute.example.org",
+                "subject": f"The Mentor Prize closes tomorrow ({label} {message_id})",
+                "body_text": body,
+                "body_html": "<p>" + body.replace("\n", "<br>") + "</p>",
+                "status": "pending",
+                "attempts": 0,
+                "last_error": "",
+                "next_attempt_at": due,
+                "created_at": due,
+            }
+            for message_id in ids
+        ],
+    )
+    db.session.execute(
+        text("SELECT setval(pg_get_serial_sequence('outbox_messages', 'id'), :last)"),
+        {"last": ids[-1]},
+    )
+    db.session.commit()
+    return list(ids)
+
+
+def clear_outbox() -> None:
+    db.session.execute(text("UPDATE reminder_sends SET outbox_message_id = NULL"))
+    db.session.execute(text("DELETE FROM outbox_messages"))
+    db.session.commit()
 
 
 def _judge(scale: Scale, ok: bool) -> bool | None:
@@ -39,7 +80,7 @@ def _queued() -> tuple[int, int]:
 def closing_row(world: World, scale: Scale) -> Row:
     """One scheduler tick at the closing time: the call of ``closing_nominations`` closes and
     the "closes in 1 day" reminder of the other call is queued for every member of staff."""
-    datasets.clear_outbox()
+    clear_outbox()
     start = time.perf_counter()
     detail = project.close_due_calls(world.closing_at)
     took = time.perf_counter() - start
@@ -107,8 +148,8 @@ def _smtplib_seconds(sink: SmtpSink, ids: list[int]) -> float:
 
 
 def outbox_row(sink: SmtpSink, world: World, scale: Scale) -> Row:
-    datasets.clear_outbox()
-    ids = datasets.queue_messages(world, scale.outbox_messages, "outbox")
+    clear_outbox()
+    ids = queue_messages(scale.outbox_messages, "outbox")
     reference = len(ids) / _smtplib_seconds(sink, ids)
     before = sink.received
     start = time.perf_counter()
@@ -129,8 +170,8 @@ def outbox_row(sink: SmtpSink, world: World, scale: Scale) -> Row:
 def scheduler_row(sink: SmtpSink, world: World, scale: Scale, env: dict[str, str]) -> Row:
     """From the start of `flask scheduler` to the last of the queued messages at the SMTP
     server (and marked sent); given up after ``scheduler_timeout``."""
-    datasets.clear_outbox()
-    ids = datasets.queue_messages(world, scale.scheduler_messages, "scheduler")
+    clear_outbox()
+    ids = queue_messages(scale.scheduler_messages, "scheduler")
     reference = _smtplib_seconds(sink, ids)
     before = sink.received
     env = dict(env, MAIL_SERVER="127.0.0.1", MAIL_PORT=str(sink.port), MAIL_DEFAULT_SENDER=SENDER)
