@@ -18,7 +18,7 @@ TRANSLATIONS := nominations/translations
 CATALOG := $(TRANSLATIONS)/nb/LC_MESSAGES/messages
 PYBABEL := $(BIN)/pybabel
 
-.PHONY: translations translations-extract translations-update run test test-postgres test-all install install-production install-test lint format migrate demo browser postgres redis clean oidc-provider a11y-tools
+.PHONY: translations translations-extract translations-update run test test-postgres test-all bench install install-production install-test lint format migrate demo browser postgres redis clean oidc-provider a11y-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -108,6 +108,15 @@ test-postgres: install-test postgres redis
 	TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m "not browser and not multiprocess" $(XDIST) $(PYTEST_ARGS)
 
 test-all: test test-postgres
+
+## The figures of issue 16, each beside its reference, as one table (bench/, README
+## "Performance"); exits 1 when a figure misses its goal. QUICK=1: small data, nothing judged
+## (CI runs it so that the harness keeps working). Its own database, bench_nominations.
+## The load comes from wrk (Debian's package, installed here when possible), else Python.
+bench: $(VENV)/.installed-test postgres
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -qq wrk >/dev/null 2>&1 \
+		|| echo "bench: wrk is not installed; Python threads drive the load"
+	$(BIN)/python -m bench $(if $(QUICK),--quick)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -19,7 +19,10 @@ DEFAULT_SECRET_KEY = "dev-only-secret-change-me"
 class Config:
     SECRET_KEY = DEFAULT_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = ""  # filled in by create_app: SQLite under instance/
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No ping at every checkout (a round trip per request): a pooled connection is checked
+    # only after it sat unused this long (nominations/connection_check.py).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": False}
+    DATABASE_CHECK_IDLE_SECONDS = 10
     TIMEZONE = "Europe/Oslo"
     SITE_NAME = "Award nominations"
     SITE_NAME_NB = "Prisnominasjoner"  # the site's name for readers of bokmål

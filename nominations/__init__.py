@@ -73,9 +73,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
 
 def _init_extensions(app: Flask) -> None:
-    from nominations import security
+    from nominations import connection_check, security
 
     db.init_app(app)
+    connection_check.init_app(app)
     migrate.init_app(
         app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
     )

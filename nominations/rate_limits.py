@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -39,6 +39,9 @@ def _login_limit() -> str:
 def init_app(app: Flask) -> Limiter:
     """Give ``app`` its limiter and wrap its marked views (after the blueprints)."""
     limiter = Limiter(key_func=get_remote_address)
+    # Only POSTs are ever counted (below): every other request, the public pages and feeds
+    # above all, skips the limiter's bookkeeping (issue 16).
+    limiter.request_filter(lambda: request.method != "POST")
     limiter.init_app(app)
     # The app holds it: its limits hold it only weakly (and a switched-off limiter does not
     # enter app.extensions["limiter"]).

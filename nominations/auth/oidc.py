@@ -5,17 +5,16 @@ Authlib does the protocol: discovery from the issuer, the authorization code flo
 issuer's published keys, issuer, audience, expiry, nonce). This module only wires it to the
 app: the sign-in redirect, the callback that hands the checked claims to
 ``workflow.single_sign_on``, and the provider's logout (RP-initiated logout).
+
+Authlib (with cryptography, joserfc and requests: some 20 MB per process) is imported only
+when OIDC_ISSUER is set, by the functions that need it.
 """
 
 from __future__ import annotations
 
-from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
-from joserfc.errors import JoseError
-from requests import RequestException
 
 from nominations.auth import bp
 from nominations.auth.access import safe_next
@@ -39,6 +38,8 @@ def init_app(app: Flask) -> None:
         return
     if not app.config.get("OIDC_CLIENT_ID") or not app.config.get("OIDC_CLIENT_SECRET"):
         raise RuntimeError("OIDC_ISSUER is set: set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too")
+    from authlib.integrations.flask_client import OAuth
+
     # An Authlib registry per app: it caches the client, the provider's metadata and its keys.
     oauth = OAuth(app)
     app.extensions[EXTENSION] = oauth
@@ -74,6 +75,10 @@ def oidc_login():
 def oidc_callback():
     if not oidc_enabled():
         return redirect(url_for("auth.login"))
+    from authlib.integrations.base_client.errors import OAuthError
+    from joserfc.errors import JoseError
+    from requests import RequestException
+
     provider = current_app.config["OIDC_PROVIDER_NAME"]
     try:
         token = _client().authorize_access_token()
@@ -129,6 +134,8 @@ def provider_logout_url(id_token: str | None) -> str | None:
     None when the person did not sign in through the provider."""
     if not id_token or not oidc_enabled():
         return None
+    from requests import RequestException
+
     try:
         result = _client().create_logout_url(
             post_logout_redirect_uri=url_for("public.index", _external=True),

@@ -3,6 +3,9 @@
 A spreadsheet treats a cell starting with ``=``, ``+``, ``-`` or ``@`` (and, in some programs,
 a tab or carriage return) as a formula; such text gets a leading single quote, in CSV and
 XLSX alike, so it shows as typed and never runs (CSV injection, OWASP).
+
+openpyxl is imported where a workbook is written, not with the module: every web worker would
+otherwise carry it (about 10 MB) from its start for the few requests that export.
 """
 
 from __future__ import annotations
@@ -15,14 +18,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = str | int | float | date | datetime | None
+
+# The control characters XML cannot hold, which openpyxl refuses: its own
+# openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE (tests/test_startup_imports.py checks they agree).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def neutralise(text: str) -> str:
@@ -105,6 +108,9 @@ def sheet_title(title: str, used: set[str] | None = None) -> str:
 
 
 def _write_sheet(worksheet, sheet: Sheet) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     worksheet.append([_xlsx_value(name) for name in sheet.columns])
     for cell in worksheet[1]:
         cell.font = Font(bold=True)
@@ -139,6 +145,8 @@ def _write_sheet(worksheet, sheet: Sheet) -> None:
 
 def to_workbook(sheets: Sequence[Sheet]) -> bytes:
     """An XLSX file with one worksheet per ``Sheet``, in order."""
+    from openpyxl import Workbook
+
     workbook = Workbook()
     used: set[str] = set()
     for position, sheet in enumerate(sheets):

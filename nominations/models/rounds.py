@@ -76,8 +76,12 @@ class AwardRound(db.Model):
         """The name with its year, in the reader's language ("Forskningspriser 2025")."""
         from nominations.languages import localized
 
-        name = localized(self, "name")
-        return f"{name} {self.year}" if str(self.year) not in name else name
+        return self.title_of(localized(self, "name"), self.year)
+
+    @staticmethod
+    def title_of(name: str, year: int) -> str:
+        """ "Research Awards 2026"; a name that has its year already keeps it once."""
+        return f"{name} {year}" if str(year) not in name else name
 
     def __repr__(self) -> str:
         return f"<AwardRound {self.name} {self.year} {self.status}>"

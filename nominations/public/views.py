@@ -2,12 +2,11 @@ from flask import jsonify, render_template
 from flask_login import current_user
 
 from nominations import health
-from nominations.languages import in_language, localized
-from nominations.models import AwardCategory, db
+from nominations.models import AwardCategory, AwardRound, db
 from nominations.public import bp
 from nominations.timeutil import now, to_local
 from nominations.workflow import start_page
-from nominations.workflow.calls import open_categories_query
+from nominations.workflow.calls import OPEN_CALL_ORDER, open_categories_query, open_round_conditions
 
 
 @bp.route("/")
@@ -32,6 +31,34 @@ def healthz():
     return jsonify(body), 200 if healthy else 503
 
 
+# The open calls as plain rows (the feed needs no objects), in one statement built once.
+OPEN_CALL_ROWS = (
+    db.select(
+        AwardRound.id.label("round_id"),
+        AwardRound.name.label("round_name"),
+        AwardRound.name_nb.label("round_name_nb"),
+        AwardRound.year,
+        AwardRound.organiser,
+        AwardRound.opens_at,
+        AwardRound.closes_at,
+        AwardCategory.id,
+        AwardCategory.name,
+        AwardCategory.prize_amount,
+        AwardCategory.currency,
+        AwardCategory.prize_count,
+        AwardCategory.funder,
+        AwardCategory.eligibility_text,
+        AwardCategory.name_nb,
+        AwardCategory.description,
+        AwardCategory.description_nb,
+        AwardCategory.eligibility_text_nb,
+    )
+    .join_from(AwardCategory, AwardRound, AwardCategory.round_id == AwardRound.id)
+    .where(*open_round_conditions(db.bindparam("at")))
+    .order_by(*OPEN_CALL_ORDER)
+)
+
+
 @bp.route("/calls.json")
 def calls_json():
     """The open calls for the institute's website, in both languages whatever the visitor's:
@@ -39,33 +66,47 @@ def calls_json():
     once in bokmål (the same names with ``_nb``); a text missing in one language is given in
     the other (as the pages show it)."""
     at = now()
-    categories = db.session.execute(open_categories_query(at)).scalars().all()
-    return jsonify(
-        generated_at=at.isoformat(),
-        calls=[
+    # Core, in the request's transaction: plain rows need nothing of the ORM's machinery.
+    rows = db.session.connection().execute(OPEN_CALL_ROWS, {"at": at}).all()
+    rounds: dict[int, tuple[str, str]] = {}  # local times, once per round
+    for row in rows:
+        if row.round_id not in rounds:
+            rounds[row.round_id] = (
+                to_local(row.opens_at).isoformat(),
+                to_local(row.closes_at).isoformat(),
+            )
+    calls = []
+    for row in rows:
+        opens, closes = rounds[row.round_id]
+        calls.append(
             {
-                **_in_both_languages(c),
-                "round_id": c.round.id,
-                "organiser": c.round.organiser,
-                "category_id": c.id,
-                "prize_amount": c.prize_amount,
-                "currency": c.currency,
-                "number_of_prizes": c.prize_count,
-                "funder": c.funder,
-                "opens_at": to_local(c.round.opens_at).isoformat(),
-                "closes_at": to_local(c.round.closes_at).isoformat(),
+                **_in_both_languages(row),
+                "round_id": row.round_id,
+                "organiser": row.organiser,
+                "category_id": row.id,
+                "prize_amount": row.prize_amount,
+                "currency": row.currency,
+                "number_of_prizes": row.prize_count,
+                "funder": row.funder,
+                "opens_at": opens,
+                "closes_at": closes,
             }
-            for c in categories
-        ],
-    )
+        )
+    return jsonify(generated_at=at.isoformat(), calls=calls)
 
 
-def _in_both_languages(category: AwardCategory) -> dict[str, str]:
+def _in_both_languages(row) -> dict[str, str]:
+    """Each text in English and in bokmål; a text missing in one is given in the other."""
     texts = {}
-    for language, suffix in (("en", ""), ("nb", "_nb")):
-        with in_language(language):
-            texts[f"round{suffix}"] = category.round.title
-            texts[f"category{suffix}"] = localized(category, "name")
-            texts[f"description{suffix}"] = localized(category, "description")
-            texts[f"eligibility{suffix}"] = localized(category, "eligibility_text")
+    pairs = {
+        "round": (row.round_name, row.round_name_nb),
+        "category": (row.name, row.name_nb),
+        "description": (row.description, row.description_nb),
+        "eligibility": (row.eligibility_text, row.eligibility_text_nb),
+    }
+    for key, (english, bokmal) in pairs.items():
+        texts[key] = english or bokmal
+        texts[f"{key}_nb"] = bokmal or english
+    texts["round"] = AwardRound.title_of(texts["round"], row.year)
+    texts["round_nb"] = AwardRound.title_of(texts["round_nb"], row.year)
     return texts

@@ -4,6 +4,9 @@ Identifiers are stable (they name the category or decision and the site's host, 
 time of the request), so calendar clients and feed readers update entries instead of adding
 duplicates. Titles and descriptions are in the reader's language (Accept-Language, for a feed
 reader), the administrators' texts too.
+
+icalendar and feedgen (with lxml) are imported by the functions that write a feed, not with
+the module: every web worker would otherwise carry them from its start.
 """
 
 from __future__ import annotations
@@ -12,10 +15,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from feedgen.feed import FeedGenerator
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
 
 from nominations.formatting import format_amount
 from nominations.languages import current_language, localized, site_name
@@ -41,6 +42,8 @@ def calls_calendar(categories: Sequence[AwardCategory], at: datetime | None = No
     """An iCalendar (RFC 5545) file with each open category's closing time as an event."""
     at = at or current_time()
     site = site_name()
+    from icalendar import Calendar, Event
+
     calendar = Calendar()
     calendar.add("prodid", f"-//{site_host()}//{site} calls//EN")
     calendar.add("version", "2.0")
@@ -107,6 +110,8 @@ def decision_id(decision: Decision) -> str:
 def results_atom(winners: Sequence[Decision], at: datetime | None = None) -> bytes:
     """An Atom feed with one news item per published winner, newest rounds first."""
     site = site_name()
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.id(f"tag:{site_host()},2024:results")
     feed.title(_("%(site)s: award winners", site=site))

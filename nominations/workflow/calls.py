@@ -45,6 +45,27 @@ def accepts_nominations(award_round: AwardRound, at: datetime | None = None) -> 
     return call_state(award_round, at) is CallState.OPEN
 
 
+def open_round_conditions(at) -> list:
+    """The WHERE clause of "the round's call is open at ``at``" (a datetime or a bind
+    parameter), the SQL twin of ``call_state(...) is CallState.OPEN``."""
+    return [
+        # CLOCK_STATUSES and opening_confirmed(), without an IN list (which SQLAlchemy would
+        # expand anew at every execution of a statement built once).
+        db.or_(
+            AwardRound.status == RoundStatus.OPEN,
+            db.and_(
+                AwardRound.status == RoundStatus.DRAFT,
+                AwardRound.opening_confirmed_at.is_not(None),
+            ),
+        ),
+        AwardRound.opens_at <= at,
+        AwardRound.closes_at > at,
+    ]
+
+
+OPEN_CALL_ORDER = (AwardRound.closes_at, AwardRound.id, AwardCategory.position, AwardCategory.id)
+
+
 def open_categories_query(at: datetime | None = None) -> Select:
     """Categories of calls open at ``at``, with their round loaded, ordered by closing time."""
     at = at or current_time()
@@ -52,14 +73,6 @@ def open_categories_query(at: datetime | None = None) -> Select:
         db.select(AwardCategory)
         .join(AwardCategory.round)
         .options(db.contains_eager(AwardCategory.round))
-        .where(
-            AwardRound.status.in_(CLOCK_STATUSES),
-            db.or_(
-                AwardRound.status == RoundStatus.OPEN,
-                AwardRound.opening_confirmed_at.is_not(None),
-            ),
-            AwardRound.opens_at <= at,
-            AwardRound.closes_at > at,
-        )
-        .order_by(AwardRound.closes_at, AwardRound.id, AwardCategory.position, AwardCategory.id)
+        .where(*open_round_conditions(at))
+        .order_by(*OPEN_CALL_ORDER)
     )

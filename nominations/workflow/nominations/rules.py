@@ -77,10 +77,14 @@ def is_self_nomination(nomination: Nomination) -> bool:
 def phd_earliest(category: AwardCategory) -> date | None:
     """The earliest PhD date the career-stage rule accepts: N years before the closing date
     (the local date of the round's closing time)."""
-    years = category.phd_within_years
+    return phd_earliest_for(category.phd_within_years, category.round.closes_at)
+
+
+def phd_earliest_for(years: int | None, closes_at: datetime) -> date | None:
+    """``phd_earliest`` from the rule's years and the round's closing time."""
     if not years:
         return None
-    closing_day = to_local(category.round.closes_at).date()
+    closing_day = to_local(closes_at).date()
     try:
         return closing_day.replace(year=closing_day.year - years)
     except ValueError:  # 29 February
