@@ -49,7 +49,7 @@ def last_page_path(first_page_html: str, fallback: str) -> str:
             continue
         path = unescape(href.group(1))
         words = re.sub(r"<[^>]+>", "", label).strip()
-        if 'rel="last"' in attributes or words.lower().startswith("last"):
+        if 'rel="last"' in attributes or words.lower().startswith(("last", "siste")):
             return path
         if words.isdigit() and "page=" in path:
             numbered.append((int(words), path))
