@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from nominations.mail import queue_email
+from nominations.mail.letters import Letter, queue_letters
 from nominations.models import (
     REVIEWABLE_STATUSES,
     AwardCategory,
@@ -31,7 +31,11 @@ from nominations.models import (
 from nominations.timeutil import now as current_time
 from nominations.workflow import audit
 from nominations.workflow.conflicts import sync_automatic_conflicts
-from nominations.workflow.reminders.recipients import active_admins, missing_reviews, panel_members
+from nominations.workflow.reminders.recipients import (
+    active_admins,
+    missing_review_counts,
+    panel_members,
+)
 from nominations.workflow.reminders.sending import queue_call_opened
 
 log = logging.getLogger(__name__)
@@ -166,41 +170,44 @@ def _closing_condition(at: datetime) -> list:
 
 
 def _notify_closed(award_round: AwardRound, counts: list[CategoryCounts]) -> tuple[int, int]:
-    to_review = missing_reviews(award_round)
-    panel = 0
-    for user in panel_members(award_round):
-        items = to_review.get(user, [])
-        panel += queue_email(
-            dedupe_key=f"lifecycle:reviewing_open:r{award_round.id}:u{user.id}",
-            recipient=user.email,
-            subject=f"Reviewing is open: {award_round.title}",
-            template="reviewing_open",
-            user=user,
-            award_round=award_round,
-            items=items,
-        )
+    """Reviewing is open (to each panel member: how many he has to review, and a link to his
+    list; no names, so a forwarded or misdirected e-mail discloses no nominee) and the close
+    summary (to each admin); each kind rendered once, queued in bulk, each message once."""
+    owed = missing_review_counts(award_round)
+    panel = queue_letters(
+        "reviewing_open",
+        [
+            Letter(
+                f"lifecycle:reviewing_open:r{award_round.id}:u{user.id}",
+                user,
+                f"Reviewing is open: {award_round.title}",
+                (("count", owed.get(user.id, 0)),),
+            )
+            for user in panel_members(award_round)
+        ],
+        award_round=award_round,
+    )
     totals = CategoryCounts(category=None)  # type: ignore[arg-type]
     for row in counts:
         totals.submitted += row.submitted
         totals.drafts += row.drafts
         totals.withdrawn += row.withdrawn
         totals.ineligible += row.ineligible
-    admins = 0
-    for user in active_admins():
-        admins += queue_email(
-            dedupe_key=f"lifecycle:close_summary:r{award_round.id}:u{user.id}",
-            recipient=user.email,
-            subject=(
-                f"Call closed: {award_round.title}, "
-                f"{totals.submitted} nomination{'s' if totals.submitted != 1 else ''} submitted"
-            ),
-            template="close_summary",
-            user=user,
-            award_round=award_round,
-            counts=counts,
-            totals=totals,
-        )
-    return panel, admins
+    subject = (
+        f"Call closed: {award_round.title}, "
+        f"{totals.submitted} nomination{'s' if totals.submitted != 1 else ''} submitted"
+    )
+    admins = queue_letters(
+        "close_summary",
+        [
+            Letter(f"lifecycle:close_summary:r{award_round.id}:u{user.id}", user, subject)
+            for user in active_admins()
+        ],
+        award_round=award_round,
+        counts=counts,
+        totals=totals,
+    )
+    return len(panel), len(admins)
 
 
 def close_round_if_due(round_id: int, at: datetime) -> tuple[AwardRound, int, int] | None:

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from nominations import policy
-from nominations.mail import queue_email
-from nominations.mail.outbox import render_email
+from nominations.mail.letters import Letter, compose, queue_letters
 from nominations.models import AwardCategory, AwardRound, ReminderKind, RoundStatus, User, db
 from nominations.timeutil import format_local
 from nominations.timeutil import now as current_time
@@ -64,7 +63,9 @@ def announcement(award_round: AwardRound, reader: User, at: datetime | None = No
     """The announcement as ``reader`` would receive it (the preview before confirming)."""
     at = at or current_time()
     subject, context = call_opened_message(award_round, at)
-    text, _ = render_email("call_opened", subject=subject, user=reader, **context)
+    # Composed as the mailing composes each message, so the preview is what staff receive.
+    [row] = compose("call_opened", [Letter("preview", reader, subject)], **context)
+    text = row["body_text"]
     enabled = is_enabled(award_round, ReminderKind.CALL_OPENED)
     return Announcement(subject, text, len(active_staff()) if enabled else 0, enabled)
 
@@ -133,17 +134,21 @@ def hold_unready_rounds(at: datetime | None = None) -> LifecycleReport:
         problems = opening_problems(award_round, at)
         if award_round.opening_confirmed_at is None:
             problems.append("Review the announcement and confirm the opening.")
-        told = sum(
-            queue_email(
-                dedupe_key=f"lifecycle:opening_held:r{award_round.id}:{stamp}:u{admin.id}",
-                recipient=admin.email,
-                subject=f"Not opened: {award_round.title} is waiting for you",
-                template="opening_held",
-                user=admin,
+        subject = f"Not opened: {award_round.title} is waiting for you"
+        told = len(
+            queue_letters(
+                "opening_held",
+                [
+                    Letter(
+                        f"lifecycle:opening_held:r{award_round.id}:{stamp}:u{admin.id}",
+                        admin,
+                        subject,
+                    )
+                    for admin in active_admins()
+                ],
                 award_round=award_round,
                 problems=problems,
             )
-            for admin in active_admins()
         )
         if told:
             audit.record(

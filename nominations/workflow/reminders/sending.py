@@ -9,10 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from nominations.mail import queue_message
+from nominations.mail.letters import Letter, queue_letters
 from nominations.models import (
     AwardRound,
-    Nomination,
     OutboxMessage,
     ReminderKind,
     ReminderRule,
@@ -20,7 +19,7 @@ from nominations.models import (
     User,
     db,
 )
-from nominations.models.inserts import insert_once
+from nominations.models.inserts import insert_many_once
 from nominations.timeutil import format_local, humanize_remaining, shift_local
 from nominations.timeutil import now as current_time
 from nominations.workflow.reminders.recipients import active_staff, recipients_of
@@ -49,30 +48,25 @@ def reminder_key(kind: str, round_id: int, days: int | None, user_id: int, deadl
     return f"reminder:{kind}:r{round_id}:d{days}:u{user_id}:{stamp}"
 
 
-def _send_once(
-    kind: str,
-    user: User,
-    *,
-    award_round: AwardRound,
-    days: int | None,
-    deadline: datetime | None,
-    subject: str,
-    template: str,
-    **context,
-) -> bool:
-    """Record the reminder and queue its message, unless it was recorded before (by an
-    earlier run or a concurrent one); True when it is new."""
-    send_id = insert_once(
+def _record_sends(
+    kind: str, award_round: AwardRound, users: list[User], days: int | None, due_for: datetime
+) -> dict[int, int]:
+    """Record each user's reminder of this occasion; the new rows' ids by user id. A user whose
+    reminder was recorded before (by an earlier run, or a concurrent one) is left out."""
+    queued_at = current_time()
+    written = insert_many_once(
         ReminderSend,
-        {
-            "round_id": award_round.id,
-            "kind": kind,
-            "user_id": user.id,
-            "days_before": days or 0,
-            # An event reminder's occasion is the event: the round's opening.
-            "due_for": deadline or award_round.opens_at,
-            "queued_at": current_time(),
-        },
+        [
+            {
+                "round_id": award_round.id,
+                "kind": kind,
+                "user_id": user.id,
+                "days_before": days or 0,
+                "due_for": due_for,
+                "queued_at": queued_at,
+            }
+            for user in users
+        ],
         [
             ReminderSend.round_id,
             ReminderSend.kind,
@@ -80,29 +74,58 @@ def _send_once(
             ReminderSend.days_before,
             ReminderSend.due_for,
         ],
+        [ReminderSend.__table__.c.id, ReminderSend.__table__.c.user_id],
     )
-    if send_id is None:
-        return False
-    key = reminder_key(kind, award_round.id, days, user.id, deadline)
-    message_id = queue_message(
-        dedupe_key=key,
-        recipient=user.email,
-        subject=subject,
-        template=template,
-        user=user,
-        award_round=award_round,
-        **context,
-    )
-    if message_id is None:  # queued before this table existed and not carried over
-        message_id = db.session.execute(
-            db.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)
-        ).scalar_one_or_none()
-    db.session.execute(
-        db.update(ReminderSend)
-        .where(ReminderSend.id == send_id)
-        .values(outbox_message_id=message_id)
-    )
-    return True
+    return {user_id: send_id for send_id, user_id in written}
+
+
+def _message_ids(keys: list[str]) -> dict[str, int]:
+    """The outbox ids of messages queued before under these keys."""
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), 500):
+        found.update(
+            db.session.execute(
+                db.select(OutboxMessage.dedupe_key, OutboxMessage.id).where(
+                    OutboxMessage.dedupe_key.in_(keys[start : start + 500])
+                )
+            ).all()
+        )
+    return found
+
+
+def _send_all(
+    kind: str,
+    letters: list[Letter],
+    *,
+    award_round: AwardRound,
+    deadline: datetime | None,
+    days: int | None,
+    template: str,
+    **context,
+) -> int:
+    """Record the reminders and queue the messages of ``letters``, leaving out the people
+    whose reminder was recorded before (by an earlier run or a concurrent one); how many are
+    new. The records come first: two runs at once write each record once (ON CONFLICT DO
+    NOTHING), and only the run that wrote it queues the message."""
+    # An event reminder's occasion is the event: the round's opening.
+    occasion = deadline or award_round.opens_at
+    sends = _record_sends(kind, award_round, [letter.user for letter in letters], days, occasion)
+    letters = [letter for letter in letters if letter.user.id in sends]
+    if not letters:
+        return 0
+    queued = queue_letters(template, letters, award_round=award_round, **context)
+    # A key queued before this table existed (and not carried over) keeps its message.
+    earlier = [letter.dedupe_key for letter in letters if letter.dedupe_key not in queued]
+    if earlier:
+        queued.update(_message_ids(earlier))
+    links = [
+        {"id": sends[letter.user.id], "outbox_message_id": queued[letter.dedupe_key]}
+        for letter in letters
+        if letter.dedupe_key in queued
+    ]
+    if links:
+        db.session.execute(db.update(ReminderSend), links)
+    return len(letters)
 
 
 def _round_context(award_round: AwardRound, at: datetime) -> dict:
@@ -141,29 +164,37 @@ def queue_call_opened(award_round: AwardRound, at: datetime | None = None) -> in
     if not is_enabled(award_round, ReminderKind.CALL_OPENED):
         return 0
     subject, context = call_opened_message(award_round, at)
-    return sum(
-        _send_once(
-            ReminderKind.CALL_OPENED,
-            user,
-            days=None,
-            deadline=None,
-            subject=subject,
-            template="call_opened",
-            **context,
-        )
+    kind = ReminderKind.CALL_OPENED
+    letters = [
+        Letter(reminder_key(kind, award_round.id, None, user.id), user, subject)
         for user in active_staff()
-    )
+    ]
+    return _send_all(kind, letters, days=None, deadline=None, template="call_opened", **context)
 
 
-def _subject(kind: str, award_round: AwardRound, items: list[Nomination]) -> str:
+def _subject(kind: str, award_round: AwardRound, count: int) -> str:
+    """The subject of a reminder about ``count`` drafts or reviews (none for the closing call)."""
     if kind == ReminderKind.CALL_CLOSING:
         return f"Nominations for {award_round.title} close {format_local(award_round.closes_at)}"
     if kind == ReminderKind.DRAFT_PENDING:
-        noun = "draft is" if len(items) == 1 else f"{len(items)} drafts are"
+        noun = "draft is" if count == 1 else f"{count} drafts are"
         return f"Your nomination {noun} not submitted yet ({award_round.title})"
     return (
-        f"{len(items)} review{'s' if len(items) != 1 else ''} still to do for "
+        f"{count} review{'s' if count != 1 else ''} still to do for "
         f"{award_round.title}, due {format_local(award_round.review_deadline)}"
+    )
+
+
+def _letter(kind: str, award_round: AwardRound, rule: ReminderRule, deadline, person) -> Letter:
+    """A reminder's letter; what it lists (drafts, reviews owed) is part of its wording."""
+    wording = ()
+    if kind != ReminderKind.CALL_CLOSING:
+        wording = (("count", person.count), ("items", tuple(person.items)))
+    return Letter(
+        reminder_key(kind, award_round.id, rule.days_before, person.user.id, deadline),
+        person.user,
+        _subject(kind, award_round, person.count),
+        wording,
     )
 
 
@@ -228,23 +259,19 @@ def _send_kind(
     queued, occasions = 0, []
     for rule in rules:
         due = due_at(rule, award_round)
-        count = 0
-        for user, items in recipients:
-            if covered(reminded[user.id], rule, due):
-                continue
-            count += _send_once(
-                kind,
-                user,
-                days=rule.days_before,
-                deadline=deadline,
-                subject=_subject(kind, award_round, items),
-                template=_TEMPLATES[kind],
-                items=items,
-                days_before=rule.days_before,
-                **context,
-            )
+        due_now = [p for p in recipients if not covered(reminded[p.user.id], rule, due)]
+        count = _send_all(
+            kind,
+            [_letter(kind, award_round, rule, deadline, person) for person in due_now],
+            days=rule.days_before,
+            deadline=deadline,
+            template=_TEMPLATES[kind],
+            days_before=rule.days_before,
+            **context,
+        )
+        for person in due_now:
             # Queued now, or by a concurrent run: either way it covers the earlier rules.
-            reminded[user.id].append((rule.days_before, at))
+            reminded[person.user.id].append((rule.days_before, at))
         if count:
             occasions.append(f"{kind} {rule.days_before}d {award_round.title}: {count}")
         queued += count
