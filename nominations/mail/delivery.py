@@ -9,6 +9,11 @@ and before the next one goes: a sender that dies mid-batch leaves at most the me
 to be sent again, and the rest of its claim waits out ``CLAIM_SECONDS`` and goes later. A
 failure keeps the message with its error and schedules another attempt later; after
 MAIL_MAX_ATTEMPTS it is marked failed and shown to admins.
+
+Speed: the sender's writes are single statements on a connection of their own in autocommit
+(one round trip each, no BEGIN), and a message's "sent" is committed in a helper thread while
+the next message is being built (never while it is being sent), so the database's flush to disk
+overlaps the building instead of adding to it.
 """
 
 from __future__ import annotations
@@ -92,7 +97,10 @@ class _Outbox:
             .limit(size)
         )
         if self.postgresql:
-            chosen = chosen.with_for_update(skip_locked=True)
+            # Chosen once (a materialized CTE: as a plain subquery PostgreSQL may run it again
+            # for each row and claim more than ``size``), skipping rows another sender holds.
+            chosen = chosen.with_for_update(skip_locked=True).cte("chosen")
+            chosen = db.select(chosen.prefix_with("MATERIALIZED").c.id)
         claimed = self.connection.execute(
             db.update(table)
             # The conditions again: on PostgreSQL they are checked once more on each row the
@@ -189,7 +197,6 @@ class _Prepared(Message):
             sender=current_app.config["MAIL_DEFAULT_SENDER"],
             date=time.time(),
         )
-        self.row = row
         self._bytes = super().as_bytes()
 
     def as_bytes(self) -> bytes:
@@ -269,11 +276,8 @@ def deliver_due(limit: int | None = None, seconds: float | None = None) -> Deliv
                         outbox.failed(row, error, report)
                 marking = _wait(marking)
         finally:
-            try:
-                _wait(marking)
-            finally:
-                marks.shutdown()
-                smtp.drop()
+            marks.shutdown()  # waits for a "sent" still being recorded
+            smtp.drop()
     return report
 
 

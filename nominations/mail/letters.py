@@ -36,7 +36,7 @@ class Letter:
     user: User
     subject: str
     # Template values that change this person's text (letters with equal values share one
-    # rendering): keep them few and small, e.g. (("to_review", 3),).
+    # rendering): keep them few and small, e.g. (("count", 3),).
     wording: tuple[tuple[str, Hashable], ...] = ()
 
 
