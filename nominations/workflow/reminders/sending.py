@@ -9,17 +9,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from nominations.mail.letters import Letter, queue_letters
+from sqlalchemy import literal
+
+from nominations.mail.letters import Letter, message_ids, queue_mailing
 from nominations.models import (
     AwardRound,
-    OutboxMessage,
     ReminderKind,
     ReminderRule,
     ReminderSend,
     User,
+    UTCDateTime,
     db,
 )
-from nominations.models.inserts import insert_many_once
+from nominations.models.inserts import insert_select_once
 from nominations.timeutil import format_local, humanize_remaining, shift_local
 from nominations.timeutil import now as current_time
 from nominations.workflow.reminders.recipients import active_staff, recipients_of
@@ -53,44 +55,29 @@ def _record_sends(
 ) -> dict[int, int]:
     """Record each user's reminder of this occasion; the new rows' ids by user id. A user whose
     reminder was recorded before (by an earlier run, or a concurrent one) is left out."""
-    queued_at = current_time()
-    written = insert_many_once(
-        ReminderSend,
-        [
-            {
-                "round_id": award_round.id,
-                "kind": kind,
-                "user_id": user.id,
-                "days_before": days or 0,
-                "due_for": due_for,
-                "queued_at": queued_at,
-            }
-            for user in users
-        ],
-        [
-            ReminderSend.round_id,
-            ReminderSend.kind,
-            ReminderSend.user_id,
-            ReminderSend.days_before,
-            ReminderSend.due_for,
-        ],
-        [ReminderSend.__table__.c.id, ReminderSend.__table__.c.user_id],
-    )
-    return {user_id: send_id for send_id, user_id in written}
-
-
-def _message_ids(keys: list[str]) -> dict[str, int]:
-    """The outbox ids of messages queued before under these keys."""
-    found: dict[str, int] = {}
-    for start in range(0, len(keys), 500):
-        found.update(
-            db.session.execute(
-                db.select(OutboxMessage.dedupe_key, OutboxMessage.id).where(
-                    OutboxMessage.dedupe_key.in_(keys[start : start + 500])
-                )
-            ).all()
+    table = ReminderSend.__table__
+    constants = {
+        "round_id": literal(award_round.id),
+        "kind": literal(kind),
+        "days_before": literal(days or 0),
+        "due_for": literal(due_for, UTCDateTime),
+        "queued_at": literal(current_time(), UTCDateTime),
+    }
+    user_ids = [user.id for user in users]
+    recorded: dict[int, int] = {}
+    for start in range(0, len(user_ids), 500):  # one statement per 500 people
+        rows = db.select(*constants.values(), User.id).where(
+            User.id.in_(user_ids[start : start + 500])
         )
-    return found
+        written = insert_select_once(
+            ReminderSend,
+            [*constants, "user_id"],
+            rows,
+            [table.c.round_id, table.c.kind, table.c.user_id, table.c.days_before, table.c.due_for],
+            [table.c.id, table.c.user_id],
+        )
+        recorded.update({user_id: send_id for send_id, user_id in written})
+    return recorded
 
 
 def _send_all(
@@ -113,18 +100,21 @@ def _send_all(
     letters = [letter for letter in letters if letter.user.id in sends]
     if not letters:
         return 0
-    queued = queue_letters(template, letters, award_round=award_round, **context)
-    # A key queued before this table existed (and not carried over) keeps its message.
-    earlier = [letter.dedupe_key for letter in letters if letter.dedupe_key not in queued]
-    if earlier:
-        queued.update(_message_ids(earlier))
+    # A key queued before ReminderSend existed (and not carried over) keeps its message: the
+    # insert skips it, and the record points at the message that was queued then.
+    queue_mailing(template, letters, award_round=award_round, **context)
+    queued = message_ids([letter.dedupe_key for letter in letters])
     links = [
-        {"id": sends[letter.user.id], "outbox_message_id": queued[letter.dedupe_key]}
+        {"send_id": sends[letter.user.id], "message_id": queued[letter.dedupe_key]}
         for letter in letters
-        if letter.dedupe_key in queued
     ]
-    if links:
-        db.session.execute(db.update(ReminderSend), links)
+    table = ReminderSend.__table__
+    db.session.execute(
+        db.update(table)
+        .where(table.c.id == db.bindparam("send_id"))
+        .values(outbox_message_id=db.bindparam("message_id")),
+        links,
+    )
     return len(letters)
 
 
