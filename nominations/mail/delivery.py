@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_mail import Message
+from flask_mail import BadHeaderError, Message
 from sqlalchemy import Connection, Row
 
 from nominations.extensions import mailer
@@ -178,8 +178,9 @@ class _Connection:
 
 def _keeps_connection(error: Exception) -> bool:
     """Whether the SMTP session is still usable after ``error``: a refused recipient, sender
-    or message leaves it open (smtplib resets it); anything else may have broken it."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
+    or message leaves it open (smtplib resets it), as does a message refused before it was
+    sent (a line break in a header); anything else may have broken it."""
+    if isinstance(error, (smtplib.SMTPRecipientsRefused, BadHeaderError)):
         return True
     return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code != 421
 
