@@ -13,7 +13,12 @@ PG_URL ?= postgresql://127.0.0.1:5432/test
 WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
 XDIST ?= -n $(WORKERS) --dist loadfile
 
-.PHONY: run test test-postgres test-all install install-production install-test lint format migrate demo browser postgres redis clean oidc-provider a11y-tools
+# The bokmål catalog: edited as .po (committed), compiled to .mo by the install step.
+TRANSLATIONS := nominations/translations
+CATALOG := $(TRANSLATIONS)/nb/LC_MESSAGES/messages
+PYBABEL := $(BIN)/pybabel
+
+.PHONY: translations translations-extract translations-update run test test-postgres test-all install install-production install-test lint format migrate demo browser postgres redis clean oidc-provider a11y-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +32,32 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(CATALOG).mo
+
+## Translations: `make translations-update` collects every text marked for translation into the
+## catalog (new ones untranslated, gone ones dropped); translate them in $(CATALOG).po, then
+## `make translations` compiles (tests/test_translations.py fails while one is missing).
+translations: $(CATALOG).mo
+
+$(CATALOG).mo: $(CATALOG).po | $(VENV)/.installed
+	$(PYBABEL) compile --statistics -d $(TRANSLATIONS) -D messages
+
+translations-extract: $(VENV)/.installed
+	$(PYBABEL) extract -F babel.cfg -k lazy_gettext -k _l -k lazy_ngettext:1,2 \
+		--ignore-dirs "node_modules .* _* instance tests" \
+		--no-location --sort-output --omit-header -o $(TRANSLATIONS)/messages.pot .
+
+translations-update: translations-extract
+	$(PYBABEL) update --no-fuzzy-matching --ignore-obsolete \
+		-i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -D messages
+	rm -f $(TRANSLATIONS)/messages.pot
+	$(MAKE) translations
 
 # The application with the production extra (the Redis client for a shared sign-in limit).
 install-production: install
 	$(BIN)/python -m pip install --quiet -e '.[production]'
 
-install-test: $(VENV)/.installed-test browser oidc-provider a11y-tools
+install-test: $(VENV)/.installed-test $(CATALOG).mo browser oidc-provider a11y-tools
 
 # The OpenID Connect provider the sign-in tests run (npm oidc-provider, pinned in the lock file).
 oidc-provider: tests/oidc/node_modules/.installed
@@ -100,4 +124,4 @@ demo: install
 	$(FLASK) demo
 
 clean:
-	rm -rf $(VENV) instance/nominations.db test-output
+	rm -rf $(VENV) instance/nominations.db test-output $(TRANSLATIONS)/*/LC_MESSAGES/*.mo

@@ -22,6 +22,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     TIMEZONE = "Europe/Oslo"
     SITE_NAME = "Award nominations"
+    SITE_NAME_NB = "Prisnominasjoner"  # the site's name for readers of bokmål
+    # The language of anyone who has not chosen one and whose browser asks for neither
+    # bokmål nor English (nb or en; nominations/languages.py).
+    DEFAULT_LANGUAGE = "nb"
     BASE_URL = "http://127.0.0.1:5000"
 
     # Mail (Flask-Mail). MAIL_LOG_MESSAGES also writes each message to the log.
@@ -144,6 +148,8 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     # A GET that writes to the database is an error in the tests (nominations/unit_of_work.py).
     STRICT_SAFE_METHODS = True
+    # The tests read English unless they choose bokmål (tests/test_languages*.py).
+    DEFAULT_LANGUAGE = "en"
 
 
 class ProductionConfig(Config):

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext
 
 from config import load_settings, trusted_hosts
 from nominations.extensions import bootstrap, csrf, db, login_manager, mailer, migrate
@@ -79,11 +80,14 @@ def _init_extensions(app: Flask) -> None:
         app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
     )
     csrf.init_app(app)
+    from nominations import languages
+
+    languages.init_app(app)  # before the forms and templates: their texts are translated
     mailer.init_app(app)
     bootstrap.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     security.init_app(app)
 

@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext, ngettext
 from markupsafe import Markup, escape
 
 # Okabe-Ito: told apart by people with the common colour-vision deficiencies.
@@ -73,10 +74,14 @@ def grouped_bars(
     largest = max((v for s in series for v in s.values), default=0)
     top, step = nice_max(largest)
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
-    description = (
-        f"{len(series)} series over {len(groups)} groups; the largest value is {_number(largest)}"
-        f"{' ' + unit if unit else ''}.{' ' + note if note else ''}"
-    )
+    largest_text = f"{_number(largest)} {unit}" if unit else _number(largest)
+    description = ngettext(
+        "%(num)d series over %(groups)d groups; the largest value is %(largest)s.",
+        "%(num)d series over %(groups)d groups; the largest value is %(largest)s.",
+        len(series),
+        groups=len(groups),
+        largest=largest_text,
+    ) + (" " + note if note else "")
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" '
         f'viewBox="0 0 {width} {total_height}" width="100%" role="img" '
@@ -130,7 +135,7 @@ def grouped_bars(
     else:
         out.append(
             f'<text x="{margin_left + plot_w / 2:.1f}" y="{margin_top + plot_h / 2:.1f}" '
-            f'text-anchor="middle" fill="#6c757d">No data yet</text>'
+            f'text-anchor="middle" fill="#6c757d">{escape(gettext("No data yet"))}</text>'
         )
     # Legend below the plot, three entries a row.
     column_w = (width - margin_left - margin_right) / 3
@@ -319,7 +324,7 @@ def dot_rows(
     if not rows:
         out.append(
             f'<text x="{margin_left + plot_w / 2:.1f}" y="{plot_top + row_height / 2 + 4:.1f}" '
-            f'text-anchor="middle" fill="#6c757d">No scores yet</text>'
+            f'text-anchor="middle" fill="#6c757d">{escape(gettext("No scores yet"))}</text>'
         )
     for index, row in enumerate(rows):
         y = plot_top + index * row_height + row_height / 2
@@ -355,10 +360,11 @@ def dot_rows(
             out.append(_shape(mark.key, x, y + offset, _attributes(mark.data), mark.label))
         if row.mean is not None:
             x = x_of(row.mean)
+            tooltip = gettext("Mean %(mean)s", mean=format(row.mean, ".2f"))
             out.append(
                 f'<line class="mean" x1="{x:.1f}" x2="{x:.1f}" y1="{y - 9:.1f}" '
                 f'y2="{y + 9:.1f}" stroke="#212529" stroke-width="2.5" '
-                f'data-value="{row.mean:.4f}"><title>Mean {row.mean:.2f}</title></line>'
+                f'data-value="{row.mean:.4f}"><title>{escape(tooltip)}</title></line>'
             )
         if row.note:
             out.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask_babel import gettext as _
 
 from nominations.models import Role, User, db
 from nominations.unit_of_work import transaction
@@ -42,7 +43,15 @@ def init_app(app: Flask) -> None:
                 )
         except WorkflowError as error:
             raise click.ClickException(error.message) from error
-        click.echo(f"Created {user.email} with roles: {', '.join(user.roles)}")
+        from nominations.workflow.accounts import role_names
+
+        click.echo(
+            _(
+                "Created %(email)s with roles: %(roles)s",
+                email=user.email,
+                roles=role_names(user.roles),
+            )
+        )
 
     @app.cli.command("demo")
     @click.option(
@@ -53,15 +62,17 @@ def init_app(app: Flask) -> None:
         from nominations.demo import DEMO_PASSWORD, load_demo
 
         if if_empty and db.session.execute(db.select(User.id).limit(1)).first() is not None:
-            click.echo("The database already has data; demo data not loaded.")
+            click.echo(_("The database already has data; demo data not loaded."))
             return
         with transaction():  # all of the demo or nothing
             summary = load_demo()
         click.echo(summary)
+        emails = [u.email for u in db.session.execute(db.select(User).order_by(User.id)).scalars()]
         click.echo(
-            f"Demo users (password {DEMO_PASSWORD!r}): "
-            + ", ".join(
-                u.email for u in db.session.execute(db.select(User).order_by(User.id)).scalars()
+            _(
+                "Demo users (password %(password)s): %(emails)s",
+                password=repr(DEMO_PASSWORD),
+                emails=", ".join(emails),
             )
         )
 

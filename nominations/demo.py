@@ -1,9 +1,12 @@
 """Demo data for a newcomer: departments, one user per role and the institute's four awards in
-rounds that are open now, so that one can nominate at once."""
+rounds that are open now, so that one can nominate at once. Every round, category and criterion
+has its English and its bokmål text; some demo users read bokmål, some English."""
 
 from __future__ import annotations
 
 from datetime import time, timedelta
+
+from flask_babel import gettext as _
 
 from nominations.models import (
     AwardCategory,
@@ -16,7 +19,7 @@ from nominations.models import (
 )
 from nominations.policy import SYSTEM  # the loader sets up users and rounds before any admin exists
 from nominations.timeutil import format_local, from_local, now, to_local
-from nominations.workflow.accounts import create_user, get_or_create_department
+from nominations.workflow.accounts import choose_language, create_user, get_or_create_department
 from nominations.workflow.decisions import complete_decisions, set_winners
 from nominations.workflow.lifecycle import close_due_rounds
 from nominations.workflow.opening import confirm_opening
@@ -36,19 +39,19 @@ DEPARTMENTS = (
     "Department of Research Support",
 )
 
-# (e-mail, name, department index, staff, reviewer, admin)
+# (e-mail, name, department index, staff, reviewer, admin, language)
 USERS = (
-    ("admin@example.org", "Ada Admin", 6, True, False, True),
-    ("staff@example.org", "Sam Staff", 0, True, False, False),
-    ("reviewer@example.org", "Rita Reviewer", 1, True, True, False),
-    ("chair@example.org", "Chris Chair", 2, True, True, False),
+    ("admin@example.org", "Ada Admin", 6, True, False, True, "nb"),
+    ("staff@example.org", "Sam Staff", 0, True, False, False, "en"),
+    ("reviewer@example.org", "Rita Reviewer", 1, True, True, False, "nb"),
+    ("chair@example.org", "Chris Chair", 2, True, True, False, "en"),
 )
 
 
 def load_demo() -> str:
     departments = [get_or_create_department(name) for name in DEPARTMENTS]
     users = {}
-    for email, name, dept, staff, reviewer, admin in USERS:
+    for email, name, dept, staff, reviewer, admin, language in USERS:
         users[email] = create_user(
             email=email,
             name=name,
@@ -59,6 +62,7 @@ def load_demo() -> str:
             is_admin=admin,
             actor=SYSTEM,
         )
+        choose_language(users[email], language)
 
     today = to_local(now()).date()
     year = (today + timedelta(weeks=4)).year
@@ -69,9 +73,11 @@ def load_demo() -> str:
     hospital = create_round(
         RoundData(
             name="OUH Research Awards",
+            name_nb="OUS' forskningspriser",
             year=year,
             organiser="Oslo University Hospital",
             description="The hospital's research awards for outstanding researchers.",
+            description_nb="Sykehusets forskningspriser til fremragende forskere.",
             opens_at=opens_at,
             closes_at=closes_at,
             review_deadline=review_deadline,
@@ -82,10 +88,13 @@ def load_demo() -> str:
         hospital,
         CategoryData(
             name="Excellent Researcher Award",
+            name_nb="Pris for fremragende forskning",
             prize_amount=400_000,
             prize_count=1,
             description="For an established researcher with an outstanding body of work.",
+            description_nb="Til en etablert forsker med et fremragende forskningsarbeid.",
             eligibility_text="Researchers employed at the hospital.",
+            eligibility_text_nb="Forskere ansatt ved sykehuset.",
             word_limit=1000,
             requires_publications=True,
         ),
@@ -95,10 +104,13 @@ def load_demo() -> str:
         hospital,
         CategoryData(
             name="Early Career Award",
+            name_nb="Pris for unge forskere",
             prize_amount=200_000,
             prize_count=2,
             description="For a researcher early in their career.",
+            description_nb="Til en forsker tidlig i karrieren.",
             eligibility_text="PhD completed within the last 8 years.",
+            eligibility_text_nb="Doktorgrad fullført i løpet av de siste 8 årene.",
             phd_within_years=8,
             word_limit=800,
         ),
@@ -108,9 +120,11 @@ def load_demo() -> str:
     institute = create_round(
         RoundData(
             name="ICR Prizes",
+            name_nb="IKFs priser",
             year=year,
             organiser="Institute for Cancer Research",
             description="The institute's yearly prizes, presented in December.",
+            description_nb="Instituttets årlige priser, som deles ut i desember.",
             opens_at=opens_at,
             closes_at=closes_at,
             review_deadline=review_deadline,
@@ -122,10 +136,13 @@ def load_demo() -> str:
         institute,
         CategoryData(
             name="Researcher of the Year",
+            name_nb="Årets forsker",
             prize_amount=100_000,
             funder="The Radium Hospital Foundation",
             description="A personal scholarship, decided by the institute leadership group.",
+            description_nb="Et personlig stipend, tildelt av instituttets ledergruppe.",
             eligibility_text="Researchers at the institute.",
+            eligibility_text_nb="Forskere ved instituttet.",
             word_limit=600,
         ),
         actor=SYSTEM,
@@ -134,9 +151,12 @@ def load_demo() -> str:
         institute,
         CategoryData(
             name="Employee of the Year",
+            name_nb="Årets medarbeider",
             prize_amount=50_000,
             description="Nominated by a department or division.",
+            description_nb="Nomineres av en avdeling eller seksjon.",
             eligibility_text="All employees of the institute.",
+            eligibility_text_nb="Alle ansatte ved instituttet.",
             department_nomination_allowed=True,
             requires_cv=False,
             word_limit=500,
@@ -155,10 +175,13 @@ def load_demo() -> str:
     _past_rounds(today, departments, users)
     rounds = db.session.execute(db.select(AwardRound.id)).all()
     departments_count = db.session.execute(db.select(db.func.count(Department.id))).scalar()
-    return (
-        f"Loaded demo data: {departments_count} departments, {len(USERS)} users, "
-        f"{len(rounds)} rounds: two open until {format_local(closes_at)}, one in review, "
-        "and last year's with its results published."
+    return _(
+        "Loaded demo data: %(departments)d departments, %(users)d users, %(rounds)d rounds: "
+        "two open until %(until)s, one in review, and last year's with its results published.",
+        departments=departments_count,
+        users=len(USERS),
+        rounds=len(rounds),
+        until=format_local(closes_at),
     )
 
 
@@ -178,9 +201,11 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
     in_review = create_round(
         RoundData(
             name="Innovation Awards",
+            name_nb="Innovasjonspriser",
             year=today.year,
             organiser="Institute for Cancer Research",
             description="For innovation that reached patients or industry.",
+            description_nb="For innovasjon som har nådd pasienter eller næringslivet.",
             opens_at=from_local(today - timedelta(weeks=8), time(9, 0)),
             closes_at=from_local(today - timedelta(days=7)),
             review_deadline=from_local(today + timedelta(weeks=3)),
@@ -188,11 +213,14 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
         actor=SYSTEM,
     )
     innovation = create_category(
-        in_review, CategoryData(name="Innovation Prize", prize_amount=150_000), actor=SYSTEM
+        in_review,
+        CategoryData(name="Innovation Prize", name_nb="Innovasjonsprisen", prize_amount=150_000),
+        actor=SYSTEM,
     )
     last_year = create_round(
         RoundData(
             name="ICR Prizes",
+            name_nb="IKFs priser",
             year=today.year - 1,
             organiser="Institute for Cancer Research",
             opens_at=from_local(today.replace(year=today.year - 1, month=9, day=1), time(9, 0)),
@@ -206,6 +234,7 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
         last_year,
         CategoryData(
             name="Researcher of the Year",
+            name_nb="Årets forsker",
             prize_amount=100_000,
             funder="The Radium Hospital Foundation",
         ),

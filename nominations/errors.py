@@ -1,8 +1,13 @@
-"""Styled error pages, without stack traces."""
+"""Styled error pages, without stack traces, in the reader's language."""
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from flask import Flask, g, jsonify, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -13,13 +18,13 @@ from nominations.workflow.errors import PermissionDenied
 UNSHOWN_FIELDS = frozenset({"password", "password_confirm", "new_password"})
 
 MESSAGES = {
-    400: ("Bad request", "The request could not be understood."),
-    403: ("Not allowed", "You do not have access to this page."),
-    404: ("Not found", "There is nothing here, or you do not have access to it."),
-    405: ("Method not allowed", "This page does not accept that kind of request."),
-    413: ("Too large", "The upload is larger than the server accepts."),
-    429: ("Too many requests", "Too many attempts. Wait a minute and try again."),
-    500: ("Something went wrong", "The error has been logged. Please try again later."),
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (_l("Not allowed"), _l("You do not have access to this page.")),
+    404: (_l("Not found"), _l("There is nothing here, or you do not have access to it.")),
+    405: (_l("Method not allowed"), _l("This page does not accept that kind of request.")),
+    413: (_l("Too large"), _l("The upload is larger than the server accepts.")),
+    429: (_l("Too many requests"), _l("Too many attempts. Wait a minute and try again.")),
+    500: (_l("Something went wrong"), _l("The error has been logged. Please try again later.")),
 }
 
 
@@ -30,7 +35,7 @@ def _render(code: int, detail: str | None = None):
         db.session.rollback()
     title, message = MESSAGES.get(code, MESSAGES[500])
     if request.accept_mimetypes.best == "application/json" or request.path.endswith(".json"):
-        return jsonify(error=title, message=detail or message), code
+        return jsonify(error=str(title), message=str(detail or message)), code
     return render_template(
         "errors/error.html", code=code, title=title, message=detail or message
     ), code
@@ -61,6 +66,11 @@ def init_app(app: Flask) -> None:
         from nominations.extensions import db, login_manager
 
         app.logger.warning("database unavailable: %s", error)
+        if "_login_user" in g:  # the person was read before the database went away: settle
+            # the page's language now, from the account still in memory (else the session or
+            # the browser decides)
+            with suppress(Exception):
+                get_locale()
         try:
             db.session.rollback()
         except Exception:  # the connection is gone; the pool replaces it next time
@@ -70,8 +80,8 @@ def init_app(app: Flask) -> None:
         retry = app.config["DATABASE_RETRY_AFTER_SECONDS"]
         headers = {"Retry-After": str(retry)}
         if request.accept_mimetypes.best == "application/json" or request.path.endswith(".json"):
-            message = "The database is not reachable just now; nothing was changed."
-            return jsonify(error="Service unavailable", message=message), 503, headers
+            message = _("The database is not reachable just now; nothing was changed.")
+            return jsonify(error=_("Service unavailable"), message=message), 503, headers
         typed = [
             (name, value)
             for name, value in request.form.items(multi=True)
@@ -85,5 +95,5 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return _render(
-            400, "The form expired or was sent from elsewhere. Reload the page and try again."
+            400, _("The form expired or was sent from elsewhere. Reload the page and try again.")
         )

@@ -7,24 +7,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-ADMIN_MENU = "Admin"
+ADMIN_MENU = _l("Admin")
 
 # (endpoint, label, role, menu): entries with a menu are listed in that menu, in this order.
-NAV: tuple[tuple[str, str, str | None, str | None], ...] = (
-    ("calls.index", "Open calls", None, None),
-    ("nominate.mine", "My nominations", "staff", None),
-    ("review.index", "Review", "reviewer", None),
-    ("results.history", "Winners", None, None),
-    ("exports.index", "Exports", "reviewer", None),
-    ("admin.rounds", "Rounds", "admin", ADMIN_MENU),
-    ("admin.nominations", "Nominations", "admin", ADMIN_MENU),
-    ("admin.users", "Users", "admin", ADMIN_MENU),
-    ("admin.departments", "Departments", "admin", ADMIN_MENU),
-    ("admin.outbox", "Outbox", "admin", ADMIN_MENU),
-    ("admin.scheduling", "Scheduler", "admin", ADMIN_MENU),
-    ("admin.audit", "Audit log", "admin", ADMIN_MENU),
+# Labels are lazy: each is written in the reader's language when the bar is drawn.
+NAV: tuple[tuple[str, object, str | None, object | None], ...] = (
+    ("calls.index", _l("Open calls"), None, None),
+    ("nominate.mine", _l("My nominations"), "staff", None),
+    ("review.index", _l("Review"), "reviewer", None),
+    ("results.history", _l("Winners"), None, None),
+    ("exports.index", _l("Exports"), "reviewer", None),
+    ("admin.rounds", _l("Rounds"), "admin", ADMIN_MENU),
+    ("admin.nominations", _l("Nominations"), "admin", ADMIN_MENU),
+    ("admin.users", _l("Users"), "admin", ADMIN_MENU),
+    ("admin.departments", _l("Departments"), "admin", ADMIN_MENU),
+    ("admin.outbox", _l("Outbox"), "admin", ADMIN_MENU),
+    ("admin.scheduling", _l("Scheduler"), "admin", ADMIN_MENU),
+    ("admin.audit", _l("Audit log"), "admin", ADMIN_MENU),
 )
 
 
@@ -58,7 +60,8 @@ def nav_items() -> list[NavLink | NavMenu]:
     for endpoint, label, role, menu in NAV:
         if not _visible(endpoint, role):
             continue
-        link = NavLink(endpoint, label, request.endpoint == endpoint)
+        link = NavLink(endpoint, str(label), request.endpoint == endpoint)
+        menu = str(menu) if menu is not None else None
         if menu is None:
             items.append(link)
         elif menu in menus:

@@ -6,7 +6,8 @@ from flask import Flask
 from markupsafe import Markup
 
 from nominations.confirming import confirmation
-from nominations.formatting import count_words, format_amount
+from nominations.formatting import count_words, format_amount, format_score, status_label
+from nominations.languages import current_language, localized
 from nominations.navigation import nav_items
 from nominations.timeutil import format_date, format_local, humanize_remaining, to_local
 from nominations.workflow.disclosure import (
@@ -23,19 +24,35 @@ def isolate(value: object) -> object:
     return Markup("<bdi>{}</bdi>").format(value)
 
 
+def text_lang(obj: object, field: str) -> Markup:
+    """``lang="en"`` when ``obj|localized(field)`` shows the other language's text (the
+    reader's one is empty), for the element that holds it (WCAG 3.1.2, language of parts);
+    else ''. Written after a space: ``<p {{ text_lang(c, 'description') }}>``."""
+    reader = current_language()
+    own = getattr(obj, field if reader == "en" else f"{field}_nb", "") or ""
+    other = "nb" if reader == "en" else "en"
+    other_text = getattr(obj, field if other == "en" else f"{field}_nb", "") or ""
+    if own or not other_text:
+        return Markup("")
+    return Markup('lang="{}"').format(other)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         local=format_local,
         localdate=format_date,
         amount=format_amount,
+        score=format_score,  # {{ value|score('%+.3f') }}: the reader's decimal sign
+        status_label=status_label,
         remaining=humanize_remaining,
         words=count_words,
         to_local=to_local,
+        localized=localized,  # {{ category|localized("name") }}: the reader's language
         bdi=isolate,
         nominator_status=nomination_status_for_nominator,
         nominator_last_change=last_change_for_nominator,
     )
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["text_lang"] = text_lang  # <p {{ text_lang(c, 'description') }}>
     app.jinja_env.globals["confirmation"] = confirmation  # data-confirm="{{ confirmation(...) }}"
-    app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     app.jinja_env.globals["timezone_name"] = app.config["TIMEZONE"]

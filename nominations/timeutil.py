@@ -8,7 +8,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
 from flask import current_app, has_app_context
+from flask_babel import gettext, ngettext
+
+from nominations.languages import formatting_locale
+
+format_time = babel_dates.format_time
 
 END_OF_DAY = time(23, 59, 59)
 
@@ -71,40 +77,45 @@ def shift_local(value: datetime, *, days: int = 0, years: int = 0) -> datetime:
 
 
 def format_local(value: datetime | None, with_zone: bool = True) -> str:
+    """'7 March 2025, 23:59 CET' / '7. mars 2025 kl. 23:59 CET' (seconds only when set): the
+    reader's language, through Babel; the zone's abbreviation tells winter from summer time."""
     if value is None:
         return ""
     local = to_local(value)
-    text = f"{local.day} {local:%B %Y %H:%M}"
-    if local.second:
-        text = f"{local.day} {local:%B %Y %H:%M:%S}"
+    locale = formatting_locale()
+    clock = format_time(local.time(), "HH:mm:ss" if local.second else "HH:mm", locale=locale)
+    day = format_date(local.date())
+    # Translators: a date and a time of day ("7. mars 2025 kl. 23:59" in bokmål).
+    text = gettext("%(date)s, %(time)s", date=day, time=clock)
     return f"{text} {local.tzname()}" if with_zone else text
 
 
 def format_date(value: date | datetime | None) -> str:
+    """'7 March 2025' / '7. mars 2025'."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = to_local(value)
-    return f"{value.day} {value:%B %Y}"
+        value = to_local(value).date()
+    return babel_dates.format_date(value, "long", locale=formatting_locale())
 
 
 def humanize_remaining(until: datetime, reference: datetime | None = None) -> str:
-    """'3 days 4 hours left', '45 minutes left', 'closed'."""
+    """'3 days 4 hours left', '45 minutes left', 'closed' (in the reader's language)."""
     delta = until - (reference or now())
     seconds = int(delta.total_seconds())
     if seconds <= 0:
-        return "closed"
+        return gettext("closed")
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     if days:
-        parts = [f"{days} day{'s' if days != 1 else ''}"]
+        parts = [ngettext("%(num)d day", "%(num)d days", days)]
         if hours:
-            parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+            parts.append(ngettext("%(num)d hour", "%(num)d hours", hours))
     elif hours:
-        parts = [f"{hours} hour{'s' if hours != 1 else ''}"]
+        parts = [ngettext("%(num)d hour", "%(num)d hours", hours)]
         if minutes:
-            parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+            parts.append(ngettext("%(num)d minute", "%(num)d minutes", minutes))
     else:
-        parts = [f"{max(minutes, 1)} minute{'s' if minutes != 1 else ''}"]
-    return " ".join(parts) + " left"
+        parts = [ngettext("%(num)d minute", "%(num)d minutes", max(minutes, 1))]
+    return gettext("%(time)s left", time=" ".join(parts))

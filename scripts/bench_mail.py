@@ -329,7 +329,13 @@ def queue_plain(count: int, prefix: str = "bench") -> None:
         name = "Person Nordmann"
 
     body, html = render_email(
-        "call_opened", subject="Call", user=Reader(), award_round=award_round, categories=categories
+        "call_opened",
+        language="en",
+        subject="Call",
+        user=Reader(),
+        award_round=award_round,
+        categories=categories,
+        at=at,
     )
     _bulk(
         OutboxMessage,

@@ -118,6 +118,9 @@ ACCESS: dict[str, Access] = {
     "public.index": Access(GET=PUBLIC),
     "public.healthz": Access(GET=(HEALTH,) * len(ROLES)),
     "public.calls_json": Access(GET=PUBLIC),
+    # The language switch: open to anyone; posted without a language, refused alike for all
+    # (tests/test_languages.py chooses one).
+    "public.choose": Access(POST=(400,) * len(ROLES)),
     "calls.index": Access(GET=PUBLIC),
     "results.history": Access(GET=PUBLIC),
     "results.calls_ics": Access(GET=PUBLIC),

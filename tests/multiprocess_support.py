@@ -61,6 +61,7 @@ OWN_NAMES = {
     "LOGIN_RATE_LIMIT",
     "SESSION_COOKIE_SECURE",
     "FORWARDED_ALLOW_IPS",
+    "DEFAULT_LANGUAGE",
 }
 
 
@@ -117,13 +118,15 @@ def migrated_app(url: str) -> Iterator:
 
 
 def clean_environment(**settings: str) -> dict[str, str]:
-    """The inherited environment without our own settings, plus ``settings``."""
+    """The inherited environment without our own settings, plus ``settings``. The processes
+    speak English, as the rest of the suite does (TestingConfig), unless told otherwise: their
+    visitors and recipients have no language of their own."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(OWN_PREFIXES) and key not in OWN_NAMES
     }
-    env.update(PYTHONPATH=str(PROJECT_ROOT), PYTHONUNBUFFERED="1")
+    env.update(PYTHONPATH=str(PROJECT_ROOT), PYTHONUNBUFFERED="1", DEFAULT_LANGUAGE="en")
     env.update(settings)
     return env
 

@@ -31,7 +31,7 @@ def test_admin_creates_round_with_two_categories(client, admin):
     # A closing date without a time is the end of that day in Oslo (CET, UTC+1).
     assert award_round.closes_at == datetime(2027, 3, 7, 22, 59, 59, tzinfo=UTC)
     assert award_round.opens_at == datetime(2027, 1, 10, 8, 0, tzinfo=UTC)
-    assert "7 March 2027 23:59:59 CET" in page
+    assert "7 March 2027, 23:59:59 CET" in page
 
     url = f"/admin/rounds/{award_round.id}/categories/new"
     for name, amount, count in [
@@ -52,7 +52,7 @@ def test_admin_creates_round_with_two_categories(client, admin):
         )
         assert f"Category {name} added" in response.get_data(as_text=True)
     page = client.get(f"/admin/rounds/{award_round.id}").get_data(as_text=True)
-    assert "NOK 400 000" in page and "NOK 200 000" in page
+    assert "NOK 400,000" in page and "NOK 200,000" in page
     categories = db.session.execute(db.select(AwardCategory)).scalars().all()
     assert [c.prize_count for c in categories] == [1, 2]
     # Each new category starts with the default rubric.

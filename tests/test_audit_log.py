@@ -100,8 +100,8 @@ def test_before_and_after_are_shown_readably(client, admin):
     client.login("admin@example.org")
     page = client.get("/admin/audit?action=round.update").get_data(as_text=True)
     assert "Ada Admin" in page and "ICR Prizes 2027" in page
-    assert "<del>7 March 2027 23:59:59 CET</del>" in page
-    assert "→ 14 March 2027 23:59:59 CET" in page
+    assert "<del>7 March 2027, 23:59:59 CET</del>" in page
+    assert "→ 14 March 2027, 23:59:59 CET" in page
     assert "department conflicts" in page and "<del>no</del>" in page and "→ yes" in page
     assert "2027-03-07T" not in page  # no raw ISO strings
 

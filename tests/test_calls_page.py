@@ -61,21 +61,21 @@ def test_calls_page_shows_open_upcoming_and_closed_calls(client):
 
     open_call = section(page, "OUH Research Awards 2026")
     assert "Open" in open_call
-    assert "2 prizes of NOK 200 000" in open_call
+    assert "2 prizes of NOK 200,000" in open_call
     assert "Researchers employed at the hospital." in open_call
     assert "PhD within the last 8 years" in open_call and "7 March 2018" in open_call
-    assert "7 March 2026 23:59:59 CET" in open_call
+    assert "7 March 2026, 23:59:59 CET" in open_call
     assert "15 days 13 hours left" in open_call
     early_career = hospital.categories[0]
     assert f'href="/calls/{early_career.id}/nominate"' in open_call
 
     upcoming = section(page, "ICR Prizes 2026")
-    assert "Upcoming" in upcoming and "opens 1 April 2026 00:00 CEST" in upcoming
+    assert "Upcoming" in upcoming and "opens 1 April 2026, 00:00 CEST" in upcoming
     assert "The Radium Hospital Foundation" in upcoming
     assert "/nominate" not in upcoming
 
     closed = section(page, "ICR Prizes 2025")
-    assert "Closed" in closed and "closed 1 March 2025 23:59:59 CET" in closed
+    assert "Closed" in closed and "closed 1 March 2025, 23:59:59 CET" in closed
     assert "/nominate" not in closed
     assert "Old Prizes" not in page  # only this year's and last year's rounds
 

@@ -39,6 +39,8 @@ def source(app, admin):
         review_deadline=from_local(date(2026, 10, 30), time(12, 0)),
         organiser="Oslo University Hospital",
         description="The hospital's yearly research awards.",
+        name_nb="OUS' forskningspriser 2026",
+        description_nb="Sykehusets årlige forskningspriser.",
         ceremony_on=date(2026, 12, 11),
         blind_mode=BlindMode.NEVER,
         department_conflicts=True,
@@ -50,6 +52,9 @@ def source(app, admin):
         description="For an outstanding researcher.",
         funder="South-Eastern Norway Regional Health Authority",
         eligibility_text="Employed at the hospital.",
+        name_nb="Pris for fremragende forskning",
+        description_nb="Til en fremragende forsker.",
+        eligibility_text_nb="Ansatt ved sykehuset.",
         requires_publications=True,
         word_limit=1500,
     )
@@ -71,7 +76,15 @@ def source(app, admin):
     ).scalar_one()
     impact.weight, impact.scale_max, impact.guidance = 3.0, 10, "Impact so far."
     db.session.add(
-        Criterion(category_id=early.id, position=5, name="Independence", weight=0.5, scale_max=5)
+        Criterion(
+            category_id=early.id,
+            position=5,
+            name="Independence",
+            name_nb="Selvstendighet",
+            guidance_nb="Egen forskningsretning.",
+            weight=0.5,
+            scale_max=5,
+        )
     )
     # Reminders: one switched off, one added.
     rule = db.session.execute(
@@ -105,7 +118,7 @@ def _local(value: datetime) -> tuple:
 
 def test_dates_move_one_year_at_the_same_local_time_across_daylight_saving(source, admin):
     new = open_next_year(source, actor=admin)
-    # 28 March 2026 12:00 is winter time (CET); 28 March 2027 is the day the clocks go forward,
+    # 28 March 2026, 12:00 is winter time (CET); 28 March 2027 is the day the clocks go forward,
     # and 12:00 that day is summer time (CEST).
     assert _local(source.closes_at) == (2026, 3, 28, 12, 0, "CET")
     assert _local(new.closes_at) == (2027, 3, 28, 12, 0, "CEST")
@@ -124,6 +137,11 @@ def test_dates_move_one_year_at_the_same_local_time_across_daylight_saving(sourc
 def test_everything_of_the_round_is_copied_and_nothing_of_this_years_nominations(source, admin):
     new = open_next_year(source, actor=admin)
     assert (new.organiser, new.description) == (source.organiser, source.description)
+    # The bokmål beside the English: the name's year moves on as the English name's does.
+    assert (new.name_nb, new.description_nb) == (
+        "OUS' forskningspriser 2027",
+        "Sykehusets årlige forskningspriser.",
+    )
     assert (new.blind_mode, new.department_conflicts) == (BlindMode.NEVER, True)
 
     def categories(award_round):
@@ -137,7 +155,17 @@ def test_everything_of_the_round_is_copied_and_nothing_of_this_years_nominations
 
     def rubric(award_round):
         return [
-            (c.category.name, c.position, c.name, c.guidance, c.weight, c.scale_min, c.scale_max)
+            (
+                c.category.name,
+                c.position,
+                c.name,
+                c.name_nb,
+                c.guidance,
+                c.guidance_nb,
+                c.weight,
+                c.scale_min,
+                c.scale_max,
+            )
             for c in db.session.execute(
                 db.select(Criterion)
                 .join(Criterion.category)
@@ -147,7 +175,14 @@ def test_everything_of_the_round_is_copied_and_nothing_of_this_years_nominations
         ]
 
     assert rubric(new) == rubric(source)
-    assert ("Early Career Award", 5, "Independence", "", 0.5, 1, 5) in rubric(new)
+    independence = ("Independence", "Selvstendighet", "", "Egen forskningsretning.")
+    assert ("Early Career Award", 5, *independence, 0.5, 1, 5) in rubric(new)
+    excellent = next(c for c in new.categories if c.name == "Excellent Researcher Award")
+    assert (excellent.name_nb, excellent.description_nb, excellent.eligibility_text_nb) == (
+        "Pris for fremragende forskning",
+        "Til en fremragende forsker.",
+        "Ansatt ved sykehuset.",
+    )
 
     def rules(award_round):
         return sorted(
@@ -246,8 +281,8 @@ def test_admin_opens_next_year_from_the_round_page(client, source, staff, make_c
     assert response.headers["Location"] == f"/admin/rounds/{new.id}"
     new_page = client.get(f"/admin/rounds/{new.id}").get_data(as_text=True)
     assert "created as a draft from OUH Research Awards 2026" in new_page
-    assert "28 March 2027 12:00 CEST" in new_page
-    assert "Excellent Researcher Award" in new_page and "NOK 400 000" in new_page
+    assert "28 March 2027, 12:00 CEST" in new_page
+    assert "Excellent Researcher Award" in new_page and "NOK 400,000" in new_page
     # The old round now links to next year's instead of offering to create it again.
     body = client.get(page).get_data(as_text=True)
     assert "Next year's round: OUH Research Awards 2027" in body

@@ -49,7 +49,8 @@ class _ConfirmReader(HTMLParser):
         elif tag == "p" and "lead" in (attributes.get("class") or ""):
             self._in = "lead"
         elif tag == "form" and attributes.get("method") == "post" and not self.page.action:
-            if "logout" not in (attributes.get("action") or ""):
+            # Not the header's forms (sign out, the language switch).
+            if not any(x in (attributes.get("action") or "") for x in ("logout", "/language")):
                 self.page.action = attributes.get("action") or ""
                 self._in = "form"
         elif tag == "input" and self._in == "form" and attributes.get("type") == "hidden":

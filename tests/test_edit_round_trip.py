@@ -1,5 +1,6 @@
 """Save changes nothing by itself: each admin edit form, opened and submitted unchanged, leaves
-everything stored exactly as it was (seconds, time zone, amounts, text) and records no change.
+everything stored exactly as it was (seconds, time zone, amounts, text in English and bokmål) and
+records no change.
 
 The form is read out of the page the admin sees (tests.page_forms), so what is posted is what a
 browser would post for that page, untouched (tests.round_trip compares every stored row). The
@@ -29,9 +30,11 @@ def admin_client(app, admin, make_client):
 def _round_with_exact_times():
     return factories.award_round(
         name="OUH Research Awards",
+        name_nb="OUS' forskningspriser",
         year=2031,
         organiser="Oslo University Hospital",
         description="First line.\n\nSecond line, with  two spaces.",
+        description_nb="Første linje.\n\nAndre linje, med  to mellomrom.",
         # A closing date without a time means the end of the day: 23:59:59 local.
         opens_at=from_local(date(2031, 1, 6), time(8, 30)),
         closes_at=from_local(date(2031, 3, 7)),
@@ -62,15 +65,19 @@ def test_saving_a_round_unchanged_across_daylight_saving(app, admin_client):
 
 
 def test_saving_a_category_unchanged(app, admin_client):
+    # Its texts in English and in bokmål, each with its line breaks.
     award_round = _round_with_exact_times()
     category = factories.category(
         award_round,
         name="Early Career Award",
+        name_nb="Pris for unge forskere",
         prize_amount=200_000,
         prize_count=2,
         currency="EUR",
         description="For researchers\nearly in their career.",
+        description_nb="For forskere\ntidlig i karrieren.",
         eligibility_text="PhD within the last 8 years.\nNo previous winners.",
+        eligibility_text_nb="Doktorgrad de siste 8 årene.\nIkke tidligere vinnere.",
         phd_within_years=8,
         funder="Radium Hospital Foundation",
         self_nomination_allowed=True,
@@ -90,10 +97,12 @@ def test_saving_a_criterion_unchanged(app, admin_client):
         category,
         CriterionData(
             name="Clinical relevance",
+            name_nb="Klinisk relevans",
             weight=1.75,
             scale_min=0,
             scale_max=10,
             guidance="Originality.\nSignificance.",
+            guidance_nb="Originalitet.\nBetydning.",
         ),
         actor=SYSTEM,
     )

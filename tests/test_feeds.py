@@ -62,7 +62,7 @@ def test_calls_ics_has_each_open_category_closing_as_an_event(client):
     assert event.decoded("DTSTART").tzinfo is not None
     assert "Excellent Researcher Award" in str(event["SUMMARY"])
     assert "OUH Research Awards" in str(event["SUMMARY"])
-    assert "NOK 400 000" in str(event["DESCRIPTION"])
+    assert "NOK 400,000" in str(event["DESCRIPTION"])
     assert "The Hospital Foundation" in str(event["DESCRIPTION"])
     assert "12:00" in str(event["DESCRIPTION"])
     assert "PhD ≤ 8 years" in str(by_uid[f"category-{early.id}@localhost"]["DESCRIPTION"])
@@ -134,7 +134,7 @@ def test_results_atom_has_one_entry_per_published_winner(client, admin):
     assert entry.id == f"tag:localhost,2024-12-12:results/decision/{ingrid.id}"
     assert entry.link == f"http://localhost/results/{older.id}#decision-{ingrid.id}"
     assert "Citation for Ingrid Hansen." in entry.summary
-    assert "NOK 100 000" in entry.summary
+    assert "NOK 100,000" in entry.summary
     assert entry.published_parsed[:3] == (2024, 12, 12)
     assert feed.feed.updated_parsed[:3] == (2025, 12, 12)
     assert "Not Yet Public" not in response.get_data(as_text=True)

@@ -40,7 +40,7 @@ def test_a_refused_form_leads_with_a_summary_linking_every_field_it_names(make_c
     assert page.index("data-error-summary") < page.index('id="name"')
     # Each link names its field and says what is wrong, as the field's own message does.
     [name_link] = [text for href, text in found.links if href == "#name"]
-    assert name_link == f"Name: {message(page, 'name-error')}"
+    assert name_link == f"Name (English): {message(page, 'name-error')}"
     assert 'aria-describedby="name-error"' in page and 'aria-invalid="true"' in page
 
 

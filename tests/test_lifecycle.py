@@ -74,12 +74,12 @@ def test_round_opens_at_its_time_and_tells_active_staff_once(award_round, people
     [message] = [m for m in outbox("reminder:call_opened") if m.recipient == "staff@example.org"]
     assert message.subject == "Call for nominations open: OUH Research Awards 2027"
     assert "Hello Sam Staff," in message.body_text
-    assert "Excellent Researcher Award: NOK 400 000" in message.body_text
-    assert "Early Career Award: NOK 200 000 (2 prizes)" in message.body_text
-    assert "Nominations close 7 March 2027 23:59:59 CET." in message.body_text
+    assert "Excellent Researcher Award: NOK 400,000" in message.body_text
+    assert "Early Career Award: NOK 200,000 (2 prizes)" in message.body_text
+    assert "Nominations close 7 March 2027, 23:59:59 CET." in message.body_text
     assert "http://localhost/calls" in message.body_text
     assert (
-        "NOK 400 000" in message.body_html and 'href="http://localhost/calls"' in message.body_html
+        "NOK 400,000" in message.body_html and 'href="http://localhost/calls"' in message.body_html
     )
     assert _actions("round.open") == 1
 
@@ -157,12 +157,12 @@ def test_close_tells_the_panel_and_sends_admins_counts_per_category_once(award_r
     summary = outbox("lifecycle:close_summary")[0]
     assert summary.subject == "Call closed: OUH Research Awards 2027, 3 nominations submitted"
     text = summary.body_text
-    assert "closed 7 March 2027 23:59:59 CET" in text
+    assert "closed 7 March 2027, 23:59:59 CET" in text
     assert (
-        "Excellent Researcher Award (NOK 400 000): 2 submitted, 1 draft not submitted, 1 withdrawn"
+        "Excellent Researcher Award (NOK 400,000): 2 submitted, 1 draft not submitted, 1 withdrawn"
         in text
     )
-    assert "Early Career Award (NOK 200 000): 1 submitted, 0 drafts not submitted, 0 withdrawn" in (
+    assert "Early Career Award (NOK 200,000): 1 submitted, 0 drafts not submitted, 0 withdrawn" in (
         text
     )
     assert f"http://localhost/admin/rounds/{award_round.id}" in text
@@ -179,7 +179,7 @@ def test_close_tells_the_panel_and_sends_admins_counts_per_category_once(award_r
     assert "Hello Rita Reviewer," in by_person["rita@example.org"]
     assert "You have 2 nominations to review" in by_person["rita@example.org"]
     assert "You have 1 nomination to review" in by_person["guest@example.org"]
-    assert "reviews are due 15 April 2027 23:59:59 CEST" in by_person["guest@example.org"].replace(
+    assert "reviews are due 15 April 2027, 23:59:59 CEST" in by_person["guest@example.org"].replace(
         "Reviews", "reviews"
     )
     # The e-mail links to the reviewer's list and names no nominee (5 000 names made it 685 KB).

@@ -17,6 +17,7 @@ def _queue(key: str = "test:1:person@example.org") -> bool:
         recipient="person@example.org",
         subject="Hello",
         template="test_message",
+        language="en",
         name="Person",
     )
     db.session.commit()
@@ -62,6 +63,7 @@ def _queue_many(count: int, prefix: str = "batch") -> list[str]:
             recipient=address,
             subject=f"Message {index}",
             template="test_message",
+            language="en",
             name=f"Person {index}",
         )
     db.session.commit()

@@ -314,11 +314,11 @@ def _round_closing_at(closes_at: datetime):
     ("closes_at", "shown"),
     [
         # The end of the closing day in winter (UTC+1).
-        (from_local(date(2026, 3, 7)), "7 March 2026 23:59:59 CET"),
+        (from_local(date(2026, 3, 7)), "7 March 2026, 23:59:59 CET"),
         # Just after the spring change: 02:00 CET jumps to 03:00 CEST on 29 March 2026,
         # so one second before 03:00 CEST is 01:59:59 CET, one hour earlier than a naive
         # wall-clock subtraction would say.
-        (from_local(date(2026, 3, 29), time(3, 0)), "29 March 2026 03:00 CEST"),
+        (from_local(date(2026, 3, 29), time(3, 0)), "29 March 2026, 03:00 CEST"),
     ],
     ids=["end-of-day", "after-dst-change"],
 )
@@ -388,7 +388,7 @@ def test_the_dst_boundary_is_not_the_naive_one(make_client, staff, dept):
         # 01:30 UTC is 03:30 CEST: closed, though 02:30 "local winter time" would not be.
         clock.move_to(datetime(2026, 3, 29, 1, 30, tzinfo=UTC))
         response = nominator.submit(new_url(category), {**fields(dept), **SAVE}, page="/calls")
-    assert "The call closed at 29 March 2026 03:00 CEST." in " ".join(errors(response))
+    assert "The call closed at 29 March 2026, 03:00 CEST." in " ".join(errors(response))
 
 
 def test_a_call_not_yet_open_takes_no_nominations(nominator, dept):

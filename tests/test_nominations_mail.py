@@ -46,8 +46,8 @@ def test_submission_and_withdrawal_confirmed_by_email(
     body = smtp_server.sink.text(message)
     assert "Hello Sam Staff," in body
     assert "Researcher of the Year (ICR Prizes 2027)" in body
-    assert "NOK 100 000" in body
-    assert "30 June 2027 23:59:59 CEST" in body
+    assert "NOK 100,000" in body
+    assert "30 June 2027, 23:59:59 CEST" in body
     assert f"https://awards.example.org/nominations/{nomination.id}" in body
     html = message.get_body(preferencelist=("html",)).get_content()
     assert f'href="https://awards.example.org/nominations/{nomination.id}"' in html

@@ -42,7 +42,7 @@ def structure_problems(html: str) -> list[str]:
         found = len(tree.xpath(f"//{tag}[not(ancestor::main)]"))
         if found != count:
             problems.append(f"{found} <{tag}> landmarks (expected {count})")
-    if not tree.xpath("//header/nav[@aria-label='Main navigation']"):
+    if not tree.xpath("//header/nav[@aria-label='Main navigation' or @aria-label='Hovedmeny']"):
         problems.append("no main navigation inside the header")
     first_link = tree.xpath("//body//a")[0]
     if first_link.get("href") != "#main" or not tree.xpath("//main[@id='main']"):
@@ -109,7 +109,10 @@ def test_every_page_of_every_demo_user_has_landmarks_headings_and_table_regions(
 
 
 def _bar(tree) -> list:
-    return tree.xpath("//nav[@aria-label='Main navigation']//ul[contains(@class, 'me-auto')]/li")
+    return tree.xpath(
+        "//nav[@aria-label='Main navigation' or @aria-label='Hovedmeny']"
+        "//ul[contains(@class, 'me-auto')]/li"
+    )
 
 
 def test_the_admin_pages_are_one_menu_of_the_bar(client, admin):

@@ -85,10 +85,10 @@ def test_a_job_run_twice_sends_nothing_twice(award_round, staff):
     assert recipients("reminder:draft_pending") == {"staff@example.org": 3}
     [seven] = [m for m in outbox("reminder:call_closing") if ":d7:u" in m.dedupe_key][:1]
     assert (
-        seven.subject == "Nominations for OUH Research Awards 2027 close 7 March 2027 23:59:59 CET"
+        seven.subject == "Nominations for OUH Research Awards 2027 close 7 March 2027, 23:59:59 CET"
     )
     assert "(7 days left)" in seven.body_text
-    assert "Excellent Researcher Award: NOK 400 000" in seven.body_text
+    assert "Excellent Researcher Award: NOK 400,000" in seven.body_text
     assert "http://localhost/calls" in seven.body_text and seven.body_html
 
 
@@ -124,7 +124,7 @@ def test_a_new_closing_date_moves_the_reminders(award_round, admin, staff):
     assert outbox("reminder:call_closing") == []
     tick(new_due)
     assert recipients("reminder:call_closing") == {"admin@example.org": 1, "staff@example.org": 1}
-    assert "close 21 March 2027 23:59:59 CET" in outbox("reminder:call_closing")[0].subject
+    assert "close 21 March 2027, 23:59:59 CET" in outbox("reminder:call_closing")[0].subject
 
     # Moved by one more day after it went out (less than the rule's 7 days): no repeat.
     _move(award_round, admin, closes_at=shift_local(later, days=1))
@@ -140,7 +140,7 @@ def test_a_new_closing_date_moves_the_reminders(award_round, admin, staff):
     tick(before(latest, 7))
     tick(before(latest, 7) + timedelta(hours=2))
     assert recipients("reminder:call_closing") == {"admin@example.org": 2, "staff@example.org": 2}
-    assert "close 5 April 2027 23:59:59 CEST" in outbox("reminder:call_closing")[-1].subject
+    assert "close 5 April 2027, 23:59:59 CEST" in outbox("reminder:call_closing")[-1].subject
 
 
 def test_a_closing_date_moved_earlier_sends_the_reminder_at_once(award_round):
@@ -222,10 +222,10 @@ def test_draft_reminders_reach_only_nominators_with_drafts(award_round, staff):
         "Your nomination 2 drafts are not submitted yet (OUH Research Awards 2027)"
     )
     text = message.body_text
-    assert "- Ada Lovelace: Excellent Researcher Award, NOK 400 000" in text
-    assert "- (nominee not named yet): Early Career Award, NOK 200 000" in text
+    assert "- Ada Lovelace: Excellent Researcher Award, NOK 400,000" in text
+    assert "- (nominee not named yet): Early Career Award, NOK 200,000" in text
     assert "Submitted One" not in text and "Other Round" not in text
-    assert "closes 7 March 2027 23:59:59 CET" in text
+    assert "closes 7 March 2027, 23:59:59 CET" in text
     assert "http://localhost/nominations/mine" in text
     # Everyone active on the staff got the general reminder, drafts or not.
     assert set(recipients("reminder:call_closing")) == {
@@ -272,7 +272,7 @@ def test_reviewer_reminders_list_only_the_reviews_still_missing(award_round, adm
     assert recipients("reminder:review_due") == {"rita@example.org": 1}
     [message] = outbox("reminder:review_due")
     assert message.subject == (
-        "3 reviews still to do for OUH Research Awards 2027, due 15 April 2027 23:59:59 CEST"
+        "3 reviews still to do for OUH Research Awards 2027, due 15 April 2027, 23:59:59 CEST"
     )
     listed = [line[2:].split(":")[0] for line in message.body_text.splitlines() if line[:2] == "- "]
     assert listed == ["Review In Draft", "Conflict Cleared", "Still Missing"]
@@ -315,7 +315,7 @@ def test_admin_changes_the_reminder_rules_of_a_round(award_round, admin, client,
     client.login("admin@example.org")
     page = client.get(f"/admin/rounds/{award_round.id}").get_data(as_text=True)
     assert "Call closes soon, 7 days before" in page
-    assert "28 February 2027 23:59:59 CET" in page  # due time of "7 days before", local time
+    assert "28 February 2027, 23:59:59 CET" in page  # due time of "7 days before", local time
     url = f"/admin/rounds/{award_round.id}/reminders/new"
     response = client.submit(
         url, {"kind": "call_closing", "days_before": "3"}, follow_redirects=True

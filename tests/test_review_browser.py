@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from nominations.models import db
 from nominations.workflow.rubric import category_criteria
 from tests.review_setup import browser, world
 
@@ -70,6 +71,13 @@ def test_weighted_total_updates_live(app):
             sync_api.expect(total).to_have_text("5.00")
             page.select_option(f"#score_{leadership.id}", "7")
             sync_api.expect(total).to_have_text("6.00")
+            # A reviewer reading bokmål: the script writes the page's own sentence.
+            w.reviewer.locale = "nb"
+            db.session.commit()
+            page.goto(f"http://review.test/review/nominations/{nomination.id}")
+            page.select_option(f"#score_{impact.id}", "4")
+            note = page.locator("#weighted-total-note")
+            sync_api.expect(note).to_have_text("(1 av 3 kriterier har fått poeng så langt)")
         finally:
             chromium.close()
     assert script_errors == []

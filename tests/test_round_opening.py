@@ -107,8 +107,8 @@ def test_the_admin_sees_the_announcement_and_its_recipients_then_confirms_once(c
         # Three active staff accounts (not the inactive one), and the text they will read.
         assert "It goes by e-mail to 3 staff members" in page
         assert "Subject: Call for nominations open: OUH Research Awards 2031" in page
-        assert "Excellent Researcher Award: NOK 400 000" in page
-        assert "Early Career Award: NOK 200 000 (2 prizes)" in page
+        assert "Excellent Researcher Award: NOK 400,000" in page
+        assert "Early Career Award: NOK 200,000 (2 prizes)" in page
         assert "confirming opens the call now" in page
         assert outbox() == []  # a GET sends nothing
         done = _text(client.submit(url, follow_redirects=True))
@@ -139,7 +139,7 @@ def test_confirmed_ahead_of_time_it_opens_at_its_time(client, people):
         client.login("admin@example.org")  # a sign-in ages with the clock
         assert "until then nothing is sent" in _text(client.get(url))
         done = _text(client.submit(url, follow_redirects=True))
-        assert "Opening confirmed: ICR Prizes 2031 opens 3 February 2031 09:00" in done
+        assert "Opening confirmed: ICR Prizes 2031 opens 3 February 2031, 09:00" in done
         assert not accepts_nominations(_round(award_round.id))
     assert outbox() == []
     tick(OPENS - timedelta(seconds=1))

@@ -147,6 +147,7 @@ def test_mail_queued_while_the_scheduler_runs_goes_at_once_not_at_the_outbox_int
             recipient="person@example.org",
             subject="Hello",
             template="test_message",
+            language="en",
             name="Person",
         )
         db.session.commit()
@@ -272,9 +273,9 @@ def test_healthz_and_the_admin_page_show_the_scheduler(app, client, admin, staff
     assert "Open and close calls, send due reminders" in page and "Deliver queued e-mail" in page
     assert " CET" in page  # times in local time
     # What is coming, computed from the round's dates: opening, closing, reminders.
-    assert "11 January 2027 13:00 CET" in page  # the opening (12:00 UTC)
-    assert "7 March 2027 23:59:59 CET" in page
-    assert "28 February 2027 23:59:59 CET" in page  # "7 days before" the closing
+    assert "11 January 2027, 13:00 CET" in page  # the opening (12:00 UTC)
+    assert "7 March 2027, 23:59:59 CET" in page
+    assert "28 February 2027, 23:59:59 CET" in page  # "7 days before" the closing
     assert award_round.title in page
     assert "idle" in page and "nothing due" in page
     assert client.get("/healthz").get_json()["scheduler"]["state"] == "stopped"

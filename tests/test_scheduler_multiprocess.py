@@ -277,7 +277,7 @@ def test_two_schedulers_one_leads_each_message_once_and_the_stand_by_takes_over(
             m for m in smtp.sink.messages if m["Subject"].strip().startswith("1 review")
         )
         body = smtp.sink.text(reminder)
-        assert "- Grace Hopper: Excellent Researcher Award, NOK 400 000" in body
+        assert "- Grace Hopper: Excellent Researcher Award, NOK 400,000" in body
         assert "https://awards.example.org/review/" in body
 
         # 4. Kill the leader: no clean stop, its lease simply stops being renewed.

@@ -59,9 +59,9 @@ def test_refused_mail_stays_queued_with_its_error_then_goes_once(app, client, sm
         "rita@example.org",
     ]
     text = smtp_server.sink.text(smtp_server.sink.to("rita@example.org")[0])
-    assert "Researcher of the Year: NOK 100 000" in text
+    assert "Researcher of the Year: NOK 100,000" in text
     html = smtp_server.sink.to("rita@example.org")[0].get_body(preferencelist=("html",))
-    assert "NOK 100 000" in html.get_content()
+    assert "NOK 100,000" in html.get_content()
 
 
 def test_send_again_delivers_a_failed_message_at_the_next_run_once(app, client, smtp_server, admin):
@@ -111,6 +111,7 @@ def test_outbox_page_filters_by_status_and_pages(app, client, admin):
             recipient=f"person{index}@example.org",
             subject=f"Message {index}",
             template="test_message",
+            language="en",
             name="Person",
         )
     db.session.commit()

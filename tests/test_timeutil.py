@@ -32,7 +32,7 @@ def test_time_repeated_by_autumn_change_takes_the_first(app):
 def test_seven_days_before_noon_across_dst_keeps_local_clock(app):
     deadline = from_local(date(2026, 4, 2), time(12, 0))  # after the spring change
     reminder = shift_local(deadline, days=-7)
-    assert format_local(reminder) == "26 March 2026 12:00 CET"
+    assert format_local(reminder) == "26 March 2026, 12:00 CET"
     assert (deadline - reminder).total_seconds() == 6 * 86400 + 23 * 3600
 
 
@@ -40,12 +40,12 @@ def test_shift_by_a_year_keeps_local_clock_across_dst(app):
     # 28 March 2026 is winter time (CET); in 2027 the clocks change that very night.
     winter = from_local(date(2026, 3, 28), time(12, 0))
     shifted = shift_local(winter, years=1)
-    assert format_local(shifted) == "28 March 2027 12:00 CEST"
+    assert format_local(shifted) == "28 March 2027, 12:00 CEST"
 
 
 def test_format_amount_groups_thousands():
-    assert format_amount(400_000) == "NOK 400 000"
-    assert format_amount(1_250_000, "EUR") == "EUR 1 250 000"
+    assert format_amount(400_000) == "NOK 400,000"
+    assert format_amount(1_250_000, "EUR") == "€ 1,250,000"
 
 
 def test_count_words_and_remaining():

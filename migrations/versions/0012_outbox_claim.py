@@ -2,7 +2,7 @@
 walk the years of sent mail
 
 Revision ID: 0012_outbox_claim
-Revises: 0008_document_chunks
+Revises: 0009_languages
 Create Date: 2026-12-12 10:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0012_outbox_claim"
-down_revision = "0008_document_chunks"
+down_revision = "0009_languages"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,7 @@
 """Admin: charts of nominations per category and per department over the years."""
 
 from flask import render_template
+from flask_babel import gettext as _
 
 from nominations.admin import bp
 from nominations.charts import Series, grouped_bars
@@ -19,8 +20,8 @@ def _chart(title: str, counts: YearlyCounts, chart_id: str):
         [str(year) for year in counts.years],
         [Series(name, values) for name, values in counts.series.items()],
         chart_id=chart_id,
-        unit="nominations",
-        note="The same numbers are in the table below the chart.",
+        unit=_("nominations"),
+        note=_("The same numbers are in the table below the chart."),
     )
 
 
@@ -32,16 +33,18 @@ def charts():
         "admin/charts.html",
         sections=[
             (
-                "Nominations per category",
-                "Category",
+                _("Nominations per category"),
+                _("Category"),
                 per_category,
-                _chart("Nominations per category and year", per_category, "chart-category"),
+                _chart(_("Nominations per category and year"), per_category, "chart-category"),
             ),
             (
-                "Nominations per department (of the nominee)",
-                "Department",
+                _("Nominations per department (of the nominee)"),
+                _("Department"),
                 per_department,
-                _chart("Nominations per department and year", per_department, "chart-department"),
+                _chart(
+                    _("Nominations per department and year"), per_department, "chart-department"
+                ),
             ),
         ],
         years_shown=YEARS_SHOWN,

@@ -2,6 +2,8 @@
 ``workflow/departments.py``."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField
@@ -23,13 +25,13 @@ from nominations.workflow.departments import (
 
 
 class DepartmentForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=MAX_NAME)])
-    submit = SubmitField("Save department")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=MAX_NAME)])
+    submit = SubmitField(_l("Save department"))
 
 
 class MergeForm(FlaskForm):
-    into_id = SelectField("Merge into", coerce=int, validators=[DataRequired()])
-    submit = SubmitField("Merge")
+    into_id = SelectField(_l("Merge into"), coerce=int, validators=[DataRequired()])
+    submit = SubmitField(_l("Merge"))
 
 
 class ActiveForm(FlaskForm):
@@ -43,14 +45,14 @@ def _department(department_id: int) -> Department:
 @bp.route("/departments", methods=["GET", "POST"])
 def departments():
     form = DepartmentForm()
-    form.submit.label.text = "Add department"
+    form.submit.label.text = _("Add department")
     if form.validate_on_submit():
         try:
             department = create_department(form.name.data, actor=current_user)
         except WorkflowError as error:
             refuse(error, form)
         else:
-            flash(f"Department {department.name} added.", "success")
+            flash(_("Department %(name)s added.", name=department.name), "success")
             return redirect(url_for("admin.departments"))
     return render_template("admin/departments.html", rows=department_rows(), form=form)
 
@@ -66,13 +68,13 @@ def edit_department(department_id: int):
         except WorkflowError as error:
             refuse(error, form)
         else:
-            flash(f"{old_name} is now called {department.name}.", "success")
+            flash(_("%(old)s is now called %(new)s.", old=old_name, new=department.name), "success")
             return redirect(url_for("admin.departments"))
     return _edit_page(department, form, MergeForm(prefix="merge"))
 
 
 def _edit_page(department: Department, form: DepartmentForm, merge: MergeForm):
-    merge.into_id.choices = [(0, "Choose a department…")] + [
+    merge.into_id.choices = [(0, _("Choose a department…"))] + [
         (d.id, d.name) for d in active_departments() if d.id != department.id
     ]
     row = next(r for r in department_rows() if r.department.id == department.id)
@@ -100,13 +102,19 @@ def merge_department(department_id: int):
             refuse(error, merge)
         else:
             flash(
-                f"{name} merged into {into.name}: {counts['people']} people and "
-                f"{counts['nominations']} nominations moved.",
+                _(
+                    "%(old)s merged into %(new)s: %(people)d people and %(nominations)d "
+                    "nominations moved.",
+                    old=name,
+                    new=into.name,
+                    people=counts["people"],
+                    nominations=counts["nominations"],
+                ),
                 "success",
             )
             return redirect(url_for("admin.departments"))
     elif not merge.errors.get("csrf_token"):
-        merge.into_id.errors = ["Choose the department to merge into."]
+        merge.into_id.errors = [_("Choose the department to merge into.")]
     return _edit_page(department, DepartmentForm(obj=department), merge)
 
 
@@ -115,9 +123,11 @@ def department_active(department_id: int):
     department = _department(department_id)
     form = ActiveForm()
     if not form.validate_on_submit() or form.active.data not in ("0", "1"):
-        flash("Nothing changed: use the button on this page.", "warning")
+        flash(_("Nothing changed: use the button on this page."), "warning")
         return redirect(url_for("admin.edit_department", department_id=department.id))
     set_department_active(department, form.active.data == "1", actor=current_user)
-    state = "reactivated" if department.active else "deactivated"
-    flash(f"{department.name} {state}.", "success")
+    if department.active:
+        flash(_("%(name)s reactivated.", name=department.name), "success")
+    else:
+        flash(_("%(name)s deactivated.", name=department.name), "success")
     return redirect(url_for("admin.edit_department", department_id=department.id))

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -14,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from nominations.models import BlindMode
-from nominations.workflow.rounds import (
+from nominations.workflow.round_rules import (
     MAX_PHD_YEARS,
     MAX_PRIZE_AMOUNT,
     MAX_PRIZE_COUNT,
@@ -53,120 +54,155 @@ class ClockField(TimeField):
 
 
 BLIND_CHOICES = [
-    (BlindMode.AFTER_OWN.value, "After submitting their own review (default)"),
-    (BlindMode.NEVER.value, "Never"),
-    (BlindMode.ALWAYS.value, "Always"),
+    (BlindMode.AFTER_OWN.value, _l("After submitting their own review (default)")),
+    (BlindMode.NEVER.value, _l("Never")),
+    (BlindMode.ALWAYS.value, _l("Always")),
 ]
 
 
 class UserForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    department_id = SelectField("Department", coerce=int, validators=[Optional()])
-    is_staff = BooleanField("Staff (can nominate)", default=True)
-    is_reviewer = BooleanField("Reviewer (can sit on review panels)")
-    is_admin = BooleanField("Administrator")
-    active = BooleanField("Active (can sign in)", default=True)
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    department_id = SelectField(_l("Department"), coerce=int, validators=[Optional()])
+    is_staff = BooleanField(_l("Staff (can nominate)"), default=True)
+    is_reviewer = BooleanField(_l("Reviewer (can sit on review panels)"))
+    is_admin = BooleanField(_l("Administrator"))
+    active = BooleanField(_l("Active (can sign in)"), default=True)
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[Optional(), Length(min=8, max=200)],
-        description="At least 8 characters. Leave empty to keep the current password.",
+        description=_l("At least 8 characters. Leave empty to keep the current password."),
     )
-    submit = SubmitField("Save user")
+    submit = SubmitField(_l("Save user"))
+
+
+# Administrators' texts come in English (required where the text is, the name identifies the
+# round or category and names its files) and bokmål (optional: readers of bokmål see the
+# English where it is empty), under the same field names as the columns (``name_nb`` ...).
+ENGLISH_NAME = _l("Name (English)")
+BOKMAL_NAME = _l("Name (bokmål)")
+BOKMAL_OPTIONAL = _l("Optional: where it is empty, bokmål readers see the English.")
 
 
 class RoundForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    year = IntegerField("Year", validators=[DataRequired(), NumberRange(2000, 2200)])
-    organiser = StringField("Organiser", validators=[Optional(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
-    opens_date = DateField("Opens on", validators=[DataRequired()])
+    name = StringField(ENGLISH_NAME, validators=[DataRequired(), Length(max=200)])
+    name_nb = StringField(
+        BOKMAL_NAME, validators=[Optional(), Length(max=200)], description=BOKMAL_OPTIONAL
+    )
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2200)])
+    organiser = StringField(_l("Organiser"), validators=[Optional(), Length(max=200)])
+    description = TextAreaField(
+        _l("Description (English)"), validators=[Optional(), Length(max=5000)]
+    )
+    description_nb = TextAreaField(
+        _l("Description (bokmål)"), validators=[Optional(), Length(max=5000)]
+    )
+    opens_date = DateField(_l("Opens on"), validators=[DataRequired()])
     opens_time = ClockField(
-        "Opening time", validators=[Optional()], description="Empty: at the start of the day."
+        _l("Opening time"),
+        validators=[Optional()],
+        description=_l("Empty: at the start of the day."),
     )
-    closes_date = DateField("Closes on", validators=[DataRequired()])
+    closes_date = DateField(_l("Closes on"), validators=[DataRequired()])
     closes_time = ClockField(
-        "Closing time",
+        _l("Closing time"),
         validators=[Optional()],
-        description="Empty: at the end of the day (23:59:59).",
+        description=_l("Empty: at the end of the day (23:59:59)."),
     )
-    review_date = DateField("Review deadline", validators=[DataRequired()])
+    review_date = DateField(_l("Review deadline"), validators=[DataRequired()])
     review_time = ClockField(
-        "Review deadline time",
+        _l("Review deadline time"),
         validators=[Optional()],
-        description="Empty: at the end of the day (23:59:59).",
+        description=_l("Empty: at the end of the day (23:59:59)."),
     )
-    ceremony_on = DateField("Ceremony date", validators=[Optional()])
-    blind_mode = SelectField("Reviewers see each other's scores", choices=BLIND_CHOICES)
+    ceremony_on = DateField(_l("Ceremony date"), validators=[Optional()])
+    blind_mode = SelectField(_l("Reviewers see each other's scores"), choices=BLIND_CHOICES)
     department_conflicts = BooleanField(
-        "Reviewers in the nominee's department have a conflict of interest"
+        _l("Reviewers in the nominee's department have a conflict of interest")
     )
-    submit = SubmitField("Save round")
+    submit = SubmitField(_l("Save round"))
 
 
 class ConfirmOpeningForm(FlaskForm):
     """The administrator's confirmation of a round's opening (CSRF only)."""
 
-    submit = SubmitField("Confirm the opening")
+    submit = SubmitField(_l("Confirm the opening"))
 
 
 class CategoryForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
-    eligibility_text = TextAreaField("Eligibility", validators=[Optional(), Length(max=5000)])
+    name = StringField(ENGLISH_NAME, validators=[DataRequired(), Length(max=200)])
+    name_nb = StringField(
+        BOKMAL_NAME, validators=[Optional(), Length(max=200)], description=BOKMAL_OPTIONAL
+    )
+    description = TextAreaField(
+        _l("Description (English)"), validators=[Optional(), Length(max=5000)]
+    )
+    description_nb = TextAreaField(
+        _l("Description (bokmål)"), validators=[Optional(), Length(max=5000)]
+    )
+    eligibility_text = TextAreaField(
+        _l("Eligibility (English)"), validators=[Optional(), Length(max=5000)]
+    )
+    eligibility_text_nb = TextAreaField(
+        _l("Eligibility (bokmål)"), validators=[Optional(), Length(max=5000)]
+    )
     phd_within_years = IntegerField(
-        "PhD within the last N years",
+        _l("PhD within the last N years"),
         validators=[
             Optional(),
             NumberRange(
                 min=1,
                 max=MAX_PHD_YEARS,
-                message=f"Enter a number of years from 1 to {MAX_PHD_YEARS}.",
+                message=_l("Enter a number of years from 1 to %(most)d.", most=MAX_PHD_YEARS),
             ),
         ],
-        description="Career-stage rule. Leave empty when the category has none.",
+        description=_l("Career-stage rule. Leave empty when the category has none."),
     )
     prize_amount = IntegerField(
-        "Prize amount",
-        description="A whole number, in the currency below.",
+        _l("Prize amount"),
+        description=_l("A whole number, in the currency below."),
         validators=[
-            DataRequired(message="Enter the prize amount as a positive whole number."),
-            NumberRange(min=1, message="The prize amount must be positive."),
-            NumberRange(max=MAX_PRIZE_AMOUNT, message="The prize amount is too large."),
+            DataRequired(message=_l("Enter the prize amount as a positive whole number.")),
+            NumberRange(min=1, message=_l("The prize amount must be positive.")),
+            NumberRange(max=MAX_PRIZE_AMOUNT, message=_l("The prize amount is too large.")),
         ],
     )
     currency = StringField(
-        "Currency",
+        _l("Currency"),
         default="NOK",
-        validators=[DataRequired(message="Enter a currency code such as NOK."), Length(max=3)],
-        description="A three-letter code: NOK, EUR, SEK ...",
+        validators=[DataRequired(message=_l("Enter a currency code such as NOK.")), Length(max=3)],
+        description=_l("A three-letter code: NOK, EUR, SEK ..."),
     )
     prize_count = IntegerField(
-        "Number of prizes",
+        _l("Number of prizes"),
         default=1,
         validators=[
-            DataRequired(message="Enter the number of prizes (at least 1)."),
-            NumberRange(min=1, message="There must be at least one prize."),
-            NumberRange(max=MAX_PRIZE_COUNT, message=f"At most {MAX_PRIZE_COUNT} prizes."),
+            DataRequired(message=_l("Enter the number of prizes (at least 1).")),
+            NumberRange(min=1, message=_l("There must be at least one prize.")),
+            NumberRange(
+                max=MAX_PRIZE_COUNT, message=_l("At most %(num)d prizes.", num=MAX_PRIZE_COUNT)
+            ),
         ],
     )
-    funder = StringField("Funder", validators=[Optional(), Length(max=200)])
-    self_nomination_allowed = BooleanField("Self-nomination allowed")
-    department_nomination_allowed = BooleanField("Departments may nominate")
+    funder = StringField(_l("Funder"), validators=[Optional(), Length(max=200)])
+    self_nomination_allowed = BooleanField(_l("Self-nomination allowed"))
+    department_nomination_allowed = BooleanField(_l("Departments may nominate"))
     word_limit = IntegerField(
-        "Word limit for the statement",
+        _l("Word limit for the statement"),
         default=1000,
         validators=[
             DataRequired(),
-            NumberRange(min=1, message="The word limit must be positive."),
-            NumberRange(max=MAX_WORD_LIMIT, message=f"At most {MAX_WORD_LIMIT} words."),
+            NumberRange(min=1, message=_l("The word limit must be positive.")),
+            NumberRange(
+                max=MAX_WORD_LIMIT, message=_l("At most %(num)d words.", num=MAX_WORD_LIMIT)
+            ),
         ],
     )
-    requires_cv = BooleanField("A CV is required", default=True)
-    requires_publications = BooleanField("A publication list is required")
+    requires_cv = BooleanField(_l("A CV is required"), default=True)
+    requires_publications = BooleanField(_l("A publication list is required"))
     max_support_letters = IntegerField(
-        "Support letters allowed",
+        _l("Support letters allowed"),
         default=3,
         validators=[Optional(), NumberRange(min=0, max=MAX_SUPPORT_LETTERS)],
     )
-    submit = SubmitField("Save category")
+    submit = SubmitField(_l("Save category"))

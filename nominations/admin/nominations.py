@@ -4,6 +4,8 @@ a detail page with every field and document, and marking a nomination ineligible
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
@@ -21,14 +23,14 @@ from nominations.workflow.nominations.rules import INELIGIBLE_FROM, MAX_REASON_C
 
 class IneligibleForm(FlaskForm):
     reason = TextAreaField(
-        "Reason",
+        _l("Reason"),
         validators=[
-            DataRequired(message="Give the reason; the nominator will read it."),
+            DataRequired(message=_l("Give the reason; the nominator will read it.")),
             Length(max=MAX_REASON_CHARS),
         ],
-        description="Sent to the nominator by e-mail and shown on their nomination.",
+        description=_l("Sent to the nominator by e-mail and shown on their nomination."),
     )
-    submit = SubmitField("Mark ineligible")
+    submit = SubmitField(_l("Mark ineligible"))
 
 
 def _int_arg(name: str) -> int | None:
@@ -109,6 +111,12 @@ def nomination_ineligible(nomination_id: int):
                 return redirect(url_for("admin.nomination_detail", nomination_id=nomination.id))
             refuse(error, form)
         else:
-            flash(f"Marked ineligible. {nomination.nominator.name} is told by e-mail.", "success")
+            flash(
+                _(
+                    "Marked ineligible. %(name)s is told by e-mail.",
+                    name=nomination.nominator.name,
+                ),
+                "success",
+            )
             return redirect(url_for("admin.nomination_detail", nomination_id=nomination.id))
     return _render_detail(nomination, form)

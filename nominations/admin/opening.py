@@ -2,6 +2,8 @@
 the banner about rounds that did not open at their time."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from nominations.admin import bp
@@ -20,14 +22,14 @@ from nominations.workflow.opening import (
 
 
 @bp.app_template_global()
-def rounds_not_opened() -> list[tuple[AwardRound, list[str]]]:
+def rounds_not_opened() -> list[tuple[AwardRound, list]]:
     """For the admin round pages' banner: rounds past their opening time that stay closed."""
     at = current_time()
     return [(r, opening_problems(r, at)) for r in held_rounds(at)]
 
 
 @bp.app_template_global()
-def round_opening_problems(award_round: AwardRound) -> list[str]:
+def round_opening_problems(award_round: AwardRound) -> list:
     return opening_problems(award_round)
 
 
@@ -60,13 +62,20 @@ def open_round(round_id: int):
 
 
 def _confirmation(award_round: AwardRound, result) -> str:
+    title = award_round.title
     if result.already:
-        return f"The opening of {award_round.title} was confirmed already; nothing changed."
+        return _("The opening of %(title)s was confirmed already; nothing changed.", title=title)
+    if result.opened and result.queued:
+        return ngettext(
+            "%(title)s is open for nominations; the announcement goes to %(num)d staff member.",
+            "%(title)s is open for nominations; the announcement goes to %(num)d staff members.",
+            result.queued,
+            title=title,
+        )
     if result.opened:
-        people = f"{result.queued} staff member{'s' if result.queued != 1 else ''}"
-        told = f"the announcement goes to {people}" if result.queued else "no announcement sent"
-        return f"{award_round.title} is open for nominations; {told}."
-    return (
-        f"Opening confirmed: {award_round.title} opens {format_local(award_round.opens_at)}, "
-        "and the announcement goes out then."
+        return _("%(title)s is open for nominations; no announcement sent.", title=title)
+    return _(
+        "Opening confirmed: %(title)s opens %(when)s, and the announcement goes out then.",
+        title=title,
+        when=format_local(award_round.opens_at),
     )

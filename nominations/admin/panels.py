@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from nominations.admin import bp
@@ -17,6 +18,7 @@ from nominations.admin.panel_forms import (
 )
 from nominations.confirming import Question, ask_first, asks
 from nominations.forms import refuse
+from nominations.languages import localized
 from nominations.models import (
     AwardCategory,
     AwardRound,
@@ -71,7 +73,9 @@ def panel_helpers() -> dict:
 
 
 def _category_choices(award_round: AwardRound) -> list[tuple[int, str]]:
-    return [(0, "Every category of the round")] + [(c.id, c.name) for c in award_round.categories]
+    return [(0, _("Every category of the round"))] + [
+        (c.id, localized(c, "name")) for c in award_round.categories
+    ]
 
 
 def _reviewer_choices(exclude: set[int] | None = None) -> list[tuple[int, str]]:
@@ -106,7 +110,7 @@ def new_panel(round_id: int):
         except WorkflowError as error:
             refuse(error, form)
         else:
-            flash(f"Panel {panel.name} created; now add its members.", "success")
+            flash(_("Panel %(name)s created; now add its members.", name=panel.name), "success")
             return redirect(url_for("admin.panel_detail", panel_id=panel.id))
     return render_template("admin/panel_form.html", form=form, award_round=award_round)
 
@@ -158,7 +162,7 @@ def edit_panel(panel_id: int):
         except WorkflowError as error:
             refuse(error, form)
         else:
-            flash(f"Saved panel {panel.name}.", "success")
+            flash(_("Saved panel %(name)s.", name=panel.name), "success")
             return redirect(url_for("admin.panel_detail", panel_id=panel.id))
     return _panel_page(panel, edit_form=form)
 
@@ -175,12 +179,15 @@ def add_panel_member(panel_id: int):
         except WorkflowError as error:
             refuse(error, form)
         else:
-            flash(f"{user.name} added to {panel.name}.", "success")
+            flash(
+                _("%(person)s added to %(panel)s.", person=user.name, panel=panel.name), "success"
+            )
             return redirect(url_for("admin.panel_detail", panel_id=panel.id))
     return _panel_page(panel, member_form=form)
 
 
-def _member_action(member_id: int, action, message: str, *, ask: bool = False):
+def _member_action(member_id: int, action, message, *, ask: bool = False):
+    """``message(name)``: the flash message once ``action`` went through."""
     member = db.session.get(PanelMember, member_id) or abort(404)
     panel_id, name = member.panel_id, member.user.name
     if ActionForm().validate_on_submit():
@@ -191,37 +198,50 @@ def _member_action(member_id: int, action, message: str, *, ask: bool = False):
         else:
             if ask and (page := ask_first(member)) is not None:
                 return page
-            flash(message.format(name=name), "success")
+            flash(message(name), "success")
     return redirect(url_for("admin.panel_detail", panel_id=panel_id))
 
 
 @asks("admin.remove_panel_member")
 def _removing_member(member: PanelMember) -> Question:
     return Question(
-        f"Remove {member.user.name} from the panel {member.panel.name}?",
-        "Their reviews stop counting.",
-        f"Remove {member.user.name}",
+        _(
+            "Remove %(person)s from the panel %(panel)s?",
+            person=member.user.name,
+            panel=member.panel.name,
+        ),
+        _("Their reviews stop counting."),
+        _("Remove %(person)s", person=member.user.name),
         url_for("admin.panel_detail", panel_id=member.panel_id),
     )
 
 
 @bp.route("/panel-members/<int:member_id>/remove", methods=["POST"])
 def remove_panel_member(member_id: int):
-    return _member_action(member_id, remove_member, "{name} is no longer on the panel.", ask=True)
+    return _member_action(
+        member_id,
+        remove_member,
+        lambda name: _("%(name)s is no longer on the panel.", name=name),
+        ask=True,
+    )
 
 
 @bp.route("/panel-members/<int:member_id>/chair", methods=["POST"])
 def make_panel_chair(member_id: int):
-    return _member_action(member_id, make_chair, "{name} chairs the panel now.")
+    return _member_action(
+        member_id, make_chair, lambda name: _("%(name)s chairs the panel now.", name=name)
+    )
 
 
 @asks("admin.delete_panel_view")
 def _deleting_panel(panel: Panel) -> Question:
     return Question(
-        f"Delete the panel {panel.name}?",
-        "Its members no longer review the categories it covers through it; reviews already "
-        "written stay stored.",
-        "Delete the panel",
+        _("Delete the panel %(name)s?", name=panel.name),
+        _(
+            "Its members no longer review the categories it covers through it; reviews already "
+            "written stay stored."
+        ),
+        _("Delete the panel"),
         url_for("admin.panel_detail", panel_id=panel.id),
     )
 
@@ -238,7 +258,7 @@ def delete_panel_view(panel_id: int):
             return redirect(url_for("admin.panel_detail", panel_id=panel_id))
         if (page := ask_first(panel)) is not None:
             return page
-        flash(f"Panel {name} deleted.", "success")
+        flash(_("Panel %(name)s deleted.", name=name), "success")
     return redirect(url_for("admin.round_detail", round_id=round_id))
 
 
@@ -249,7 +269,9 @@ def delete_panel_view(panel_id: int):
 def _criterion_data(form: CriterionForm) -> CriterionData:
     return CriterionData(
         name=form.name.data or "",
+        name_nb=form.name_nb.data or "",
         guidance=form.guidance.data or "",
+        guidance_nb=form.guidance_nb.data or "",
         weight=form.weight.data,
         scale_min=form.scale_min.data,
         scale_max=form.scale_max.data,
@@ -266,7 +288,7 @@ def rubric(category_id: int):
         except WorkflowError as error:
             refuse(error, form)
         else:
-            flash(f"Criterion {criterion.name} added.", "success")
+            flash(_("Criterion %(name)s added.", name=localized(criterion, "name")), "success")
             return redirect(url_for("admin.rubric", category_id=category.id))
     return render_template(
         "admin/rubric.html",
@@ -289,7 +311,7 @@ def edit_criterion(criterion_id: int):
         except WorkflowError as error:
             refuse(error, form)
         else:
-            flash(f"Saved criterion {criterion.name}.", "success")
+            flash(_("Saved criterion %(name)s.", name=localized(criterion, "name")), "success")
             return redirect(url_for("admin.rubric", category_id=criterion.category_id))
     return render_template(
         "admin/criterion_form.html",
@@ -303,9 +325,12 @@ def edit_criterion(criterion_id: int):
 @asks("admin.delete_criterion_view")
 def _removing_criterion(criterion: Criterion) -> Question:
     return Question(
-        f"Remove the criterion {criterion.name}?",
-        f"Reviewers of {criterion.category.name} no longer score it.",
-        "Remove the criterion",
+        _("Remove the criterion %(name)s?", name=localized(criterion, "name")),
+        _(
+            "Reviewers of %(category)s no longer score it.",
+            category=localized(criterion.category, "name"),
+        ),
+        _("Remove the criterion"),
         url_for("admin.rubric", category_id=criterion.category_id),
     )
 
@@ -313,7 +338,7 @@ def _removing_criterion(criterion: Criterion) -> Question:
 @bp.route("/criteria/<int:criterion_id>/delete", methods=["POST"])
 def delete_criterion_view(criterion_id: int):
     criterion = db.session.get(Criterion, criterion_id) or abort(404)
-    category_id, name = criterion.category_id, criterion.name
+    category_id, name = criterion.category_id, localized(criterion, "name")
     if ActionForm().validate_on_submit():
         try:
             delete_criterion(criterion, actor=current_user)
@@ -322,5 +347,5 @@ def delete_criterion_view(criterion_id: int):
         else:
             if (page := ask_first(criterion)) is not None:
                 return page
-            flash(f"Criterion {name} removed.", "success")
+            flash(_("Criterion %(name)s removed.", name=name), "success")
     return redirect(url_for("admin.rubric", category_id=category_id))

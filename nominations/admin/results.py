@@ -1,6 +1,8 @@
 """Admin: publishing a round's results and opening next year's round from it."""
 
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from nominations.admin import bp
@@ -30,10 +32,12 @@ def _get_round(round_id: int) -> AwardRound:
 @asks("admin.publish_results")
 def _publishing(award_round: AwardRound) -> Question:
     return Question(
-        f"Publish the results of {award_round.title}?",
-        "The winners become public and nominators and nominees are told by e-mail. "
-        "This cannot be undone.",
-        "Publish results",
+        _("Publish the results of %(title)s?", title=award_round.title),
+        _(
+            "The winners become public and nominators and nominees are told by e-mail. "
+            "This cannot be undone."
+        ),
+        _("Publish results"),
         url_for("admin.round_detail", round_id=award_round.id),
     )
 
@@ -49,8 +53,14 @@ def publish_results(round_id: int):
         if (page := ask_first(award_round)) is not None:
             return page
         flash(
-            f"The results of {award_round.title} are published. "
-            f"{queued} nominator(s) and nominee(s) will be told by e-mail.",
+            ngettext(
+                "The results of %(title)s are published. "
+                "%(num)d nominator or nominee will be told by e-mail.",
+                "The results of %(title)s are published. "
+                "%(num)d nominators and nominees will be told by e-mail.",
+                queued,
+                title=award_round.title,
+            ),
             "success",
         )
     return redirect(url_for("admin.round_detail", round_id=round_id))
@@ -59,10 +69,12 @@ def publish_results(round_id: int):
 @asks("admin.clone_round")
 def _cloning(award_round: AwardRound) -> Question:
     return Question(
-        f"Open next year's round from {award_round.title}?",
-        "Categories, criteria, panel and reminders are copied and every date moves one year "
-        "on; it starts as a draft.",
-        "Open next year's round",
+        _("Open next year's round from %(title)s?", title=award_round.title),
+        _(
+            "Categories, criteria, panel and reminders are copied and every date moves one year "
+            "on; it starts as a draft."
+        ),
+        _("Open next year's round"),
         url_for("admin.round_detail", round_id=award_round.id),
     )
 
@@ -78,8 +90,12 @@ def clone_round(round_id: int):
     if (page := ask_first(award_round)) is not None:
         return page
     flash(
-        f"{new_round.title} created as a draft from {award_round.title}, every date one year "
-        "later. Check its dates, categories, panel and reminders before it opens.",
+        _(
+            "%(new)s created as a draft from %(old)s, every date one year later. Check its "
+            "dates, categories, panel and reminders before it opens.",
+            new=new_round.title,
+            old=award_round.title,
+        ),
         "success",
     )
     return redirect(url_for("admin.round_detail", round_id=new_round.id))

@@ -3,11 +3,13 @@
 from datetime import time
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from nominations.admin import bp
 from nominations.admin.forms import CategoryForm, RoundForm
 from nominations.forms import fill_local, local_instant, refuse
+from nominations.languages import localized
 from nominations.models import AwardCategory, AwardRound, db
 from nominations.workflow import WorkflowError
 from nominations.workflow.rounds import (
@@ -28,9 +30,11 @@ def _round_data(form: RoundForm) -> RoundData | None:
         return None
     return RoundData(
         name=form.name.data,
+        name_nb=form.name_nb.data or "",
         year=form.year.data,
         organiser=form.organiser.data or "",
         description=form.description.data or "",
+        description_nb=form.description_nb.data or "",
         opens_at=opens_at,
         closes_at=closes_at,
         review_deadline=review_deadline,
@@ -43,8 +47,11 @@ def _round_data(form: RoundForm) -> RoundData | None:
 def _category_data(form: CategoryForm) -> CategoryData:
     return CategoryData(
         name=form.name.data,
+        name_nb=form.name_nb.data or "",
         description=form.description.data or "",
+        description_nb=form.description_nb.data or "",
         eligibility_text=form.eligibility_text.data or "",
+        eligibility_text_nb=form.eligibility_text_nb.data or "",
         phd_within_years=form.phd_within_years.data,
         prize_amount=form.prize_amount.data,
         currency=form.currency.data or "",
@@ -100,8 +107,11 @@ def new_round():
             refuse(error, form, ROUND_FIELD_MAP.get(error.field))
         else:
             flash(
-                f"Round {award_round.title} created. Now add its categories; it opens only "
-                "when you confirm its announcement, and nothing is sent before.",
+                _(
+                    "Round %(title)s created. Now add its categories; it opens only "
+                    "when you confirm its announcement, and nothing is sent before.",
+                    title=award_round.title,
+                ),
                 "success",
             )
             return redirect(url_for("admin.round_detail", round_id=award_round.id))
@@ -128,7 +138,7 @@ def edit_round(round_id: int):
         except WorkflowError as error:
             refuse(error, form, ROUND_FIELD_MAP.get(error.field))
         else:
-            flash(f"Saved {award_round.title}.", "success")
+            flash(_("Saved %(title)s.", title=award_round.title), "success")
             return redirect(url_for("admin.round_detail", round_id=award_round.id))
     return render_template("admin/round_form.html", form=form, award_round=award_round)
 
@@ -143,7 +153,14 @@ def new_category(round_id: int):
         except WorkflowError as error:
             refuse(error, form)
         else:
-            flash(f"Category {category.name} added to {award_round.title}.", "success")
+            flash(
+                _(
+                    "Category %(name)s added to %(title)s.",
+                    name=localized(category, "name"),
+                    title=award_round.title,
+                ),
+                "success",
+            )
             return redirect(url_for("admin.round_detail", round_id=award_round.id))
     return render_template(
         "admin/category_form.html", form=form, award_round=award_round, category=None
@@ -160,7 +177,7 @@ def edit_category(category_id: int):
         except WorkflowError as error:
             refuse(error, form)
         else:
-            flash(f"Saved category {category.name}.", "success")
+            flash(_("Saved category %(name)s.", name=localized(category, "name")), "success")
             return redirect(url_for("admin.round_detail", round_id=category.round_id))
     return render_template(
         "admin/category_form.html", form=form, award_round=category.round, category=category

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SubmitField
@@ -26,24 +29,32 @@ from nominations.workflow.reminders.rules import (
 from nominations.workflow.reminders.schedule import KIND_LABELS, MAX_DAYS_BEFORE
 
 OUTCOMES = ("ok", "error", "idle", "running")
+# The jobs as the page names them, in the reader's language (scheduling/jobs.py titles them
+# in English, for the log and APScheduler).
+JOB_TITLES = {
+    "due_work": _l("Open and close calls, send due reminders"),
+    "outbox": _l("Deliver queued e-mail"),
+    "sweep_uploads": _l("Delete uploaded files no document names"),
+    "heartbeat": _l("Renew the leadership lease (heartbeat)"),
+}
 
 
 class ReminderRuleForm(FlaskForm):
     kind = SelectField(
-        "Reminder",
+        _l("Reminder"),
         choices=[(kind.value, KIND_LABELS[kind]) for kind in ReminderKind],
         default=ReminderKind.CALL_CLOSING.value,
     )
     days_before = IntegerField(
-        "Days before the deadline",
+        _l("Days before the deadline"),
         validators=[Optional(), NumberRange(min=1, max=MAX_DAYS_BEFORE)],
-        description=(
+        description=_l(
             "Sent at the same local clock time this many days before the closing time "
             "(call and draft reminders) or the review deadline (review reminders). "
             "Leave empty for “Call opened” and “Results published”."
         ),
     )
-    submit = SubmitField("Add reminder")
+    submit = SubmitField(_l("Add reminder"))
 
 
 def _round(round_id: int) -> AwardRound:
@@ -74,11 +85,21 @@ def new_reminder(round_id: int):
         except WorkflowError as error:
             refuse(error, form)
         else:
-            days = rule.days_before
-            when = f", {days} day{'s' if days != 1 else ''} before" if days else ""
-            flash(f"Reminder “{KIND_LABELS[ReminderKind(rule.kind)]}”{when} added.", "success")
+            flash(_added(rule), "success")
             return redirect(url_for("admin.round_detail", round_id=round_id, _anchor="reminders"))
     return render_template("admin/reminder_form.html", form=form, award_round=award_round)
+
+
+def _added(rule) -> str:
+    label = KIND_LABELS[ReminderKind(rule.kind)]
+    if not rule.days_before:
+        return _("Reminder “%(label)s” added.", label=label)
+    return ngettext(
+        "Reminder “%(label)s”, %(num)d day before added.",
+        "Reminder “%(label)s”, %(num)d days before added.",
+        rule.days_before,
+        label=label,
+    )
 
 
 def _rule_action(rule_id: int, action, *, ask: bool = False) -> object:
@@ -99,16 +120,23 @@ def _rule_action(rule_id: int, action, *, ask: bool = False) -> object:
 
 
 def _describe(rule) -> str:
-    days = rule.days_before
-    when = f" ({days} day{'s' if days != 1 else ''} before)" if days else ""
-    return f"“{KIND_LABELS[ReminderKind(rule.kind)]}”{when}"
+    """The rule as the messages name it: “Call closes soon” (7 days before)."""
+    label = KIND_LABELS[ReminderKind(rule.kind)]
+    if not rule.days_before:
+        return _("“%(label)s”", label=label)
+    return ngettext(
+        "“%(label)s” (%(num)d day before)",
+        "“%(label)s” (%(num)d days before)",
+        rule.days_before,
+        label=label,
+    )
 
 
 @bp.post("/reminders/<int:rule_id>/enable")
 def enable_reminder(rule_id: int):
     def action(rule):
         set_reminder_enabled(rule, enabled=True, actor=current_user)
-        return f"Reminder {_describe(rule)} enabled."
+        return _("Reminder %(reminder)s enabled.", reminder=_describe(rule))
 
     return _rule_action(rule_id, action)
 
@@ -117,7 +145,7 @@ def enable_reminder(rule_id: int):
 def disable_reminder(rule_id: int):
     def action(rule):
         set_reminder_enabled(rule, enabled=False, actor=current_user)
-        return f"Reminder {_describe(rule)} disabled."
+        return _("Reminder %(reminder)s disabled.", reminder=_describe(rule))
 
     return _rule_action(rule_id, action)
 
@@ -125,9 +153,9 @@ def disable_reminder(rule_id: int):
 @asks("admin.delete_reminder")
 def _removing_reminder(rule) -> Question:
     return Question(
-        f"Remove the reminder {_describe(rule)}?",
-        "It is no longer sent for this round; you can add it again.",
-        "Remove the reminder",
+        _("Remove the reminder %(reminder)s?", reminder=_describe(rule)),
+        _("It is no longer sent for this round; you can add it again."),
+        _("Remove the reminder"),
         url_for("admin.round_detail", round_id=rule.round_id, _anchor="reminders"),
     )
 
@@ -137,7 +165,7 @@ def delete_reminder(rule_id: int):
     def action(rule):
         text = _describe(rule)
         remove_reminder_rule(rule, actor=current_user)
-        return f"Reminder {text} removed."
+        return _("Reminder %(reminder)s removed.", reminder=text)
 
     return _rule_action(rule_id, action, ask=True)
 
@@ -170,7 +198,10 @@ def outbox_send_again(message_id: int):
         flash(error.message, "warning")
     else:
         flash(
-            f"The message to {message.recipient} will be sent again at the next delivery run.",
+            _(
+                "The message to %(recipient)s will be sent again at the next delivery run.",
+                recipient=message.recipient,
+            ),
             "success",
         )
     return redirect(safe_next(request.form.get("next")) or url_for("admin.outbox"))
@@ -191,4 +222,5 @@ def scheduling():
         runs=job_runs_page(outcome, page_size=current_app.config["PER_PAGE"]),
         outcome=outcome,
         outcomes=OUTCOMES,
+        job_titles=JOB_TITLES,
     )

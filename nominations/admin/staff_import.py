@@ -6,6 +6,8 @@ between the two steps; ``workflow/staff_import.py`` plans again and stores all o
 """
 
 from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -25,22 +27,24 @@ SALT = "staff-import"
 
 class UploadForm(FlaskForm):
     file = FileField(
-        "HR export (CSV or XLSX)",
-        validators=[FileRequired("Choose the file to import.")],
-        description="First row: Name, E-mail, Department, Role (role may be empty: staff).",
+        _l("HR export (CSV or XLSX)"),
+        validators=[FileRequired(_l("Choose the file to import."))],
+        description=_l("First row: Name, E-mail, Department, Role (role may be empty: staff)."),
     )
     full = BooleanField(
-        "Full import: deactivate everyone who is not in the file",
-        description="They can no longer sign in; you see who they are before anything "
-        "changes. Your own account is never deactivated.",
+        _l("Full import: deactivate everyone who is not in the file"),
+        description=_l(
+            "They can no longer sign in; you see who they are before anything "
+            "changes. Your own account is never deactivated."
+        ),
     )
-    submit = SubmitField("Preview the import")
+    submit = SubmitField(_l("Preview the import"))
 
 
 class ConfirmForm(FlaskForm):
     rows = HiddenField()
     fingerprint = HiddenField()
-    submit = SubmitField("Import")
+    submit = SubmitField(_l("Import"))
 
 
 def _serializer() -> URLSafeSerializer:
@@ -88,7 +92,7 @@ def confirm_staff_import():
     try:
         rows, full = _unpack(form.rows.data)
     except (BadSignature, KeyError, TypeError, ValueError):
-        flash("The import could not be read back; upload the file again.", "danger")
+        flash(_("The import could not be read back; upload the file again."), "danger")
         return redirect(url_for("admin.staff_import"))
     if not form.validate_on_submit():
         return redirect(url_for("admin.staff_import"))
@@ -99,9 +103,15 @@ def confirm_staff_import():
         flash(error.message, "danger")
         return _preview(plan_import(rows, actor=current_user, full=full), rows, 409)
     flash(
-        f"Imported: {plan.counted('create')} people added, {plan.counted('update')} updated, "
-        f"{plan.counted('unchanged')} unchanged, {len(plan.new_departments)} departments "
-        f"added, {len(plan.deactivate)} deactivated.",
+        _(
+            "Imported: %(added)d people added, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(departments)d departments added, %(deactivated)d deactivated.",
+            added=plan.counted("create"),
+            updated=plan.counted("update"),
+            unchanged=plan.counted("unchanged"),
+            departments=len(plan.new_departments),
+            deactivated=len(plan.deactivate),
+        ),
         "success",
     )
     return redirect(url_for("admin.users"))

@@ -1,6 +1,7 @@
 """Admin: users and their roles."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import COOKIE_NAME, current_user, login_user
 
 from nominations.admin import bp
@@ -14,13 +15,14 @@ from nominations.workflow.accounts import (
     create_user,
     deactivate_user,
     reactivate_user,
+    role_names,
     update_user,
 )
 
 
 def _department_choices() -> list[tuple[int, str]]:
     departments = db.session.execute(db.select(Department).order_by(Department.name)).scalars()
-    return [(0, "(none)")] + [(d.id, d.name) for d in departments]
+    return [(0, _("(none)"))] + [(d.id, d.name) for d in departments]
 
 
 def _department(form: UserForm) -> Department | None:
@@ -46,7 +48,7 @@ def new_user():
     form.department_id.choices = _department_choices()
     if form.validate_on_submit():
         if not form.password.data:
-            add_error(form, "password", "Set a first password (at least 8 characters).")
+            add_error(form, "password", _("Set a first password (at least 8 characters)."))
         else:
             try:
                 user = create_user(
@@ -63,7 +65,10 @@ def new_user():
             except WorkflowError as error:
                 add_error(form, error.field, error.message)
             else:
-                flash(f"User {user.name} ({user.email}) created.", "success")
+                flash(
+                    _("User %(name)s (%(email)s) created.", name=user.name, email=user.email),
+                    "success",
+                )
                 return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -100,7 +105,7 @@ def edit_user(user_id: int):
                 # A new password of one's own ends one's other sessions, not this one.
                 remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
                 login_user(user, remember=remember_cookie in request.cookies)
-            flash(f"Saved {user.name}.", "success")
+            flash(_("Saved %(name)s.", name=user.name), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user, action_form=ActionForm())
 
@@ -108,9 +113,9 @@ def edit_user(user_id: int):
 @asks("admin.deactivate_account")
 def _deactivating(user: User) -> Question:
     return Question(
-        f"Deactivate {user.name}?",
-        "They are signed out now and cannot sign in until reactivated.",
-        f"Deactivate {user.name}",
+        _("Deactivate %(name)s?", name=user.name),
+        _("They are signed out now and cannot sign in until reactivated."),
+        _("Deactivate %(name)s", name=user.name),
         url_for("admin.edit_user", user_id=user.id),
     )
 
@@ -126,16 +131,18 @@ def deactivate_account(user_id: int):
         else:
             if (page := ask_first(user)) is not None:
                 return page
-            flash(f"{user.name} is deactivated and signed out everywhere.", "success")
+            flash(
+                _("%(name)s is deactivated and signed out everywhere.", name=user.name), "success"
+            )
     return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
 @asks("admin.reactivate_account")
 def _reactivating(user: User) -> Question:
     return Question(
-        f"Reactivate {user.name}?",
-        "They can sign in again with the roles they have.",
-        f"Reactivate {user.name}",
+        _("Reactivate %(name)s?", name=user.name),
+        _("They can sign in again with the roles they have."),
+        _("Reactivate %(name)s", name=user.name),
         url_for("admin.edit_user", user_id=user.id),
     )
 
@@ -151,5 +158,11 @@ def reactivate_account(user_id: int):
         else:
             if (page := ask_first(user)) is not None:
                 return page
-            flash(f"{user.name} is active again and can sign in.", "success")
+            flash(_("%(name)s is active again and can sign in.", name=user.name), "success")
     return redirect(url_for("admin.edit_user", user_id=user_id))
+
+
+@bp.app_template_filter("role_names")
+def role_names_filter(roles) -> str:
+    """{{ user.roles|role_names }}: "staff, reviewer" in the reader's language."""
+    return role_names(roles)

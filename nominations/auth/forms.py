@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -5,38 +6,41 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        "E-mail",
+        _l("E-mail"),
         validators=[DataRequired(), Length(max=254)],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[DataRequired(), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField("Keep me signed in on this computer")
-    submit = SubmitField("Sign in")
+    remember = BooleanField(_l("Keep me signed in on this computer"))
+    submit = SubmitField(_l("Sign in"))
 
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
-        "E-mail",
+        _l("E-mail"),
         validators=[DataRequired(), Length(max=254)],
         render_kw={"autocomplete": "username"},
     )
-    submit = SubmitField("Send me a reset link")
+    submit = SubmitField(_l("Send me a reset link"))
 
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(max=200)],
-        description="At least 8 characters, and not one of the most common passwords.",
+        description=_l("At least 8 characters, and not one of the most common passwords."),
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "The new password again",
-        validators=[DataRequired(), EqualTo("password", "The two passwords are not the same.")],
+        _l("The new password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
-    submit = SubmitField("Set the new password")
+    submit = SubmitField(_l("Set the new password"))

@@ -12,12 +12,14 @@ from __future__ import annotations
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from joserfc.errors import JoseError
 from requests import RequestException
 
 from nominations.auth import bp
 from nominations.auth.access import safe_next
+from nominations.auth.session_language import chosen_language, keep_language
 from nominations.unit_of_work import writes_on_get
 from nominations.workflow.single_sign_on import SignInRefused, refuse, sign_in_with_oidc
 
@@ -25,10 +27,6 @@ EXTENSION = "nominations_oidc"
 ID_TOKEN = "oidc_id_token"  # kept in the session for the provider's logout (id_token_hint)
 NEXT = "oidc_next"
 REFUSAL = "oidc_refusal"
-FAILED = (
-    "The sign-in through {provider} did not succeed (it may have taken too long, or been "
-    "started in another tab). Please try again."
-)
 
 
 def oidc_enabled() -> bool:
@@ -87,9 +85,12 @@ def oidc_callback():
         # issuer, an old nonce, the provider down: all the same to the person, not to the log.
         current_app.logger.warning("OIDC sign-in failed: %r", error)
         try:
-            refuse(
-                None, None, f"protocol: {type(error).__name__}", FAILED.format(provider=provider)
+            failed = _(
+                "The sign-in through %(provider)s did not succeed (it may have taken too long, "
+                "or been started in another tab). Please try again.",
+                provider=provider,
             )
+            refuse(None, None, f"protocol: {type(error).__name__}", failed)
         except SignInRefused as refusal:
             return _refused(refusal.message)
     try:
@@ -97,11 +98,14 @@ def oidc_callback():
     except SignInRefused as refusal:
         return _refused(refusal.message)
     next_url = session.get(NEXT)
-    # A fresh session, as with a password sign-in; only the ID token for the logout is kept.
+    language = chosen_language()
+    # A fresh session, as with a password sign-in; only the ID token for the logout is kept,
+    # and the language chosen.
     session.clear()
     session[ID_TOKEN] = token.get("id_token")
+    keep_language(language, user)
     login_user(user)
-    flash(f"Signed in as {user.name}.", "success")
+    flash(_("Signed in as %(name)s.", name=user.name), "success")
     return redirect(next_url or url_for("public.index"))
 
 

@@ -7,6 +7,7 @@ rate-limited like the sign-in form. Only where local sign-in is on (LOCAL_LOGIN_
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from nominations.auth import bp
 from nominations.auth.forms import ForgotPasswordForm, ResetPasswordForm
@@ -22,11 +23,6 @@ from nominations.workflow.passwords import (
     reset_password as set_password_with_link,
 )
 
-SENT = (
-    "If an active account has this e-mail address, a link to set a new password is on its "
-    "way. It works once, for an hour."
-)
-
 
 def _local_only() -> None:
     if not current_app.config["LOCAL_LOGIN_ENABLED"]:
@@ -40,7 +36,13 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         request_password_reset(form.email.data)
-        flash(SENT, "info")
+        flash(
+            _(
+                "If an active account has this e-mail address, a link to set a new password is "
+                "on its way. It works once, for an hour."
+            ),
+            "info",
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 
@@ -57,6 +59,6 @@ def reset_password(token: str):
         except WorkflowError as error:
             add_error(form, error.field or "password", error.message)
         else:
-            flash("Your new password is set. Sign in with it.", "success")
+            flash(_("Your new password is set. Sign in with it."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)

@@ -12,6 +12,8 @@ import tempfile
 import zipfile
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
+
 from nominations import storage
 from nominations.models import Attachment, Nomination
 from nominations.timeutil import to_local
@@ -70,15 +72,18 @@ def build_zip(nominations: Iterable[Nomination], *, folders: bool):
                 arcname = _unique(prefix + attachment_name(attachment), used)
                 digest = storage.sha256_of(attachment.stored_name)
                 if digest is None:
-                    problems.append(f"{arcname}: the file is missing on the server")
+                    problems.append(_("%(name)s: the file is missing on the server", name=arcname))
                 elif digest != attachment.sha256:
-                    problems.append(f"{arcname}: the file does not match its checksum")
+                    problems.append(
+                        _("%(name)s: the file does not match its checksum", name=arcname)
+                    )
                 else:
                     _add(archive, arcname, attachment)
         if problems:
             archive.writestr(
                 "MISSING.txt",
-                "These documents could not be included as uploaded:\n\n"
+                _("These documents could not be included as uploaded:")
+                + "\n\n"
                 + "\n".join(problems)
                 + "\n",
             )

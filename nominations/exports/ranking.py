@@ -19,22 +19,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from babel.numbers import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from nominations.exports.spreadsheets import Sheet, SheetCell, Styled, to_workbook
+from nominations.languages import formatting_locale, localized
 from nominations.workflow.ranking import METHOD_TEXT, SORT_KEYS
 from nominations.workflow.ranking_details import RankingDetails
 from nominations.workflow.reviews import RECOMMENDATION_LABELS
 
+# Headings and sheet names in the reader's language (lazy, made text where written).
 RANKING_COLUMNS = (
-    "Rank",
-    "Nominee",
-    "Department",
-    "Reviews",
-    "Expected reviews",
-    "Missing reviews",
-    "Mean weighted score",
-    "Normalised score",
-    "Spread",
-    "Strong disagreement",
+    _l("Rank"),
+    _l("Nominee"),
+    _l("Department"),
+    _l("Reviews"),
+    _l("Expected reviews"),
+    _l("Missing reviews"),
+    _l("Mean weighted score"),
+    _l("Normalised score"),
+    _l("Spread"),
+    _l("Strong disagreement"),
 )
 TIED_RANK = '"="0'
 SCORE = "0.00"
@@ -60,7 +67,7 @@ def ranking_sheet(details: RankingDetails) -> Sheet:
             row.mean,
             row.normalised,
             row.spread,
-            "yes" if row.disagreement else "",
+            _("yes") if row.disagreement else "",
             *(row.scores.get(reviewer_id) for reviewer_id in reviewer_ids),
         ]
         for row in details.rows
@@ -69,14 +76,17 @@ def ranking_sheet(details: RankingDetails) -> Sheet:
     formats = {6: SCORE, 7: NORMALISED, 8: SCORE} | {
         first_reviewer + index: SCORE for index in range(len(reviewer_ids))
     }
-    columns = [*RANKING_COLUMNS, *(r.name for r in details.reviewers)]
-    return Sheet("Ranking", columns, rows, formats)
+    columns = [*(str(c) for c in RANKING_COLUMNS), *(r.name for r in details.reviewers)]
+    return Sheet(_("Ranking"), columns, rows, formats)
 
 
 def criterion_label(criterion) -> str:
-    return (
-        f"{criterion.name} ({criterion.scale_min}-{criterion.scale_max}, "
-        f"weight {criterion.weight:g})"
+    return _(
+        "%(criterion)s (%(low)d-%(high)d, weight %(weight)s)",
+        criterion=localized(criterion, "name"),
+        low=criterion.scale_min,
+        high=criterion.scale_max,
+        weight=format_decimal(criterion.weight, locale=formatting_locale()),
     )
 
 
@@ -97,71 +107,97 @@ def criteria_sheet(details: RankingDetails) -> Sheet:
                     reviewer.name,
                     *(by_criterion.get(c.id) for c in criteria),
                     score,
-                    RECOMMENDATION_LABELS.get(recommendation or "", recommendation or ""),
+                    str(RECOMMENDATION_LABELS.get(recommendation or "", recommendation or "")),
                 ]
             )
     columns = [
-        "Rank",
-        "Nominee",
-        "Reviewer",
+        _("Rank"),
+        _("Nominee"),
+        _("Reviewer"),
         *(criterion_label(c) for c in criteria),
-        "Weighted score",
-        "Recommendation",
+        _("Weighted score"),
+        _("Recommendation"),
     ]
-    return Sheet("Scores by criterion", columns, rows, {3 + len(criteria): SCORE})
+    return Sheet(_("Scores by criterion"), columns, rows, {3 + len(criteria): SCORE})
 
 
 def method_sheet(details: RankingDetails, exported_at: datetime) -> Sheet:
     ranking = details.ranking
     category = ranking.category
-    order = "descending" if ranking.descending else "ascending"
+    if ranking.descending:
+        order = _("By %(key)s, descending, as on the ranking page.", key=SORT_KEYS[ranking.sort])
+    else:
+        order = _("By %(key)s, ascending, as on the ranking page.", key=SORT_KEYS[ranking.sort])
     rows: list[list[SheetCell]] = [
-        ["Round", category.round.title],
-        ["Category", category.name],
-        ["Exported", exported_at],
-        ["Order", f"By {SORT_KEYS[ranking.sort]}, {order}, as on the ranking page."],
-        ["Normalised score", METHOD_TEXT],
+        [_("Round"), category.round.title],
+        [_("Category"), localized(category, "name")],
+        [_("Exported"), exported_at],
+        [_("Order"), order],
+        [_("Normalised score"), str(METHOD_TEXT)],
         [
-            "Weighted score",
-            "The sum of weight × score divided by the sum of the weights over the criteria, "
-            f"on the {ranking.scale_min}-{ranking.scale_max} scale.",
+            _("Weighted score"),
+            _(
+                "The sum of weight × score divided by the sum of the weights over the criteria, "
+                "on the %(low)d-%(high)d scale.",
+                low=ranking.scale_min,
+                high=ranking.scale_max,
+            ),
         ],
-        ["Mean weighted score", "The mean of the nomination's weighted scores."],
-        ["Spread", "The highest minus the lowest weighted score (with two reviews or more)."],
+        [_("Mean weighted score"), _("The mean of the nomination's weighted scores.")],
         [
-            "Strong disagreement",
-            f"A spread of {ranking.disagreement_threshold:.2f} points or more (a third of the "
-            "scale).",
-        ],
-        [
-            "Expected and missing reviews",
-            "Expected: the reviewers on panels covering the category, minus those with a "
-            "conflict of interest with the nomination. Missing: expected reviews not "
-            "submitted. Drafts and the reviews of reviewers with a conflict do not count.",
+            _("Spread"),
+            _("The highest minus the lowest weighted score (with two reviews or more)."),
         ],
         [
-            "Rank",
-            "By normalised score, highest first; equal normalised scores share a rank, shown "
-            "as =1. Nominations without reviews are not ranked.",
+            _("Strong disagreement"),
+            _(
+                "A spread of %(threshold)s points or more (a third of the scale).",
+                threshold=format_decimal(
+                    ranking.disagreement_threshold, "0.00", locale=formatting_locale()
+                ),
+            ),
         ],
         [
-            "Reviewer columns",
-            "Each reviewer's weighted score; empty where the reviewer has no submitted review "
-            "that counts. The sheet 'Scores by criterion' has each review's scores per "
-            "criterion and its recommendation.",
+            _("Expected and missing reviews"),
+            _(
+                "Expected: the reviewers on panels covering the category, minus those with a "
+                "conflict of interest with the nomination. Missing: expected reviews not "
+                "submitted. Drafts and the reviews of reviewers with a conflict do not count."
+            ),
+        ],
+        [
+            _("Rank"),
+            _(
+                "By normalised score, highest first; equal normalised scores share a rank, "
+                "shown as =1. Nominations without reviews are not ranked."
+            ),
+        ],
+        [
+            _("Reviewer columns"),
+            _(
+                "Each reviewer's weighted score; empty where the reviewer has no submitted "
+                "review that counts. The sheet '%(sheet)s' has each review's scores per "
+                "criterion and its recommendation.",
+                sheet=_("Scores by criterion"),
+            ),
         ],
     ]
     if ranking.hidden_count:
-        plural = "s" if ranking.hidden_count != 1 else ""
         rows.append(
             [
-                "Left out",
-                f"{ranking.hidden_count} nomination{plural} with which you have a conflict of "
-                "interest: not in this file, and every figure in it (means, normalised scores, "
-                "spreads, ranks) is computed without them.",
+                _("Left out"),
+                ngettext(
+                    "%(num)d nomination with which you have a conflict of interest: not in "
+                    "this file, and every figure in it (means, normalised scores, spreads, "
+                    "ranks) is computed without it.",
+                    "%(num)d nominations with which you have a conflict of interest: not in "
+                    "this file, and every figure in it (means, normalised scores, spreads, "
+                    "ranks) is computed without them.",
+                    ranking.hidden_count,
+                ),
             ]
         )
-    return Sheet("Method", ["About", "Explanation"], rows, wrap=True)
+    return Sheet(_("Method"), [_("About"), _("Explanation")], rows, wrap=True)
 
 
 def ranking_workbook(details: RankingDetails, *, exported_at: datetime) -> bytes:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
@@ -93,7 +94,7 @@ def sheet_title(title: str, used: set[str] | None = None) -> str:
     """A worksheet name Excel accepts: no ``\\ / * ? : [ ]``, at most 31 characters, not
     starting or ending with a quote, unique in the workbook."""
     name = _TITLE_UNSAFE.sub("-", ILLEGAL_CHARACTERS_RE.sub("", title)).strip().strip("'")
-    name = name[:31].strip() or "Sheet"
+    name = name[:31].strip() or _("Sheet")
     used = used if used is not None else set()
     candidate, counter = name, 2
     while candidate.casefold() in used:

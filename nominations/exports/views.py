@@ -1,4 +1,5 @@
 from flask import Response, abort, current_app, render_template, request, send_file
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from nominations.exports import bp
@@ -6,6 +7,7 @@ from nominations.exports.archives import build_zip, safe_name
 from nominations.exports.ranking import ranking_workbook
 from nominations.exports.spreadsheets import display, to_csv, to_xlsx
 from nominations.extensions import login_manager
+from nominations.languages import localized
 from nominations.models import AwardCategory, AwardRound, Nomination, db
 from nominations.policy import authorize
 from nominations.timeutil import now, to_local
@@ -13,6 +15,7 @@ from nominations.workflow import NotFound, PermissionDenied, access
 from nominations.workflow.exports import (
     COLUMNS,
     PAGE_COLUMNS,
+    column_names,
     exportable_nomination,
     exportable_rounds,
     nomination_row,
@@ -51,9 +54,10 @@ def _download(body: bytes, fmt: str, filename: str) -> Response:
 
 def _spreadsheet(nominations: list[Nomination], fmt: str, title: str, filename: str) -> Response:
     rows = [nomination_row(n) for n in nominations]
+    columns = column_names(COLUMNS)  # in the reader's language; file names stay ASCII
     if fmt == "csv":
-        return _download(to_csv(COLUMNS, rows), "csv", filename)
-    return _download(to_xlsx(title, COLUMNS, rows), "xlsx", filename)
+        return _download(to_csv(columns, rows), "csv", filename)
+    return _download(to_xlsx(title, columns, rows), "xlsx", filename)
 
 
 def _ascii(name: str) -> str:
@@ -79,7 +83,7 @@ def round_nominations(round_id: int):
         ranking_ids={
             c.id for c in award_round.categories if access.can_view_ranking(current_user, c)
         },
-        columns=PAGE_COLUMNS,
+        columns=column_names(PAGE_COLUMNS),
         rows=[[display(v) for v in nomination_row(n)[: len(PAGE_COLUMNS)]] for n in nominations],
         nominations=nominations,
     )
@@ -94,7 +98,7 @@ def round_spreadsheet(round_id: int, fmt: str):
     except (PermissionDenied, NotFound) as error:
         _refused(error)
     name = f"nominations-{_ascii(award_round.title)}-{_stamp()}"
-    return _spreadsheet(nominations, fmt, "Nominations", name)
+    return _spreadsheet(nominations, fmt, _("Nominations"), name)
 
 
 @bp.route("/categories/<int:category_id>/nominations.<any(csv, xlsx):fmt>")
@@ -106,7 +110,7 @@ def category_spreadsheet(category_id: int, fmt: str):
     except (PermissionDenied, NotFound) as error:
         _refused(error)
     name = f"nominations-{_ascii(category.round.title)}-{_ascii(category.name)}-{_stamp()}"
-    return _spreadsheet(nominations, fmt, category.name, name)
+    return _spreadsheet(nominations, fmt, localized(category, "name"), name)
 
 
 @bp.route("/categories/<int:category_id>/ranking.xlsx")

@@ -1,10 +1,11 @@
 """Mailings: one kind of message to many people, rendered once and queued in bulk.
 
 A mailing's template is rendered once per group of letters that read the same: the same
-language (``language.recipient_language``) and the same ``wording`` (the few values that change
-the text, such as how many reviews a reviewer still owes). The greeting's name and the subject
-are filled into each letter afterwards, escaped for the HTML part. The messages then go into
-the outbox in a few multi-row statements, each still once per deduplication key.
+language (``languages.recipient_language``, the one rule for it) and the same ``wording`` (the
+few values that change the text, such as how many reviews a reviewer still owes). The
+greeting's name and the subject (written in each recipient's language) are filled into each
+letter afterwards, escaped for the HTML part. The messages then go into the outbox in a few
+statements, each still once per deduplication key.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from __future__ import annotations
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
 from flask import current_app
 from markupsafe import escape
 
-from nominations.mail.language import recipient_language, writing_in
+from nominations.languages import in_language, recipient_language
 from nominations.mail.outbox import render_email
 from nominations.models import OutboxMessage, OutboxStatus, User, db
 from nominations.models.inserts import insert_many_once
@@ -34,7 +35,8 @@ class Letter:
 
     dedupe_key: str
     user: User
-    subject: str
+    # Called in the recipient's language (a plain string is taken as it is).
+    subject: Callable[[], str] | str
     # Template values that change this person's text (letters with equal values share one
     # rendering): keep them few and small, e.g. (("count", 3),).
     wording: tuple[tuple[str, Hashable], ...] = ()
@@ -49,6 +51,10 @@ class _Addressee:
 
 def _group_key(letter: Letter) -> tuple:
     return (recipient_language(letter.user), letter.wording)
+
+
+def _written(subject: Callable[[], str] | str) -> str:
+    return str(subject() if callable(subject) else subject)
 
 
 def _fill(parts: list[str], values: dict[str, str]) -> str:
@@ -71,19 +77,25 @@ def compose(template: str, letters: Iterable[Letter], **context) -> list[dict]:
     at = now()
     rows = []
     for (language, wording), members in groups.items():
-        with writing_in(language):
-            bodies = render_email(
-                template, **context, **dict(wording), user=addressee, subject=markers["subject"]
-            )
+        bodies = render_email(
+            template,
+            language=language,
+            **context,
+            **dict(wording),
+            user=addressee,
+            subject=markers["subject"],
+        )
         text, html = (splitter.split(body) for body in bodies)
-        for letter in members:
-            values = {"name": letter.user.name, "subject": letter.subject}
+        with in_language(language):
+            subjects = [_written(letter.subject) for letter in members]
+        for letter, subject in zip(members, subjects, strict=True):
+            values = {"name": letter.user.name, "subject": subject}
             escaped = {field: str(escape(value)) for field, value in values.items()}
             rows.append(
                 {
                     "dedupe_key": letter.dedupe_key[:300],
                     "recipient": letter.user.email,
-                    "subject": letter.subject,
+                    "subject": subject,
                     "body_text": _fill(text, values),
                     "body_html": _fill(html, escaped),
                     "status": OutboxStatus.PENDING,

@@ -1,43 +1,62 @@
-"""Queueing e-mail: render it from templates/emails/ and store it once per dedupe key."""
+"""Queueing e-mail: render it from templates/emails/ and store it once per dedupe key.
+
+Every message is written in its recipient's language, never the sender's: the caller passes
+``language=languages.recipient_language(user)`` (a plain address without an account:
+``recipient_language(None)``, the institute's default) and makes the subject inside
+``languages.in_language(language)``; the bodies are rendered in it here, dates and amounts
+included (the ``|local``, ``|localdate`` and ``|amount`` filters follow the language).
+"""
 
 from __future__ import annotations
 
 from flask import current_app, render_template
 from jinja2 import TemplateNotFound
 
+from nominations.languages import in_language
 from nominations.models import OutboxMessage, OutboxStatus
 from nominations.models.inserts import insert_once
 from nominations.timeutil import now
 
 
-def render_email(template: str, **context) -> tuple[str, str]:
-    """The plain-text and HTML bodies of ``emails/<template>.txt`` and ``.html``."""
+def render_email(template: str, *, language: str | None, **context) -> tuple[str, str]:
+    """The plain-text and HTML bodies of ``emails/<template>.txt`` and ``.html``, written in
+    ``language`` ("nb", "en"; None: the institute's default) whatever the request's one."""
     context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
-    text = render_template(f"emails/{template}.txt", **context)
-    try:
-        html = render_template(f"emails/{template}.html", **context)
-    except TemplateNotFound:
-        html = ""
+    with in_language(language):
+        text = render_template(f"emails/{template}.txt", **context)
+        try:
+            html = render_template(f"emails/{template}.html", **context)
+        except TemplateNotFound:
+            html = ""
     return text, html
 
 
-def queue_email(*, dedupe_key: str, recipient: str, subject: str, template: str, **context) -> bool:
+def queue_email(
+    *, dedupe_key: str, recipient: str, subject: str, template: str, language: str | None, **context
+) -> bool:
     """Queue one message in the current transaction; False when that key was queued before.
 
     The caller commits together with the change the message is about, so a change and its
     e-mail are stored together or not at all.
     """
     message_id = queue_message(
-        dedupe_key=dedupe_key, recipient=recipient, subject=subject, template=template, **context
+        dedupe_key=dedupe_key,
+        recipient=recipient,
+        subject=subject,
+        template=template,
+        language=language,
+        **context,
     )
     return message_id is not None
 
 
 def queue_message(
-    *, dedupe_key: str, recipient: str, subject: str, template: str, **context
+    *, dedupe_key: str, recipient: str, subject: str, template: str, language: str | None, **context
 ) -> int | None:
     """Like ``queue_email``, answering the new message's id (None when the key was queued)."""
-    text, html = render_email(template, subject=subject, **context)
+    with in_language(language):  # a lazy subject (``lazy_gettext``) reads the recipient's
+        subject = str(subject)
+    text, html = render_email(template, language=language, subject=subject, **context)
     message_id = insert_once(
         OutboxMessage,
         {

@@ -35,7 +35,10 @@ class Department(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("locale IS NULL OR locale IN ('nb', 'en')", name="locale_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -55,6 +58,8 @@ class User(UserMixin, db.Model):
     # The OpenID Connect provider's subject ("sub") of this person, once signed in through it:
     # the provider's stable name for the person, which survives a changed e-mail address.
     oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # The language this person chose ("nb" or "en"); None: their browser's, else the default.
+    locale: Mapped[str | None] = mapped_column(String(5))
 
     department: Mapped[Department | None] = relationship()
 

@@ -102,6 +102,9 @@ class Criterion(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(String(200))
     guidance: Mapped[str] = mapped_column(Text, default="")
+    # Bokmål beside the English ("": the English is shown; languages.localized).
+    name_nb: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    guidance_nb: Mapped[str] = mapped_column(Text, default="", server_default="")
     weight: Mapped[float] = mapped_column(default=1.0)
     scale_min: Mapped[int] = mapped_column(default=1)
     scale_max: Mapped[int] = mapped_column(default=7)

@@ -42,9 +42,12 @@ class AwardRound(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Bokmål beside the English of name and description ("" : the English is shown).
+    name_nb: Mapped[str] = mapped_column(String(200), default="", server_default="")
     year: Mapped[int]
     organiser: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    description_nb: Mapped[str] = mapped_column(Text, default="", server_default="")
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     review_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -70,7 +73,11 @@ class AwardRound(db.Model):
 
     @property
     def title(self) -> str:
-        return f"{self.name} {self.year}" if str(self.year) not in self.name else self.name
+        """The name with its year, in the reader's language ("Forskningspriser 2025")."""
+        from nominations.languages import localized
+
+        name = localized(self, "name")
+        return f"{name} {self.year}" if str(self.year) not in name else name
 
     def __repr__(self) -> str:
         return f"<AwardRound {self.name} {self.year} {self.status}>"
@@ -95,6 +102,10 @@ class AwardCategory(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     eligibility_text: Mapped[str] = mapped_column(Text, default="")
+    # Bokmål beside the English ("": the English is shown; languages.localized).
+    name_nb: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    description_nb: Mapped[str] = mapped_column(Text, default="", server_default="")
+    eligibility_text_nb: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Career-stage rule: the nominee's PhD within the last N years (None: no rule).
     phd_within_years: Mapped[int | None]
     prize_amount: Mapped[int]  # whole units of the currency

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import secrets
 
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
@@ -21,6 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, Length, Optional
 
+from nominations.languages import localized
 from nominations.models import AttachmentKind, AwardCategory, Department, Nomination
 from nominations.timeutil import format_date
 from nominations.workflow.nominations.details import MAX_STATEMENT_CHARS, NominationData
@@ -32,40 +35,40 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 class NominationForm(FlaskForm):
     # A new nomination's form carries a random token: sending it twice makes one nomination.
     form_token = HiddenField()
-    nominee_name = StringField("Nominee's name", validators=[Optional(), Length(max=200)])
+    nominee_name = StringField(_l("Nominee's name"), validators=[Optional(), Length(max=200)])
     nominee_email = EmailField(
-        "Nominee's e-mail",
+        _l("Nominee's e-mail"),
         validators=[
             Optional(),
             Length(max=254),
-            Email(message="Enter a valid e-mail address, such as name@example.org."),
+            Email(message=_l("Enter a valid e-mail address, such as name@example.org.")),
         ],
     )
-    nominee_department_id = SelectField("Nominee's department", coerce=int, default=0)
+    nominee_department_id = SelectField(_l("Nominee's department"), coerce=int, default=0)
     nominee_position = StringField(
-        "Nominee's position",
+        _l("Nominee's position"),
         validators=[Optional(), Length(max=200)],
-        description="For example: postdoctoral fellow, group leader, senior engineer.",
+        description=_l("For example: postdoctoral fellow, group leader, senior engineer."),
     )
-    nominee_phd_date = DateField("Date of the nominee's PhD", validators=[Optional()])
+    nominee_phd_date = DateField(_l("Date of the nominee's PhD"), validators=[Optional()])
     statement = TextAreaField(
-        "Statement in support of the nominee",
+        _l("Statement in support of the nominee"),
         validators=[Optional(), Length(max=MAX_STATEMENT_CHARS)],
     )
     # Two choices at most (oneself, or one's department): radio buttons in a fieldset whose
     # legend names the group.
-    on_behalf_of_department_id = RadioField("Who nominates", coerce=int, default=0)
-    cv = FileField("CV (PDF)")
-    publications = FileField("Publication list (PDF)")
-    support_letters = MultipleFileField("Add support letters (PDF)")
-    remove_documents = SelectMultipleField("Remove", coerce=int, validate_choice=False)
-    save_draft = SubmitField("Save draft")
-    submit_nomination = SubmitField("Submit nomination")
-    save_changes = SubmitField("Save changes")
+    on_behalf_of_department_id = RadioField(_l("Who nominates"), coerce=int, default=0)
+    cv = FileField(_l("CV (PDF)"))
+    publications = FileField(_l("Publication list (PDF)"))
+    support_letters = MultipleFileField(_l("Add support letters (PDF)"))
+    remove_documents = SelectMultipleField(_l("Remove"), coerce=int, validate_choice=False)
+    save_draft = SubmitField(_l("Save draft"))
+    submit_nomination = SubmitField(_l("Submit nomination"))
+    save_changes = SubmitField(_l("Save changes"))
 
 
 class WithdrawForm(FlaskForm):
-    submit = SubmitField("Withdraw nomination")
+    submit = SubmitField(_l("Withdraw nomination"))
 
 
 def build_form(
@@ -92,21 +95,28 @@ def build_form(
     form = NominationForm(data=initial)
     if nomination is not None:
         del form.form_token
-    form.nominee_department_id.choices = [(0, "Choose a department…")] + [
+    form.nominee_department_id.choices = [(0, gettext("Choose a department…"))] + [
         (d.id, d.name) for d in departments
     ]
     if category.phd_within_years:
         earliest = phd_earliest(category)
-        form.nominee_phd_date.description = (
-            f"{category.name}: PhD within the last {category.phd_within_years} years "
-            f"before the closing date, that is on or after {format_date(earliest)}."
+        form.nominee_phd_date.description = ngettext(
+            "%(category)s: PhD within the last %(num)d year before the closing date, that is "
+            "on or after %(date)s.",
+            "%(category)s: PhD within the last %(num)d years before the closing date, that is "
+            "on or after %(date)s.",
+            category.phd_within_years,
+            category=localized(category, "name"),
+            date=format_date(earliest),
         )
     else:
         del form.nominee_phd_date
-    form.statement.description = f"At most {category.word_limit} words."
+    form.statement.description = ngettext(
+        "At most %(num)d word.", "At most %(num)d words.", category.word_limit
+    )
     if acting_for:
-        form.on_behalf_of_department_id.choices = [(0, "I nominate in my own name")] + [
-            (d.id, f"{d.name} (on its behalf)") for d in acting_for
+        form.on_behalf_of_department_id.choices = [(0, gettext("I nominate in my own name"))] + [
+            (d.id, gettext("%(department)s (on its behalf)", department=d.name)) for d in acting_for
         ]
     else:
         del form.on_behalf_of_department_id
@@ -128,17 +138,25 @@ def describe_documents(
         (form.publications, AttachmentKind.PUBLICATIONS, category.requires_publications),
     ):
         if held.get(kind):
-            field.description = f"Already uploaded: {held[kind][-1]} (upload again to replace)."
+            field.description = gettext(
+                "Already uploaded: %(name)s (upload again to replace).", name=held[kind][-1]
+            )
         else:
-            field.description = "Required." if required else "Optional."
+            field.description = gettext("Required.") if required else gettext("Optional.")
     letters = getattr(form, "support_letters", None)
     if letters is not None:
-        limit = (
-            f"Up to {category.max_support_letters} letters in all; you can select several files."
+        limit = ngettext(
+            "Up to %(num)d letter in all; you can select several files.",
+            "Up to %(num)d letters in all; you can select several files.",
+            category.max_support_letters,
         )
         names = held.get(AttachmentKind.SUPPORT_LETTER)
         letters.description = (
-            f"Already uploaded: {', '.join(names)} (new letters are added). {limit}"
+            gettext(
+                "Already uploaded: %(names)s (new letters are added). %(limit)s",
+                names=", ".join(names),
+                limit=limit,
+            )
             if names
             else limit
         )

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import render_template, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -27,17 +29,17 @@ from nominations.nominate import bp
 # Form fields that are not the nominator's typing: never carried or shown.
 NOT_CARRIED = frozenset({"csrf_token"})
 BUTTONS = {
-    "submit_nomination": "Submit nomination",
-    "save_changes": "Save changes",
-    "save_draft": "Save draft",
+    "submit_nomination": _l("Submit nomination"),
+    "save_changes": _l("Save changes"),
+    "save_draft": _l("Save draft"),
 }
 # Shown with the typed values, in this order; other carried fields (ids) go along unseen.
 SHOWN = {
-    "nominee_name": "Nominee's name",
-    "nominee_email": "Nominee's e-mail",
-    "nominee_position": "Nominee's position",
-    "nominee_phd_date": "Date of the nominee's PhD",
-    "statement": "Statement in support of the nominee",
+    "nominee_name": _l("Nominee's name"),
+    "nominee_email": _l("Nominee's e-mail"),
+    "nominee_position": _l("Nominee's position"),
+    "nominee_phd_date": _l("Date of the nominee's PhD"),
+    "statement": _l("Statement in support of the nominee"),
 }
 FORM_ENDPOINTS = frozenset({"nominate.new", "nominate.edit"})
 
@@ -81,6 +83,8 @@ def expired_form(error: CSRFError):
             "errors/error.html",
             code=400,
             title=MESSAGES[400][0],
-            message="The form expired or was sent from elsewhere. Reload the page and try again.",
+            message=gettext(
+                "The form expired or was sent from elsewhere. Reload the page and try again."
+            ),
         ), 400
     return render_kept(signed_out=not current_user.is_authenticated, status=400)

@@ -12,12 +12,14 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 
 from nominations import storage
 from nominations.auth.access import role_required
 from nominations.confirming import Question, ask_first, asks
 from nominations.forms import add_error, refuse
+from nominations.languages import localized
 from nominations.models import AttachmentKind, AwardCategory, Nomination, NominationStatus, db
 from nominations.nominate import bp
 from nominations.nominate.forms import (
@@ -60,7 +62,7 @@ def filesize(value: int) -> str:
 
 @bp.app_template_filter("document_kind")
 def document_kind(kind: str) -> str:
-    label = DOCUMENT_LABELS.get(kind, kind)
+    label = str(DOCUMENT_LABELS.get(kind, kind))
     return label[:1].upper() + label[1:]
 
 
@@ -108,7 +110,7 @@ def _attach_problems(form: NominationForm, error: WorkflowError, summary: bool =
 
 def _render(category: AwardCategory, nomination: Nomination | None, form, *, editable: bool):
     # The removal checkboxes are written by the template, so no error shows at them.
-    unclear = "The documents ticked for removal were not understood; tick them again."
+    unclear = gettext("The documents ticked for removal were not understood; tick them again.")
     if form.remove_documents.errors:
         if unclear not in form.form_errors:
             form.form_errors.append(unclear)
@@ -129,14 +131,23 @@ def _render(category: AwardCategory, nomination: Nomination | None, form, *, edi
     )
 
 
+def _nothing_changed() -> str:
+    return gettext("Nothing was changed.")
+
+
 def _flash_duplicates(result: SaveResult) -> None:
     if result.duplicates:
         nomination = result.nomination
         flash(
-            f"{nomination.nominee_name or nomination.nominee_email} already has "
-            f"{'another nomination' if result.duplicates == 1 else 'other nominations'} in "
-            f"{nomination.category.name}. Yours is kept as a separate nomination; the "
-            "administrators see them side by side.",
+            ngettext(
+                "%(name)s already has another nomination in %(category)s. Yours is kept as a "
+                "separate nomination; the administrators see them side by side.",
+                "%(name)s already has other nominations in %(category)s. Yours is kept as a "
+                "separate nomination; the administrators see them side by side.",
+                result.duplicates,
+                name=nomination.nominee_name or nomination.nominee_email,
+                category=localized(nomination.category, "name"),
+            ),
             "warning",
         )
 
@@ -150,8 +161,12 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
             result = update(nomination, data, actor=current_user, documents=documents)
             _flash_duplicates(result)
             flash(
-                ("Your changes are saved." if result.changed else "Nothing was changed.")
-                + f" You can edit the nomination until {format_local(category.round.closes_at)}.",
+                (gettext("Your changes are saved.") if result.changed else _nothing_changed())
+                + " "
+                + gettext(
+                    "You can edit the nomination until %(time)s.",
+                    time=format_local(category.round.closes_at),
+                ),
                 "success" if result.changed else "info",
             )
             return redirect(url_for("nominate.edit", nomination_id=nomination.id))
@@ -178,15 +193,26 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
         for error in result.refused:
             add_error(form, error.field, error.message)
         form.form_errors.append(
-            "Your draft is saved, but the documents marked below were not accepted"
-            + (" and it was not submitted." if form.submit_nomination.data else ".")
+            gettext(
+                "Your draft is saved, but the documents marked below were not accepted and it "
+                "was not submitted."
+            )
+            if form.submit_nomination.data
+            else gettext("Your draft is saved, but the documents marked below were not accepted.")
         )
         return _render(category, nomination, form, editable=True)
     if not form.submit_nomination.data:
         flash(
-            (f"Draft saved at {format_local(now())}." if result.changed else "Nothing was changed.")
-            + " You can come back to it from My nominations and submit it before "
-            f"{format_local(category.round.closes_at)}.",
+            (
+                gettext("Draft saved at %(time)s.", time=format_local(now()))
+                if result.changed
+                else _nothing_changed()
+            )
+            + " "
+            + gettext(
+                "You can come back to it from My nominations and submit it before %(time)s.",
+                time=format_local(category.round.closes_at),
+            ),
             "success" if result.changed else "info",
         )
         return redirect(url_for("nominate.edit", nomination_id=nomination.id))
@@ -199,18 +225,25 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
         # holds what was typed, only the submission was too late.
         form.form_errors.append(
             closed_message(category.round, stored=True, just_saved=True)
-            or "Your draft is saved, but it was not submitted."
+            or gettext("Your draft is saved, but it was not submitted.")
         )
         return _render(category, nomination, form, editable=True)
     except WorkflowError as error:
         _attach_problems(form, error, summary=False)
         form.form_errors.insert(
-            0, "Your draft is saved, but it cannot be submitted until the points below are fixed."
+            0,
+            gettext(
+                "Your draft is saved, but it cannot be submitted until the points below are fixed."
+            ),
         )
         return _render(category, nomination, form, editable=True)
     flash(
-        f"Nomination submitted. A confirmation is on its way to {current_user.email}. "
-        f"You can edit or withdraw it until {format_local(category.round.closes_at)}.",
+        gettext(
+            "Nomination submitted. A confirmation is on its way to %(email)s. "
+            "You can edit or withdraw it until %(time)s.",
+            email=current_user.email,
+            time=format_local(category.round.closes_at),
+        ),
         "success",
     )
     return redirect(url_for("nominate.edit", nomination_id=nomination.id))
@@ -233,8 +266,10 @@ def new(category_id: int):
             # The same form again (a double click, a reload, a retry after a lost answer):
             # what it carries goes to the nomination it made, never into a second one.
             flash(
-                "This form had been sent already: it went to the same nomination, "
-                "not a second one.",
+                gettext(
+                    "This form had been sent already: it went to the same nomination, "
+                    "not a second one."
+                ),
                 "info",
             )
             return _handle_post(repeat.nomination.category, repeat.nomination, form)
@@ -272,10 +307,12 @@ def edit(nomination_id: int):
 @asks("nominate.withdraw_nomination")
 def _withdrawing(nomination: Nomination) -> Question:
     return Question(
-        "Withdraw this nomination?",
-        "You can submit it again until the call closes "
-        f"({format_local(nomination.category.round.closes_at)}).",
-        "Withdraw the nomination",
+        gettext("Withdraw this nomination?"),
+        gettext(
+            "You can submit it again until the call closes (%(time)s).",
+            time=format_local(nomination.category.round.closes_at),
+        ),
+        gettext("Withdraw the nomination"),
         url_for("nominate.edit", nomination_id=nomination.id),
     )
 
@@ -297,9 +334,12 @@ def withdraw_nomination(nomination_id: int):
             if (page := ask_first(nomination)) is not None:
                 return page
             flash(
-                "Nomination withdrawn. A confirmation is on its way to "
-                f"{current_user.email}. You can submit it again until "
-                f"{format_local(nomination.category.round.closes_at)}.",
+                gettext(
+                    "Nomination withdrawn. A confirmation is on its way to %(email)s. "
+                    "You can submit it again until %(time)s.",
+                    email=current_user.email,
+                    time=format_local(nomination.category.round.closes_at),
+                ),
                 "success",
             )
     return redirect(url_for("nominate.edit", nomination_id=nomination.id))

@@ -2,7 +2,8 @@ from flask import jsonify, render_template
 from flask_login import current_user
 
 from nominations import health
-from nominations.models import db
+from nominations.languages import in_language, localized
+from nominations.models import AwardCategory, db
 from nominations.public import bp
 from nominations.timeutil import now, to_local
 from nominations.workflow import start_page
@@ -33,25 +34,38 @@ def healthz():
 
 @bp.route("/calls.json")
 def calls_json():
+    """The open calls for the institute's website, in both languages whatever the visitor's:
+    each text once in English (``round``, ``category``, ``description``, ``eligibility``) and
+    once in bokmål (the same names with ``_nb``); a text missing in one language is given in
+    the other (as the pages show it)."""
     at = now()
     categories = db.session.execute(open_categories_query(at)).scalars().all()
     return jsonify(
         generated_at=at.isoformat(),
         calls=[
             {
-                "round": c.round.title,
+                **_in_both_languages(c),
                 "round_id": c.round.id,
                 "organiser": c.round.organiser,
-                "category": c.name,
                 "category_id": c.id,
                 "prize_amount": c.prize_amount,
                 "currency": c.currency,
                 "number_of_prizes": c.prize_count,
                 "funder": c.funder,
-                "eligibility": c.eligibility_text,
                 "opens_at": to_local(c.round.opens_at).isoformat(),
                 "closes_at": to_local(c.round.closes_at).isoformat(),
             }
             for c in categories
         ],
     )
+
+
+def _in_both_languages(category: AwardCategory) -> dict[str, str]:
+    texts = {}
+    for language, suffix in (("en", ""), ("nb", "_nb")):
+        with in_language(language):
+            texts[f"round{suffix}"] = category.round.title
+            texts[f"category{suffix}"] = localized(category, "name")
+            texts[f"description{suffix}"] = localized(category, "description")
+            texts[f"eligibility{suffix}"] = localized(category, "eligibility_text")
+    return texts

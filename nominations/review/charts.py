@@ -6,6 +6,8 @@ left out."""
 from __future__ import annotations
 
 from flask import abort, render_template
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -24,7 +26,11 @@ def _scale(details: RankingDetails) -> tuple[float, float, str]:
     else:  # no rubric: the scale of the scores themselves
         values = [v for row in details.rows for v in row.scores.values()] or [0.0, 1.0]
         low, high = min(values), max(values)
-    return low, high, f"Weighted score ({low:g}–{high:g})"
+    return (
+        low,
+        high,
+        _("Weighted score (%(low)s–%(high)s)", low=format(low, "g"), high=format(high, "g")),
+    )
 
 
 def nomination_chart(details: RankingDetails) -> Markup:
@@ -42,7 +48,11 @@ def nomination_chart(details: RankingDetails) -> Markup:
             )
             for reviewer_id, score in sorted(row.scores.items(), key=lambda item: keys[item[0]])
         ]
-        note = f"mean {row.mean:.2f}" if row.mean is not None else "no reviews"
+        note = (
+            _("mean %(mean)s", mean=format(row.mean, ".2f"))
+            if row.mean is not None
+            else _("no reviews")
+        )
         rows.append(
             DotRow(
                 label=f"{rank_label(row)} {row.nominee_name}",
@@ -56,20 +66,33 @@ def nomination_chart(details: RankingDetails) -> Markup:
     low, high, axis_label = _scale(details)
     threshold = details.ranking.disagreement_threshold
     return dot_rows(
-        "Each nomination's scores per reviewer",
+        _("Each nomination's scores per reviewer"),
         rows,
         chart_id="chart-nominations",
         axis_min=low,
         axis_max=high,
         axis_label=axis_label,
         legend=[LegendEntry(r.name, keys[r.reviewer_id]) for r in details.reviewers],
-        description=(
-            f"{len(rows)} nominations in rank order, {details.score_count} scores from "
-            f"{len(details.reviewers)} reviewers. Each mark is one reviewer's weighted score "
-            "(the legend tells the reviewers apart by colour and shape); the line runs from "
-            "the lowest to the highest score, drawn thick and orange where the reviewers "
-            f"disagree strongly (a spread of {threshold:.2f} points or more); the short black "
-            "bar is the mean. The same numbers are in the table below the chart."
+        description=" ".join(
+            (
+                ngettext(
+                    "%(num)d nomination in rank order, %(scores)d scores from %(reviewers)d "
+                    "reviewers.",
+                    "%(num)d nominations in rank order, %(scores)d scores from %(reviewers)d "
+                    "reviewers.",
+                    len(rows),
+                    scores=details.score_count,
+                    reviewers=len(details.reviewers),
+                ),
+                _(
+                    "Each mark is one reviewer's weighted score (the legend tells the reviewers "
+                    "apart by colour and shape); the line runs from the lowest to the highest "
+                    "score, drawn thick and orange where the reviewers disagree strongly (a "
+                    "spread of %(threshold)s points or more); the short black bar is the mean. "
+                    "The same numbers are in the table below the chart.",
+                    threshold=format(threshold, ".2f"),
+                ),
+            )
         ),
     )
 
@@ -99,27 +122,39 @@ def reviewer_chart(details: RankingDetails) -> Markup:
                 ],
                 mean=item.mean,
                 box=box,
-                note=f"mean {item.mean:.2f}" if item.mean is not None else "",
+                note=_("mean %(mean)s", mean=format(item.mean, ".2f"))
+                if item.mean is not None
+                else "",
                 data={"reviewer": item.reviewer_id},
             )
         )
     low, high, axis_label = _scale(details)
     overall = details.overall_mean
     return dot_rows(
-        "Each reviewer's scores",
+        _("Each reviewer's scores"),
         rows,
         chart_id="chart-reviewers",
         axis_min=low,
         axis_max=high,
         axis_label=axis_label,
         reference=overall,
-        reference_label=f"Mean of every score: {overall:.2f}" if overall is not None else "",
-        description=(
-            f"{len(rows)} reviewers, the harshest (lowest mean) at the top and the most lenient "
-            "at the bottom. Each mark is one of the reviewer's weighted scores; the box spans "
-            "the middle half of their scores (with four scores or more), the line inside it is "
-            "the median, and the short black bar is their mean. The dashed line is the mean of "
-            "every score shown. The same numbers are in the table below the chart."
+        reference_label=(
+            _("Mean of every score: %(mean)s", mean=format(overall, ".2f"))
+            if overall is not None
+            else ""
+        ),
+        description=ngettext(
+            "%(num)d reviewer, the harshest (lowest mean) at the top and the most lenient at the "
+            "bottom. Each mark is one of the reviewer's weighted scores; the box spans the middle "
+            "half of their scores (with four scores or more), the line inside it is the median, "
+            "and the short black bar is their mean. The dashed line is the mean of every score "
+            "shown. The same numbers are in the table below the chart.",
+            "%(num)d reviewers, the harshest (lowest mean) at the top and the most lenient at the "
+            "bottom. Each mark is one of the reviewer's weighted scores; the box spans the middle "
+            "half of their scores (with four scores or more), the line inside it is the median, "
+            "and the short black bar is their mean. The dashed line is the mean of every score "
+            "shown. The same numbers are in the table below the chart.",
+            len(rows),
         ),
     )
 

@@ -4,6 +4,7 @@ admin) sees the round's conflicts and clears one."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from nominations.confirming import Question, ask_first, asks, confirmation
@@ -14,16 +15,26 @@ from nominations.review import bp
 from nominations.review.forms import ClearConflictForm, ConflictForm
 from nominations.workflow import NotFound, WorkflowError, access
 from nominations.workflow.calls import CLOCK_STATUSES
-from nominations.workflow.conflicts import clear_conflict, conflicts_shown_to, declare_conflict
+from nominations.workflow.conflicts import (
+    AUTOMATIC_REASONS,
+    clear_conflict,
+    conflicts_shown_to,
+    declare_conflict,
+)
 
 
 @asks("review.declare")
 def _declaring(nomination: Nomination) -> Question:
     return Question(
-        f"Declare a conflict of interest with the nomination of {nomination.nominee_name}?",
-        "The nomination is no longer shown to you and you are left out of its ranking. "
-        "A declaration cannot be withdrawn.",
-        "Declare the conflict of interest",
+        _(
+            "Declare a conflict of interest with the nomination of %(nominee)s?",
+            nominee=nomination.nominee_name,
+        ),
+        _(
+            "The nomination is no longer shown to you and you are left out of its ranking. "
+            "A declaration cannot be withdrawn."
+        ),
+        _("Declare the conflict of interest"),
         url_for("review.nomination", nomination_id=nomination.id),
     )
 
@@ -47,8 +58,11 @@ def declare(nomination_id: int):
             if (page := ask_first(nomination)) is not None:
                 return page
             flash(
-                f"Conflict of interest with {nomination.nominee_name} declared: the nomination "
-                "is no longer shown to you and you are left out of its ranking.",
+                _(
+                    "Conflict of interest with %(nominee)s declared: the nomination is no "
+                    "longer shown to you and you are left out of its ranking.",
+                    nominee=nomination.nominee_name,
+                ),
                 "success",
             )
             return redirect(url_for("review.category", category_id=nomination.category_id))
@@ -76,6 +90,7 @@ def _conflicts_page(award_round: AwardRound, refused=None):
         close_pending=award_round.status in CLOCK_STATUSES,
         form=ClearConflictForm(formdata=None),
         refused=refused or (None, None),
+        automatic_reasons=AUTOMATIC_REASONS,
         editable=award_round.status != RoundStatus.PUBLISHED,
     )
 
@@ -94,8 +109,11 @@ def clear(conflict_id: int):
         refuse(error)
     else:
         flash(
-            f"Conflict of {conflict.reviewer.name} with {conflict.nomination.nominee_name} "
-            "cleared.",
+            _(
+                "Conflict of %(reviewer)s with %(nominee)s cleared.",
+                reviewer=conflict.reviewer.name,
+                nominee=conflict.nomination.nominee_name,
+            ),
             "success",
         )
     return redirect(url_for("review.conflicts", round_id=award_round.id))

@@ -4,10 +4,12 @@ and marking the round's decisions complete."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from nominations.confirming import Question, ask_first, asks
 from nominations.forms import refuse
+from nominations.languages import localized
 from nominations.models import AwardCategory, AwardRound, Decision, Nomination, db
 from nominations.policy import authorize
 from nominations.review import bp
@@ -36,28 +38,41 @@ def decisions(category_id: int):
         nomination = db.session.get(Nomination, form.nomination_id.data)
         try:
             if nomination is None or nomination.category_id != category.id:
-                raise WorkflowError("Choose a nomination of this category.", "nomination_id")
+                raise WorkflowError(_("Choose a nomination of this category."), "nomination_id")
             award_prize(nomination, form.citation.data, actor=current_user)
         except WorkflowError as error:
             refuse(error, form)
         else:
-            flash(f"{nomination.nominee_name} is a winner of {category.name}.", "success")
+            flash(
+                _(
+                    "%(nominee)s is a winner of %(category)s.",
+                    nominee=nomination.nominee_name,
+                    category=localized(category, "name"),
+                ),
+                "success",
+            )
             return redirect(url_for("review.decisions", category_id=category.id))
     return _decisions_page(category, form, result)
 
 
 def _award_form(result, **kwargs) -> AwardForm:
     form = AwardForm(**kwargs)
-    form.nomination_id.choices = [
-        (
-            row.nomination_id,
-            f"{row.nominee_name}"
-            + (f" — rank {row.rank}" if row.rank else "")
-            + (f", normalised {row.normalised:+.2f}" if row.normalised is not None else ""),
-        )
-        for row in result.rows
-    ]
+    form.nomination_id.choices = [(row.nomination_id, _choice_label(row)) for row in result.rows]
     return form
+
+
+def _choice_label(row) -> str:
+    """'Ada Lovelace — rank 1, normalised +0.53' (a nomination without reviews: its name)."""
+    if row.rank and row.normalised is not None:
+        return _(
+            "%(nominee)s — rank %(rank)d, normalised %(normalised)s",
+            nominee=row.nominee_name,
+            rank=row.rank,
+            normalised=format(row.normalised, "+.2f"),
+        )
+    if row.rank:
+        return _("%(nominee)s — rank %(rank)d", nominee=row.nominee_name, rank=row.rank)
+    return row.nominee_name
 
 
 def _decisions_page(category: AwardCategory, form: AwardForm, result, refused=None):
@@ -76,8 +91,8 @@ def _decisions_page(category: AwardCategory, form: AwardForm, result, refused=No
             citation_form = CitationForm(
                 formdata=None, prefix=f"d{decision.id}", citation=decision.citation
             )
-        citation_form.citation.label.text = f"Citation for {name}"
-        citation_form.submit.label.text = f"Save the citation for {name}"
+        citation_form.citation.label.text = _("Citation for %(nominee)s", nominee=name)
+        citation_form.submit.label.text = _("Save the citation for %(nominee)s", nominee=name)
         citation_forms[decision.id] = citation_form
     return render_template(
         "review/decisions.html",
@@ -114,7 +129,7 @@ def citation(decision_id: int):
     except WorkflowError as error:
         refuse(error)
     else:
-        flash("Citation saved.", "success")
+        flash(_("Citation saved."), "success")
     return redirect(url_for("review.decisions", category_id=category_id))
 
 
@@ -122,9 +137,13 @@ def citation(decision_id: int):
 def _revoking(decision: Decision) -> Question:
     name = decision.nomination.nominee_name
     return Question(
-        f"Remove {name} from the winners of {decision.category.name}?",
-        "The prize and its citation are taken back; you can award it again.",
-        f"Remove {name} from the winners",
+        _(
+            "Remove %(nominee)s from the winners of %(category)s?",
+            nominee=name,
+            category=localized(decision.category, "name"),
+        ),
+        _("The prize and its citation are taken back; you can award it again."),
+        _("Remove %(nominee)s from the winners", nominee=name),
         url_for("review.decisions", category_id=decision.category_id),
     )
 
@@ -142,7 +161,7 @@ def revoke(decision_id: int):
         else:
             if (page := ask_first(decision)) is not None:
                 return page
-            flash(f"{name} is no longer a winner.", "success")
+            flash(_("%(nominee)s is no longer a winner.", nominee=name), "success")
     return redirect(url_for("review.decisions", category_id=category_id))
 
 
@@ -173,8 +192,11 @@ def complete(round_id: int):
             refuse(error)
         else:
             flash(
-                f"The decisions of {award_round.title} are complete; an administrator can "
-                "publish the results.",
+                _(
+                    "The decisions of %(round)s are complete; an administrator can publish the "
+                    "results.",
+                    round=award_round.title,
+                ),
                 "success",
             )
     return redirect(url_for("review.round_summary", round_id=award_round.id))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from nominations.languages import formatting_locale, localized
 from nominations.models import Criterion
 from nominations.workflow.conflicts import DECLARABLE_KINDS, MAX_REASON
 from nominations.workflow.decisions import MAX_CITATION
@@ -14,17 +18,17 @@ from nominations.workflow.reviews import MAX_COMMENT, RECOMMENDATION_LABELS
 
 class ReviewFormBase(FlaskForm):
     comment = TextAreaField(
-        "Comment",
+        _l("Comment"),
         validators=[Optional(), Length(max=MAX_COMMENT)],
-        description="For the panel: strengths, weaknesses, anything the scores do not say.",
+        description=_l("For the panel: strengths, weaknesses, anything the scores do not say."),
     )
     recommendation = SelectField(
-        "Recommendation",
+        _l("Recommendation"),
         choices=[("", "—")] + list(RECOMMENDATION_LABELS.items()),
         validators=[Optional()],
     )
-    save_draft = SubmitField("Save draft")
-    submit_review = SubmitField("Submit review")
+    save_draft = SubmitField(_l("Save draft"))
+    submit_review = SubmitField(_l("Submit review"))
 
     criteria: list[Criterion] = []
 
@@ -56,10 +60,16 @@ def review_form(criteria: list[Criterion], **kwargs) -> ReviewFormBase:
             ReviewForm,
             f"score_{criterion.id}",
             SelectField(
-                f"{criterion.name} (weight {criterion.weight:g}, {low}–{high})",
+                _(
+                    "%(criterion)s (weight %(weight)s, %(low)d–%(high)d)",
+                    criterion=localized(criterion, "name"),
+                    weight=format_decimal(criterion.weight, locale=formatting_locale()),
+                    low=low,
+                    high=high,
+                ),
                 choices=[("", "—")] + [(str(v), str(v)) for v in range(low, high + 1)],
                 validators=[Optional()],
-                description=criterion.guidance or None,
+                description=localized(criterion, "guidance") or None,
             ),
         )
     ReviewForm.criteria = criteria
@@ -68,55 +78,55 @@ def review_form(criteria: list[Criterion], **kwargs) -> ReviewFormBase:
 
 class ConflictForm(FlaskForm):
     kind = SelectField(
-        "Kind of conflict",
+        _l("Kind of conflict"),
         choices=[("", "—")] + [(k.value, label) for k, label in DECLARABLE_KINDS],
-        validators=[DataRequired(message="Choose the kind of conflict.")],
+        validators=[DataRequired(message=_l("Choose the kind of conflict."))],
     )
     reason = TextAreaField(
-        "Reason",
+        _l("Reason"),
         validators=[
-            DataRequired(message="Say briefly why (the chair reads it)."),
+            DataRequired(message=_l("Say briefly why (the chair reads it).")),
             Length(max=MAX_REASON),
         ],
-        description="Seen by the panel's chair and administrators.",
+        description=_l("Seen by the panel's chair and administrators."),
     )
     # Asks first: data-confirm is set by the view (nominations/confirming.py).
-    submit = SubmitField("Declare conflict of interest")
+    submit = SubmitField(_l("Declare conflict of interest"))
 
 
 class ClearConflictForm(FlaskForm):
     reason = StringField(
-        "Reason for clearing",
+        _l("Reason for clearing"),
         validators=[
-            DataRequired(message="Give the reason (it is logged)."),
+            DataRequired(message=_l("Give the reason (it is logged).")),
             Length(max=MAX_REASON),
         ],
     )
-    submit = SubmitField("Clear conflict")
+    submit = SubmitField(_l("Clear conflict"))
 
 
 class AwardForm(FlaskForm):
-    nomination_id = SelectField("Nomination", coerce=int, validators=[DataRequired()])
+    nomination_id = SelectField(_l("Nomination"), coerce=int, validators=[DataRequired()])
     citation = TextAreaField(
-        "Citation for the new winner",
+        _l("Citation for the new winner"),
         validators=[
-            DataRequired(message="Write a short citation."),
+            DataRequired(message=_l("Write a short citation.")),
             Length(max=MAX_CITATION),
         ],
-        description="One or two sentences, as they would appear on the results page.",
+        description=_l("One or two sentences, as they would appear on the results page."),
     )
-    submit = SubmitField("Award the prize")
+    submit = SubmitField(_l("Award the prize"))
 
 
 class CitationForm(FlaskForm):
     citation = TextAreaField(
-        "Citation",
-        validators=[DataRequired(message="Write a short citation."), Length(max=MAX_CITATION)],
+        _l("Citation"),
+        validators=[DataRequired(message=_l("Write a short citation.")), Length(max=MAX_CITATION)],
     )
-    submit = SubmitField("Save citation")
+    submit = SubmitField(_l("Save citation"))
 
 
 class ActionForm(FlaskForm):
     """A button that posts (CSRF only)."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))

@@ -4,6 +4,7 @@ nomination with the review form and the other reviews he may see."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from nominations.forms import refuse
@@ -128,11 +129,20 @@ def nomination(nomination_id: int):
                 refuse(error, form)
             else:
                 if last_change is not None and review.updated_at == last_change:
-                    flash("Nothing was changed.", "info")
+                    flash(_("Nothing was changed."), "info")
                 elif review.status == ReviewStatus.SUBMITTED:
-                    flash(f"Your review of {nomination.nominee_name} is submitted.", "success")
+                    flash(
+                        _(
+                            "Your review of %(nominee)s is submitted.",
+                            nominee=nomination.nominee_name,
+                        ),
+                        "success",
+                    )
                 else:
-                    flash(f"Draft review of {nomination.nominee_name} saved.", "success")
+                    flash(
+                        _("Draft review of %(nominee)s saved.", nominee=nomination.nominee_name),
+                        "success",
+                    )
                 return redirect(url_for("review.nomination", nomination_id=nomination.id))
     own_total = weighted_total(review_scores(review), criteria) if review else None
     others = visible_other_reviews(nomination, current_user)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from flask import Response, current_app
+from flask_babel import gettext
 
 from nominations.models import Attachment
 from nominations.storage.base import CHUNK_BYTES, STORED_NAME_RE, Backend, checked_name
@@ -127,14 +128,21 @@ class _CheckedPdf:
         self.size = 0
 
     def refused(self, problem: str) -> FileRefused:
-        messages = {
-            "not-pdf": f"“{self.name}” is not a PDF document. Upload the {self.label} as a "
-            "PDF file.",
-            "too-large": f"“{self.name}” is larger than {human_size(self.max_bytes)}, the limit "
-            f"for each document. Make the {self.label} smaller and upload it again.",
-            "empty": f"“{self.name}” is empty. Choose the {self.label} again.",
-        }
-        return FileRefused(messages[problem], self.field)
+        names = {"name": self.name, "document": self.label}
+        if problem == "too-large":
+            message = gettext(
+                "“%(name)s” is larger than %(size)s, the limit for each document. Make the "
+                "%(document)s smaller and upload it again.",
+                size=human_size(self.max_bytes),
+                **names,
+            )
+        elif problem == "empty":
+            message = gettext("“%(name)s” is empty. Choose the %(document)s again.", **names)
+        else:
+            message = gettext(
+                "“%(name)s” is not a PDF document. Upload the %(document)s as a PDF file.", **names
+            )
+        return FileRefused(message, self.field)
 
     def __iter__(self) -> Iterator[bytes]:
         head = b""

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from flask_babel import gettext as _
+
 from nominations.models import Attachment
 from nominations.storage.base import Backend, checked_name
 
@@ -47,7 +49,7 @@ def move_one(attachment: Attachment, source: Backend, target: Backend) -> tuple[
     try:
         checked_name(name)
     except ValueError:
-        return Outcome.MISSING, "its stored name is not one this application makes"
+        return Outcome.MISSING, _("its stored name is not one this application makes")
     in_target, in_source = _intact(target, attachment), _intact(source, attachment)
     if in_target:
         if in_source is not None:
@@ -55,10 +57,18 @@ def move_one(attachment: Attachment, source: Backend, target: Backend) -> tuple[
         return Outcome.ALREADY, ""
     if in_source is None:
         if in_target is False:
-            return Outcome.DAMAGED, f"the {target.name} copy does not match its SHA-256"
-        return Outcome.MISSING, f"neither the {source.name} nor the {target.name} storage has it"
+            return Outcome.DAMAGED, _(
+                "the %(storage)s copy does not match its SHA-256", storage=target.name
+            )
+        return Outcome.MISSING, _(
+            "neither the %(source)s nor the %(target)s storage has it",
+            source=source.name,
+            target=target.name,
+        )
     if not in_source:
-        return Outcome.DAMAGED, f"the {source.name} copy does not match its SHA-256; not moved"
+        return Outcome.DAMAGED, _(
+            "the %(storage)s copy does not match its SHA-256; not moved", storage=source.name
+        )
     if in_target is False:  # a damaged copy (from an interrupted run): replaced
         target.delete(name)
     digest = hashlib.sha256()
@@ -72,7 +82,9 @@ def move_one(attachment: Attachment, source: Backend, target: Backend) -> tuple[
     # Checked twice: the source as it was read (it may change under us) and the copy as stored.
     if digest.hexdigest() != attachment.sha256 or not _intact(target, attachment):
         target.delete(name)
-        return Outcome.DAMAGED, f"the copy in the {target.name} storage did not verify; not moved"
+        return Outcome.DAMAGED, _(
+            "the copy in the %(storage)s storage did not verify; not moved", storage=target.name
+        )
     source.discard(name)
     return Outcome.MOVED, ""
 
@@ -86,14 +98,22 @@ class MoveReport:
         self.counts[outcome] += 1
         if detail:
             self.problems.append(
-                f"attachment {attachment.id} ({attachment.original_name}, "
-                f"{attachment.stored_name}): {detail}"
+                _(
+                    "attachment %(id)d (%(name)s, %(stored)s): %(problem)s",
+                    id=attachment.id,
+                    name=attachment.original_name,
+                    stored=attachment.stored_name,
+                    problem=detail,
+                )
             )
 
     def summary(self, target: str) -> str:
-        return (
-            f"{self.counts[Outcome.MOVED]} moved to {target}, "
-            f"{self.counts[Outcome.ALREADY]} already there, "
-            f"{self.counts[Outcome.MISSING]} missing, "
-            f"{self.counts[Outcome.DAMAGED]} damaged"
+        return _(
+            "%(moved)d moved to %(target)s, %(already)d already there, %(missing)d missing, "
+            "%(damaged)d damaged",
+            moved=self.counts[Outcome.MOVED],
+            target=target,
+            already=self.counts[Outcome.ALREADY],
+            missing=self.counts[Outcome.MISSING],
+            damaged=self.counts[Outcome.DAMAGED],
         )

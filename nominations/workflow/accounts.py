@@ -4,6 +4,8 @@ checking a password and the generation of a user's sessions (see ``User.session_
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from nominations import policy
@@ -17,6 +19,14 @@ from nominations.workflow.text import clean_line, refuse_disguised
 MAX_NAME = 200
 
 USER_FIELDS = ("email", "name", "department_id", "is_staff", "is_reviewer", "is_admin", "active")
+
+# A role as people read it (the code stays "staff", "reviewer", "admin" in files and the log).
+ROLE_LABELS = {"staff": _l("staff"), "reviewer": _l("reviewer"), "admin": _l("admin")}
+
+
+def role_names(roles) -> str:
+    """Roles as a reader's list: "staff, reviewer" / "ansatt, bedømmer"."""
+    return ", ".join(str(ROLE_LABELS.get(role, role)) for role in roles)
 
 
 def normalise_email(email: str) -> str:
@@ -91,14 +101,18 @@ def create_user(
     email = normalise_email(email)
     name = clean_line(name)
     if not email or "@" not in email:
-        raise WorkflowError("Enter a valid e-mail address.", "email")
+        raise WorkflowError(_("Enter a valid e-mail address."), "email")
     if find_user_by_email(email) is not None:
-        raise WorkflowError(f"A user with the e-mail {email} already exists.", "email")
+        raise WorkflowError(
+            _("A user with the e-mail %(email)s already exists.", email=email), "email"
+        )
     if not name:
-        raise WorkflowError("Enter the person's name.", "name")
+        raise WorkflowError(_("Enter the person's name."), "name")
     refuse_disguised(name, "name")
     if len(name) > MAX_NAME:
-        raise WorkflowError(f"The name can be at most {MAX_NAME} characters long.", "name")
+        raise WorkflowError(
+            _("The name can be at most %(num)d characters long.", num=MAX_NAME), "name"
+        )
     _check_password(password)
     user = User(
         email=email,
@@ -132,14 +146,18 @@ def update_user(
     policy.authorize("user.manage", actor, user)
     name = clean_line(name)
     if not name:
-        raise WorkflowError("Enter the person's name.", "name")
+        raise WorkflowError(_("Enter the person's name."), "name")
     refuse_disguised(name, "name")
     if len(name) > MAX_NAME:
-        raise WorkflowError(f"The name can be at most {MAX_NAME} characters long.", "name")
+        raise WorkflowError(
+            _("The name can be at most %(num)d characters long.", num=MAX_NAME), "name"
+        )
     if user.id == actor.id and (not is_admin or not active):
         raise WorkflowError(
-            "You cannot remove your own admin role or deactivate yourself; "
-            "ask another administrator.",
+            _(
+                "You cannot remove your own admin role or deactivate yourself; "
+                "ask another administrator."
+            ),
             "is_admin" if not is_admin else "active",
         )
     before = audit.snapshot(user, USER_FIELDS)
@@ -189,9 +207,9 @@ def deactivate_user(user: User, *, actor: User) -> User:
     remember cookies end now. His nominations, reviews and history stay as they are."""
     policy.authorize("user.manage", actor, user)
     if user.id == actor.id:
-        raise WorkflowError("You cannot deactivate yourself; ask another administrator.")
+        raise WorkflowError(_("You cannot deactivate yourself; ask another administrator."))
     if not user.active:
-        raise WorkflowError(f"{user.name} is already deactivated.")
+        raise WorkflowError(_("%(name)s is already deactivated.", name=user.name))
     user.active = False
     user.end_sessions()
     audit.record(
@@ -205,10 +223,17 @@ def reactivate_user(user: User, *, actor: User) -> User:
     """The person may sign in again, with the roles he had."""
     policy.authorize("user.manage", actor, user)
     if user.active:
-        raise WorkflowError(f"{user.name} is already active.")
+        raise WorkflowError(_("%(name)s is already active.", name=user.name))
     user.active = True
     audit.record(
         "user.reactivate", user, actor=actor, before={"active": False}, after={"active": True}
     )
     db.session.flush()
     return user
+
+
+def choose_language(user: User, language: str) -> None:
+    """The language this person reads pages and e-mails in ("nb" or "en")."""
+    if user.locale != language:
+        user.locale = language
+        db.session.flush()

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel.speaklater import LazyString
+
 from nominations.models import AuditEvent, User, db
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, LazyString):  # a text for people: stored as it reads now
+        return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, dict):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask_babel import gettext as _
+
 from nominations import policy
 from nominations.models import (
     AwardCategory,
@@ -28,14 +30,24 @@ from nominations.workflow import audit
 from nominations.workflow.errors import WorkflowError
 from nominations.workflow.rounds import CATEGORY_FIELDS, ROUND_FIELDS
 
-CRITERION_FIELDS = ("position", "name", "guidance", "weight", "scale_min", "scale_max")
+CRITERION_FIELDS = (
+    "position",
+    "name",
+    "name_nb",
+    "guidance",
+    "guidance_nb",
+    "weight",
+    "scale_min",
+    "scale_max",
+)
 
 
-def next_year_name(award_round: AwardRound) -> str:
-    """The name with its year moved on ("OUH Research Awards 2025" -> "... 2026"); names
-    without the year stay as they are."""
+def next_year_name(award_round: AwardRound, field: str = "name") -> str:
+    """The name (``field``: its bokmål, "name_nb") with its year moved on ("OUH Research
+    Awards 2025" -> "... 2026"); names without the year stay as they are."""
     year = str(award_round.year)
-    return re.sub(rf"(?<!\d){year}(?!\d)", str(award_round.year + 1), award_round.name)
+    name = getattr(award_round, field) or ""
+    return re.sub(rf"(?<!\d){year}(?!\d)", str(award_round.year + 1), name)
 
 
 def _next_year_date(day: date | None) -> date | None:
@@ -62,15 +74,19 @@ def open_next_year(award_round: AwardRound, *, actor: User) -> AwardRound:
     year = award_round.year + 1
     name = next_year_name(award_round)
     if year > 2200:
-        raise WorkflowError("Rounds can be planned up to the year 2200.")
+        raise WorkflowError(_("Rounds can be planned up to the year %(year)d.", year=2200))
     if existing_next_year(award_round) is not None:
-        raise WorkflowError(f"There is already a round {name} for {year}.")
+        raise WorkflowError(
+            _("There is already a round %(name)s for %(year)d.", name=name, year=year)
+        )
 
     new_round = AwardRound(
         name=name,
+        name_nb=next_year_name(award_round, "name_nb"),
         year=year,
         organiser=award_round.organiser,
         description=award_round.description,
+        description_nb=award_round.description_nb,
         opens_at=shift_local(award_round.opens_at, years=1),
         closes_at=shift_local(award_round.closes_at, years=1),
         review_deadline=shift_local(award_round.review_deadline, years=1),

@@ -19,10 +19,13 @@ not bring it back. Only automatic conflicts can be cleared, and never by the per
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from nominations import policy
+from nominations.languages import in_language
 from nominations.models import (
     REVIEWABLE_STATUSES,
     AwardCategory,
@@ -41,18 +44,25 @@ from nominations.workflow import access, assignment, audit
 from nominations.workflow.errors import PermissionDenied, WorkflowError
 from nominations.workflow.text import clean
 
+# Labels and reasons are lazy: shown in the reader's language.
 DECLARABLE_KINDS: tuple[tuple[ConflictKind, str], ...] = (
-    (ConflictKind.COLLABORATOR, "Collaborator (joint grants, papers or projects)"),
-    (ConflictKind.SUPERVISOR, "Supervisor or supervisee"),
-    (ConflictKind.SAME_GROUP, "Same research group"),
-    (ConflictKind.PERSONAL, "Personal relationship"),
-    (ConflictKind.OTHER, "Other"),
+    (ConflictKind.COLLABORATOR, _l("Collaborator (joint grants, papers or projects)")),
+    (ConflictKind.SUPERVISOR, _l("Supervisor or supervisee")),
+    (ConflictKind.SAME_GROUP, _l("Same research group")),
+    (ConflictKind.PERSONAL, _l("Personal relationship")),
+    (ConflictKind.OTHER, _l("Other")),
 )
 KIND_LABELS: dict[str, str] = {
     **{kind.value: label for kind, label in DECLARABLE_KINDS},
-    ConflictKind.IS_NOMINEE.value: "Is the nominee (automatic)",
-    ConflictKind.IS_NOMINATOR.value: "Is the nominator (automatic)",
-    ConflictKind.SAME_DEPARTMENT.value: "Same department as the nominee (automatic)",
+    ConflictKind.IS_NOMINEE.value: _l("Is the nominee (automatic)"),
+    ConflictKind.IS_NOMINATOR.value: _l("Is the nominator (automatic)"),
+    ConflictKind.SAME_DEPARTMENT.value: _l("Same department as the nominee (automatic)"),
+}
+# The reason of an automatic conflict: stored in English, shown in the reader's language.
+AUTOMATIC_REASONS: dict[str, str] = {
+    ConflictKind.IS_NOMINEE.value: _l("The reviewer's e-mail is the nominee's."),
+    ConflictKind.IS_NOMINATOR.value: _l("The reviewer submitted this nomination."),
+    ConflictKind.SAME_DEPARTMENT.value: _l("The reviewer works in the nominee's department."),
 }
 MAX_REASON = 2000
 CONFLICT_FIELDS = ("kind", "automatic", "reason", "cleared_at", "cleared_by_id", "cleared_reason")
@@ -167,11 +177,8 @@ def _remove_stale(award_round: AwardRound, reviewer: User | None, pairs: set) ->
 
 
 def _automatic_reason(kind: ConflictKind) -> str:
-    return {
-        ConflictKind.IS_NOMINEE: "The reviewer's e-mail is the nominee's.",
-        ConflictKind.IS_NOMINATOR: "The reviewer submitted this nomination.",
-        ConflictKind.SAME_DEPARTMENT: "The reviewer works in the nominee's department.",
-    }[kind]
+    with in_language("en"):  # the stored text; pages show AUTOMATIC_REASONS translated
+        return str(AUTOMATIC_REASONS[kind.value])
 
 
 def declare_conflict(nomination: Nomination, *, kind: str, reason: str, actor: User):
@@ -179,14 +186,16 @@ def declare_conflict(nomination: Nomination, *, kind: str, reason: str, actor: U
     policy.authorize("conflict.declare", actor, nomination)
     award_round = nomination.category.round
     if award_round.status == RoundStatus.PUBLISHED:
-        raise WorkflowError("The round's results are published.")
-    if kind not in {k.value for k, _ in DECLARABLE_KINDS}:
-        raise WorkflowError("Choose the kind of conflict.", "kind")
+        raise WorkflowError(_("The round's results are published."))
+    if kind not in {k.value for k, _label in DECLARABLE_KINDS}:
+        raise WorkflowError(_("Choose the kind of conflict."), "kind")
     reason = clean(reason, multiline=True)
     if not reason:
-        raise WorkflowError("Say briefly why (the chair reads it).", "reason")
+        raise WorkflowError(_("Say briefly why (the chair reads it)."), "reason")
     if len(reason) > MAX_REASON:
-        raise WorkflowError(f"Keep the reason under {MAX_REASON} characters.", "reason")
+        raise WorkflowError(
+            _("Keep the reason under %(num)d characters.", num=MAX_REASON), "reason"
+        )
     row = access.conflict_row(actor, nomination)
     before = audit.snapshot(row, CONFLICT_FIELDS) if row is not None else None
     if row is None:
@@ -215,22 +224,24 @@ def clear_conflict(conflict: ConflictOfInterest, *, reason: str, actor: User):
     category = nomination.category
     policy.authorize("conflict.clear", actor, conflict)
     if category.round.status == RoundStatus.PUBLISHED:
-        raise WorkflowError("The round's results are published.")
+        raise WorkflowError(_("The round's results are published."))
     if conflict.reviewer_id == actor.id:
         raise PermissionDenied(
-            "You cannot clear your own conflict of interest; ask an administrator."
+            _("You cannot clear your own conflict of interest; ask an administrator.")
         )
     if not conflict.automatic:
         raise WorkflowError(
-            "Only automatic conflicts can be cleared; a declared conflict stands.", "reason"
+            _("Only automatic conflicts can be cleared; a declared conflict stands."), "reason"
         )
     if conflict.cleared_at is not None:
-        raise WorkflowError("This conflict is already cleared.", "reason")
+        raise WorkflowError(_("This conflict is already cleared."), "reason")
     reason = clean(reason, multiline=True)
     if not reason:
-        raise WorkflowError("Give the reason for clearing it (it is logged).", "reason")
+        raise WorkflowError(_("Give the reason for clearing it (it is logged)."), "reason")
     if len(reason) > MAX_REASON:
-        raise WorkflowError(f"Keep the reason under {MAX_REASON} characters.", "reason")
+        raise WorkflowError(
+            _("Keep the reason under %(num)d characters.", num=MAX_REASON), "reason"
+        )
     before = audit.snapshot(conflict, CONFLICT_FIELDS)
     conflict.cleared_at = now()
     conflict.cleared_by_id = actor.id

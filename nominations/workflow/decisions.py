@@ -18,7 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from nominations import policy
+from nominations.languages import localized
 from nominations.models import (
     REVIEWABLE_STATUSES,
     AwardCategory,
@@ -72,9 +76,9 @@ def _check_may_decide(category: AwardCategory, actor: User) -> None:
     policy.authorize("decision.record", actor, category)
     award_round = category.round
     if award_round.status == RoundStatus.PUBLISHED:
-        raise WorkflowError("The results are published; the decisions can no longer change.")
+        raise WorkflowError(_("The results are published; the decisions can no longer change."))
     if not access.call_closed(award_round):
-        raise WorkflowError("Decisions are made after the call has closed.")
+        raise WorkflowError(_("Decisions are made after the call has closed."))
 
 
 def _winners_snapshot(decisions: list[Decision]) -> list[dict]:
@@ -97,9 +101,12 @@ def set_winners(
     award_round = category.round
     if len(winners) > category.prize_count:
         raise WorkflowError(
-            f"{category.name} has {category.prize_count} "
-            f"prize{'s' if category.prize_count != 1 else ''}: choose at most "
-            f"{category.prize_count} winner{'s' if category.prize_count != 1 else ''}.",
+            ngettext(
+                "%(category)s has %(num)d prize: choose at most %(num)d winner.",
+                "%(category)s has %(num)d prizes: choose at most %(num)d winners.",
+                category.prize_count,
+                category=localized(category, "name"),
+            ),
             "nomination_id",
         )
     nominations = {
@@ -114,12 +121,16 @@ def set_winners(
     cleaned: dict[int, str] = {}
     for nomination_id, citation in winners.items():
         if nomination_id not in nominations:
-            raise WorkflowError("Choose a submitted nomination of this category.", "nomination_id")
+            raise WorkflowError(
+                _("Choose a submitted nomination of this category."), "nomination_id"
+            )
         citation = clean(citation, multiline=True)
         if not citation:
-            raise WorkflowError("Write a short citation for each winner.", "citation")
+            raise WorkflowError(_("Write a short citation for each winner."), "citation")
         if len(citation) > MAX_CITATION:
-            raise WorkflowError(f"Keep the citation under {MAX_CITATION} characters.", "citation")
+            raise WorkflowError(
+                _("Keep the citation under %(num)d characters.", num=MAX_CITATION), "citation"
+            )
         cleaned[nomination_id] = citation
 
     existing = {d.nomination_id: d for d in category_decisions(category)}
@@ -130,8 +141,11 @@ def set_winners(
         nomination = nominations.get(nomination_id) or existing[nomination_id].nomination
         if access.has_conflict(actor, nomination):
             raise PermissionDenied(
-                f"You have a conflict of interest with {nomination.nominee_name}: an "
-                "administrator or another chair records this decision.",
+                _(
+                    "You have a conflict of interest with %(nominee)s: an administrator or "
+                    "another chair records this decision.",
+                    nominee=nomination.nominee_name,
+                ),
                 "nomination_id",
             )
     if not touched:
@@ -222,7 +236,9 @@ def award_prize(nomination: Nomination, citation: str, *, actor: User) -> Decisi
     category = nomination.category
     current = {d.nomination_id: d.citation for d in category_decisions(category)}
     if nomination.id in current:
-        raise WorkflowError(f"{nomination.nominee_name} is already a winner.", "nomination_id")
+        raise WorkflowError(
+            _("%(nominee)s is already a winner.", nominee=nomination.nominee_name), "nomination_id"
+        )
     decisions = set_winners(category, {**current, nomination.id: citation}, actor=actor)
     return next(d for d in decisions if d.nomination_id == nomination.id)
 
@@ -265,17 +281,20 @@ def complete_decisions(award_round: AwardRound, *, actor: User) -> AwardRound:
     """The chair declares the round's decisions complete: the round becomes DECIDED."""
     policy.authorize("round.complete", actor, award_round)
     if award_round.status == RoundStatus.PUBLISHED:
-        raise WorkflowError("The results are already published.")
+        raise WorkflowError(_("The results are already published."))
     if award_round.status == RoundStatus.DECIDED:
-        raise WorkflowError("The decisions are already marked complete.")
+        raise WorkflowError(_("The decisions are already marked complete."))
     # A round still marked draft or open has closed when its closing time has passed: the
     # clock decides, not whether the scheduler has moved the status yet.
     if not access.call_closed(award_round):
-        raise WorkflowError("Decisions are made after the call has closed.")
+        raise WorkflowError(_("Decisions are made after the call has closed."))
     missing = undecided_categories(award_round)
     if missing:
         raise WorkflowError(
-            "These categories have no winner yet: " + ", ".join(c.name for c in missing) + "."
+            _(
+                "These categories have no winner yet: %(categories)s.",
+                categories=", ".join(localized(c, "name") for c in missing),
+            )
         )
     before = award_round.status
     award_round.status = RoundStatus.DECIDED
@@ -294,5 +313,5 @@ def complete_decisions(award_round: AwardRound, *, actor: User) -> AwardRound:
 def get_decision(decision_id: int) -> Decision:
     decision = db.session.get(Decision, decision_id)
     if decision is None:
-        raise NotFound("No such decision.")
+        raise NotFound(_("No such decision."))
     return decision

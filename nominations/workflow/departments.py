@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, update
 
 from nominations import policy
@@ -46,12 +47,16 @@ def check_name(name: str, *, keep: Department | None = None) -> str:
     """The cleaned name, or a WorkflowError saying what is wrong with it."""
     name = " ".join(refuse_disguised(clean_line(name or ""), "name", "department name").split())
     if not name:
-        raise WorkflowError("Enter the department's name.", "name")
+        raise WorkflowError(_("Enter the department's name."), "name")
     if len(name) > MAX_NAME:
-        raise WorkflowError(f"The name can be at most {MAX_NAME} characters long.", "name")
+        raise WorkflowError(
+            _("The name can be at most %(num)d characters long.", num=MAX_NAME), "name"
+        )
     existing = find_department(name)
     if existing is not None and existing is not keep:
-        raise WorkflowError(f"A department called {existing.name} already exists.", "name")
+        raise WorkflowError(
+            _("A department called %(name)s already exists.", name=existing.name), "name"
+        )
     return name
 
 
@@ -108,9 +113,11 @@ def merge_departments(source: Department, into: Department, *, actor) -> dict[st
     then re-sync the automatic conflicts that depend on a department. Returns the counts."""
     policy.authorize("department.manage", actor, source)
     if source.id == into.id:
-        raise WorkflowError("Choose another department to merge into.", "into_id")
+        raise WorkflowError(_("Choose another department to merge into."), "into_id")
     if not into.active:
-        raise WorkflowError(f"{into.name} is deactivated; reactivate it first.", "into_id")
+        raise WorkflowError(
+            _("%(name)s is deactivated; reactivate it first.", name=into.name), "into_id"
+        )
     moved_users = list(
         db.session.execute(db.select(User).where(User.department_id == source.id)).scalars()
     )

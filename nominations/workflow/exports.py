@@ -16,6 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from nominations.languages import localized
 from nominations.models import (
     AwardCategory,
     AwardRound,
@@ -43,7 +47,7 @@ def may_export(user: User, award_round: AwardRound) -> bool:
 def require_export(user: User, award_round: AwardRound) -> None:
     if not may_export(user, award_round):
         raise PermissionDenied(
-            "Exports are for administrators, and for the panel chair once the call has closed."
+            _("Exports are for administrators, and for the panel chair once the call has closed.")
         )
 
 
@@ -73,9 +77,9 @@ def visible_nominations(
     require_export(user, award_round)
     if category is not None:
         if category.round_id != award_round.id:
-            raise NotFound("No such category in this round.")
+            raise NotFound(_("No such category in this round."))
         if not access.can_view_ranking(user, category):
-            raise PermissionDenied("Your panel does not cover this category.")
+            raise PermissionDenied(_("Your panel does not cover this category."))
     # The visibility rule as SQL (access.visibility_clause, the twin of can_view_nomination):
     # one query whatever the number of rows.
     statement = (
@@ -105,8 +109,10 @@ def ranking_for_export(
     page (same permission, same order; rows hidden from a conflicted viewer left out)."""
     if not access.can_view_ranking(user, category):
         raise PermissionDenied(
-            "The ranking is for administrators, and for the chair of a panel covering the "
-            "category once the call has closed."
+            _(
+                "The ranking is for administrators, and for the chair of a panel covering the "
+                "category once the call has closed."
+            )
         )
     ranking = compute_ranking(category, sort=sort, descending=descending, viewer=user)
     return ranking_details(ranking)
@@ -118,35 +124,51 @@ def exportable_nomination(user: User, nomination: Nomination) -> Nomination:
     if nomination.status == NominationStatus.DRAFT or not access.can_view_nomination(
         user, nomination
     ):
-        raise NotFound("No such nomination, or you may not see it.")
+        raise NotFound(_("No such nomination, or you may not see it."))
     return nomination
 
 
+# The headings, in the reader's language (lazy; ``column_names`` gives them as text).
 COLUMNS = (
-    "ID",
-    "Category",
-    "Nominee",
-    "Nominee e-mail",
-    "Nominee department",
-    "Position",
-    "PhD date",
-    "Nominated by",
-    "Nominator e-mail",
-    "On behalf of",
-    "Status",
-    "Submitted",
-    "Words",
-    "Attachments",
-    "Statement",
+    _l("ID"),
+    _l("Category"),
+    _l("Nominee"),
+    _l("Nominee e-mail"),
+    _l("Nominee department"),
+    _l("Position"),
+    _l("PhD date"),
+    _l("Nominated by"),
+    _l("Nominator e-mail"),
+    _l("On behalf of"),
+    _l("Status"),
+    _l("Submitted"),
+    _l("Words"),
+    _l("Attachments"),
+    _l("Statement"),
 )
 # The columns the export page shows (the files add each statement in full).
 PAGE_COLUMNS = COLUMNS[:-1]
 
 Cell = str | int | date | datetime | None
 
+STATUS_LABELS = {
+    NominationStatus.DRAFT.value: _l("draft"),
+    NominationStatus.SUBMITTED.value: _l("submitted"),
+    NominationStatus.WITHDRAWN.value: _l("withdrawn"),
+    NominationStatus.INELIGIBLE.value: _l("ineligible"),
+    NominationStatus.SHORTLISTED.value: _l("shortlisted"),
+    NominationStatus.AWARDED.value: _l("awarded"),
+    NominationStatus.NOT_AWARDED.value: _l("not awarded"),
+}
+
+
+def column_names(columns=COLUMNS) -> list[str]:
+    """The headings as text in the reader's language."""
+    return [str(column) for column in columns]
+
 
 def status_label(status: str) -> str:
-    return status.replace("_", " ")
+    return str(STATUS_LABELS.get(status, status.replace("_", " ")))
 
 
 def nomination_row(nomination: Nomination) -> list[Cell]:
@@ -158,7 +180,7 @@ def nomination_row(nomination: Nomination) -> list[Cell]:
     )
     return [
         nomination.id,
-        nomination.category.name,
+        localized(nomination.category, "name"),
         nomination.nominee_name,
         nomination.nominee_email,
         nomination.nominee_department.name if nomination.nominee_department else "",

@@ -18,6 +18,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from nominations.mail.letters import Letter, queue_letters
 from nominations.models import (
     REVIEWABLE_STATUSES,
@@ -172,15 +175,20 @@ def _closing_condition(at: datetime) -> list:
 def _notify_closed(award_round: AwardRound, counts: list[CategoryCounts]) -> tuple[int, int]:
     """Reviewing is open (to each panel member: how many he has to review, and a link to his
     list; no names, so a forwarded or misdirected e-mail discloses no nominee) and the close
-    summary (to each admin); each kind rendered once, queued in bulk, each message once."""
+    summary (to each admin); each kind rendered once per language, queued in bulk, each
+    message once."""
     owed = missing_review_counts(award_round)
+
+    def reviewing_subject() -> str:  # called in each recipient's language
+        return _("Reviewing is open: %(round)s", round=award_round.title)
+
     panel = queue_letters(
         "reviewing_open",
         [
             Letter(
                 f"lifecycle:reviewing_open:r{award_round.id}:u{user.id}",
                 user,
-                f"Reviewing is open: {award_round.title}",
+                reviewing_subject,
                 (("count", owed.get(user.id, 0)),),
             )
             for user in panel_members(award_round)
@@ -193,14 +201,19 @@ def _notify_closed(award_round: AwardRound, counts: list[CategoryCounts]) -> tup
         totals.drafts += row.drafts
         totals.withdrawn += row.withdrawn
         totals.ineligible += row.ineligible
-    subject = (
-        f"Call closed: {award_round.title}, "
-        f"{totals.submitted} nomination{'s' if totals.submitted != 1 else ''} submitted"
-    )
+
+    def summary_subject() -> str:
+        return ngettext(
+            "Call closed: %(round)s, %(num)d nomination submitted",
+            "Call closed: %(round)s, %(num)d nominations submitted",
+            totals.submitted,
+            round=award_round.title,
+        )
+
     admins = queue_letters(
         "close_summary",
         [
-            Letter(f"lifecycle:close_summary:r{award_round.id}:u{user.id}", user, subject)
+            Letter(f"lifecycle:close_summary:r{award_round.id}:u{user.id}", user, summary_subject)
             for user in active_admins()
         ],
         award_round=award_round,

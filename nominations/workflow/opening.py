@@ -16,8 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
+
 from nominations import policy
-from nominations.mail.letters import Letter, compose, queue_letters
+from nominations.languages import current_language, in_language, recipient_language
+from nominations.mail import queue_email
+from nominations.mail.outbox import render_email
 from nominations.models import AwardCategory, AwardRound, ReminderKind, RoundStatus, User, db
 from nominations.timeutil import format_local
 from nominations.timeutil import now as current_time
@@ -46,26 +50,38 @@ class OpeningResult:
 
 
 def opening_problems(award_round: AwardRound, at: datetime | None = None) -> list[str]:
-    """What keeps the round from opening, in words for the administrator; empty when ready."""
+    """What keeps the round from opening, in words for the administrator (in the language in
+    force); empty when ready."""
     at = at or current_time()
     problems = []
     if not award_round.categories:
-        problems.append("Add at least one category with its prize.")
+        problems.append(_("Add at least one category with its prize."))
     if award_round.closes_at <= at:
         problems.append(
-            f"The closing time ({format_local(award_round.closes_at)}) has passed: "
-            "move it later first."
+            _(
+                "The closing time (%(closes)s) has passed: move it later first.",
+                closes=format_local(award_round.closes_at),
+            )
         )
     return problems
 
 
+def _held_problems(award_round: AwardRound, at: datetime) -> list[str]:
+    """Why a round whose opening time has come did not open (in the language in force)."""
+    problems = opening_problems(award_round, at)
+    if award_round.opening_confirmed_at is None:
+        problems.append(_("Review the announcement and confirm the opening."))
+    return problems
+
+
 def announcement(award_round: AwardRound, reader: User, at: datetime | None = None) -> Announcement:
-    """The announcement as ``reader`` would receive it (the preview before confirming)."""
+    """The announcement as ``reader`` would receive it (the preview before confirming), in
+    the language of the page it is shown on; each person receives it in their own."""
     at = at or current_time()
     subject, context = call_opened_message(award_round, at)
-    # Composed as the mailing composes each message, so the preview is what staff receive.
-    [row] = compose("call_opened", [Letter("preview", reader, subject)], **context)
-    text = row["body_text"]
+    text, _html = render_email(
+        "call_opened", language=current_language(), subject=subject, user=reader, **context
+    )
     enabled = is_enabled(award_round, ReminderKind.CALL_OPENED)
     return Announcement(subject, text, len(active_staff()) if enabled else 0, enabled)
 
@@ -131,25 +147,23 @@ def hold_unready_rounds(at: datetime | None = None) -> LifecycleReport:
     report = LifecycleReport()
     for award_round in held_rounds(at):
         stamp = award_round.opens_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-        problems = opening_problems(award_round, at)
-        if award_round.opening_confirmed_at is None:
-            problems.append("Review the announcement and confirm the opening.")
-        subject = f"Not opened: {award_round.title} is waiting for you"
-        told = len(
-            queue_letters(
-                "opening_held",
-                [
-                    Letter(
-                        f"lifecycle:opening_held:r{award_round.id}:{stamp}:u{admin.id}",
-                        admin,
-                        subject,
-                    )
-                    for admin in active_admins()
-                ],
+        problems = _held_problems(award_round, at)  # for the audit log
+        told = 0
+        for admin in active_admins():
+            language = recipient_language(admin)
+            with in_language(language):
+                subject = _("Not opened: %(round)s is waiting for you", round=award_round.title)
+                reasons = _held_problems(award_round, at)
+            told += queue_email(
+                dedupe_key=f"lifecycle:opening_held:r{award_round.id}:{stamp}:u{admin.id}",
+                recipient=admin.email,
+                subject=subject,
+                template="opening_held",
+                language=language,
+                user=admin,
                 award_round=award_round,
-                problems=problems,
+                problems=reasons,
             )
-        )
         if told:
             audit.record(
                 "round.opening_held",

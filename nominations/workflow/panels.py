@@ -10,6 +10,8 @@ conflicts, so every change here re-derives them. The rubric is in ``rubric.py``.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from nominations import policy
 from nominations.models import (
     AwardCategory,
@@ -33,7 +35,7 @@ def require_admin(actor: User) -> None:
 
 def _require_editable(award_round: AwardRound) -> None:
     if award_round.status == RoundStatus.PUBLISHED:
-        raise WorkflowError("The round's results are published; its panel can no longer change.")
+        raise WorkflowError(_("The round's results are published; its panel can no longer change."))
 
 
 def round_panels(award_round: AwardRound) -> list[Panel]:
@@ -89,24 +91,32 @@ def _panel_snapshot(panel: Panel) -> dict:
 
 def _check_panel(award_round: AwardRound, name: str, category: AwardCategory | None, panel_id):
     if not (name or "").strip():
-        raise WorkflowError("Give the panel a name.", "name")
+        raise WorkflowError(_("Give the panel a name."), "name")
     if len(name.strip()) > 200:
-        raise WorkflowError("The name is too long (200 characters at most).", "name")
+        raise WorkflowError(
+            _("The name is too long (%(num)d characters at most).", num=200), "name"
+        )
     if category is not None and category.round_id != award_round.id:
-        raise WorkflowError("Choose a category of this round.", "category_id")
+        raise WorkflowError(_("Choose a category of this round."), "category_id")
     clash = db.session.execute(
         db.select(Panel.id).where(Panel.round_id == award_round.id, Panel.name == name.strip())
     ).scalar_one_or_none()
     if clash is not None and clash != panel_id:
-        raise WorkflowError(f"This round already has a panel called {name.strip()}.", "name")
+        raise WorkflowError(
+            _("This round already has a panel called %(name)s.", name=name.strip()), "name"
+        )
 
 
 def _check_reviewer(user: User | None, field: str) -> User:
     if user is None:
-        raise WorkflowError("Choose a person.", field)
+        raise WorkflowError(_("Choose a person."), field)
     if not user.is_reviewer or not user.active:
         raise WorkflowError(
-            f"{user.name} does not have the reviewer role; give it to them first (Users).", field
+            _(
+                "%(name)s does not have the reviewer role; give it to them first (Users).",
+                name=user.name,
+            ),
+            field,
         )
     return user
 
@@ -172,9 +182,9 @@ def add_member(
     _require_editable(panel.round)
     user = _check_reviewer(user, "user_id")
     if role not in set(PanelRole):
-        raise WorkflowError("Choose member or chair.", "role")
+        raise WorkflowError(_("Choose member or chair."), "role")
     if any(m.user_id == user.id for m in panel.members):
-        raise WorkflowError(f"{user.name} is already on this panel.", "user_id")
+        raise WorkflowError(_("%(name)s is already on this panel.", name=user.name), "user_id")
     before = _panel_snapshot(panel)
     if role == PanelRole.CHAIR:
         for other in panel.members:
@@ -196,7 +206,7 @@ def remove_member(member: PanelMember, *, actor: User) -> None:
     panel = member.panel
     _require_editable(panel.round)
     if member.role == PanelRole.CHAIR:
-        raise WorkflowError("Appoint another chair before removing the chair from the panel.")
+        raise WorkflowError(_("Appoint another chair before removing the chair from the panel."))
     before = _panel_snapshot(panel)
     panel.members.remove(member)
     db.session.flush()

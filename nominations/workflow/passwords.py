@@ -14,8 +14,11 @@ from functools import cache
 from importlib import resources
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from nominations.languages import in_language, recipient_language
 from nominations.mail.outbox import queue_email
 from nominations.models import User, db
 from nominations.timeutil import now
@@ -25,7 +28,7 @@ from nominations.workflow.errors import WorkflowError
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 200
 RESET_SALT = "password-reset"
-INVALID_LINK = (
+INVALID_LINK = _l(
     "This password reset link does not work any more: it was used already, it is older than "
     "an hour, or the password was changed since. Ask for a new link."
 )
@@ -45,21 +48,28 @@ def check_new_password(password: str, user: User | None = None, field: str = "pa
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise WorkflowError(
-            f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.", field
+            _(
+                "The password must be at least %(num)d characters long.",
+                num=MIN_PASSWORD_LENGTH,
+            ),
+            field,
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise WorkflowError(
-            f"The password can be at most {MAX_PASSWORD_LENGTH} characters long.", field
+            _("The password can be at most %(num)d characters long.", num=MAX_PASSWORD_LENGTH),
+            field,
         )
     lowered = password.lower()
     if lowered in common_passwords():
         raise WorkflowError(
-            "This password is one of the most common ones, and among the first that attackers "
-            "try. Choose another (a few unrelated words make a good one).",
+            _(
+                "This password is one of the most common ones, and among the first that "
+                "attackers try. Choose another (a few unrelated words make a good one)."
+            ),
             field,
         )
     if user is not None and lowered in {user.email.lower(), (user.name or "").lower()}:
-        raise WorkflowError("The password cannot be your e-mail address or name.", field)
+        raise WorkflowError(_("The password cannot be your e-mail address or name."), field)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -98,11 +108,16 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     token = reset_token(user)
+    # In the account's language, not the one of the page the request was made on.
+    language = recipient_language(user)
+    with in_language(language):
+        subject = _("Reset your password")
     queue_email(
         dedupe_key=f"password-reset:{user.id}:{hashlib.sha256(token.encode()).hexdigest()}",
         recipient=user.email,
-        subject="Reset your password",
+        subject=subject,
         template="password_reset",
+        language=language,
         user=user,
         link=current_app.config["BASE_URL"].rstrip("/")
         + url_for("auth.reset_password", token=token),
@@ -116,7 +131,7 @@ def reset_password(token: str, password: str) -> User:
     """Set a new password with a reset link; the link and every session end with it."""
     user = user_for_reset_token(token)
     if user is None:
-        raise WorkflowError(INVALID_LINK)
+        raise WorkflowError(str(INVALID_LINK))
     check_new_password(password, user)
     user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     user.end_sessions()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nominations.languages import localized
 from nominations.models import AwardCategory, AwardRound, Nomination, Review, ReviewStatus, User, db
 from nominations.workflow import assignment, review_scope
 
@@ -112,7 +113,7 @@ def round_progress(
                     nomination.id,
                     nomination.nominee_name,
                     category.id,
-                    category.name,
+                    localized(category, "name"),
                     len(expected),
                     len(expected) - len(missing),
                     sorted(missing, key=str.casefold),

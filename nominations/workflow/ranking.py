@@ -34,6 +34,8 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from nominations.models import (
     AwardCategory,
     Criterion,
@@ -48,16 +50,16 @@ from nominations.workflow import assignment, review_scope
 from nominations.workflow.reviews import weighted_total
 
 SORT_KEYS: dict[str, str] = {
-    "normalised": "normalised score",
-    "mean": "mean score",
-    "name": "name",
-    "reviews": "number of reviews",
+    "normalised": _l("normalised score"),
+    "mean": _l("mean score"),
+    "name": _l("name"),
+    "reviews": _l("number of reviews"),
 }
 DEFAULT_DESCENDING = {"normalised": True, "mean": True, "name": False, "reviews": True}
 DISAGREEMENT_FRACTION = 1 / 3
 TIE_DECIMALS = 6
 
-METHOD_TEXT = (
+METHOD_TEXT = _l(
     "Each reviewer's weighted scores in this category are turned into z-scores (how many of "
     "that reviewer's own standard deviations a score lies above or below their own average), "
     "and a nomination's normalised score is the mean of its z-scores, so harsh and lenient "

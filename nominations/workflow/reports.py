@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import Select
 
+from nominations.languages import current_language
 from nominations.models import (
     AuditEvent,
     AwardCategory,
@@ -22,6 +24,7 @@ from nominations.models import (
 )
 from nominations.timeutil import from_local
 
+# The SQL stand-in for a nomination without a department (shown translated).
 NO_DEPARTMENT = "(no department)"
 
 
@@ -53,17 +56,28 @@ def _recent(statement: Select, last_years: int | None) -> Select:
 
 
 def nominations_per_category(last_years: int | None = 10) -> YearlyCounts:
-    """Nominations that went in (drafts left out) per category name and round year."""
+    """Nominations that went in (drafts left out) per category name and round year; a series
+    is a category's English name, shown by its bokmål name (the latest year's) to a reader of
+    bokmål."""
     statement = (
-        db.select(AwardRound.year, AwardCategory.name, db.func.count(Nomination.id))
+        db.select(
+            AwardRound.year,
+            AwardCategory.name,
+            db.func.max(AwardCategory.name_nb),
+            db.func.count(Nomination.id),
+        )
         .select_from(Nomination)
         .join(Nomination.category)
         .join(AwardCategory.round)
         .where(Nomination.status != NominationStatus.DRAFT)
         .group_by(AwardRound.year, AwardCategory.name)
+        .order_by(AwardRound.year)
     )
     rows = db.session.execute(_recent(statement, last_years)).all()
-    return _yearly([(year, name, count) for year, name, count in rows])
+    shown = {name: name for _year, name, _nb, _count in rows}
+    if current_language() == "nb":
+        shown |= {name: bokmal for _year, name, bokmal, _count in rows if bokmal}
+    return _yearly([(year, shown[name], count) for year, name, _nb, count in rows])
 
 
 def nominations_per_department(last_years: int | None = 10) -> YearlyCounts:
@@ -80,8 +94,8 @@ def nominations_per_department(last_years: int | None = 10) -> YearlyCounts:
     )
     rows = db.session.execute(_recent(statement, last_years)).all()
     counts = _yearly([(year, name, count) for year, name, count in rows])
-    if NO_DEPARTMENT in counts.series:  # last in the legend
-        counts.series[NO_DEPARTMENT] = counts.series.pop(NO_DEPARTMENT)
+    if NO_DEPARTMENT in counts.series:  # last in the legend, in the reader's language
+        counts.series[gettext("(no department)")] = counts.series.pop(NO_DEPARTMENT)
     return counts
 
 

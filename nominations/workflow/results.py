@@ -11,9 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import Select, false
 
 from nominations import policy
+from nominations.languages import in_language, localized, recipient_language
 from nominations.mail.outbox import queue_email
 from nominations.models import (
     REVIEWABLE_STATUSES,
@@ -42,6 +46,15 @@ WINNING_STATUSES = (
 )
 
 EMAIL_TEMPLATE = "round_results_published"
+
+# A round's status in a sentence ("... is closed"), in the reader's language.
+STATUS_WORDS = {
+    RoundStatus.DRAFT.value: _l("draft"),
+    RoundStatus.OPEN.value: _l("open"),
+    RoundStatus.CLOSED.value: _l("closed"),
+    RoundStatus.DECIDED.value: _l("decided"),
+    RoundStatus.PUBLISHED.value: _l("published"),
+}
 
 
 def winners_query(
@@ -98,7 +111,7 @@ class CategoryResult:
 def published_results(award_round: AwardRound) -> list[CategoryResult]:
     """Each category of a published round with its winners; refuses an unpublished round."""
     if award_round.status != RoundStatus.PUBLISHED:
-        raise WorkflowError("The results of this round are not published.")
+        raise WorkflowError(_("The results of this round are not published."))
     winners = round_winners(award_round)
     by_category: dict[int, list[Decision]] = {}
     for decision in winners:
@@ -107,7 +120,8 @@ def published_results(award_round: AwardRound) -> list[CategoryResult]:
 
 
 def history_query(*, name: str = "", award: str = "", year: int | None = None) -> Select:
-    """Winners of every published round, searchable by nominee name, award and year."""
+    """Winners of every published round, searchable by nominee name, award (its English or
+    its bokmål name) and year."""
     statement = winners_query()
     if name.strip():
         statement = statement.where(
@@ -118,7 +132,9 @@ def history_query(*, name: str = "", award: str = "", year: int | None = None) -
         statement = statement.where(
             db.or_(
                 db.func.lower(AwardCategory.name).contains(pattern, autoescape=True),
+                db.func.lower(AwardCategory.name_nb).contains(pattern, autoescape=True),
                 db.func.lower(AwardRound.name).contains(pattern, autoescape=True),
+                db.func.lower(AwardRound.name_nb).contains(pattern, autoescape=True),
             )
         )
     if year:
@@ -173,25 +189,45 @@ def _recipients(award_round: AwardRound) -> dict[str, str]:
     return people
 
 
+def _accounts(emails: list[str]) -> dict[str, User]:
+    """The accounts of these addresses (lower case), for the language each reads."""
+    found: dict[str, User] = {}
+    for start in range(0, len(emails), 500):
+        chunk = emails[start : start + 500]
+        found.update(
+            (user.email, user)
+            for user in db.session.execute(db.select(User).where(User.email.in_(chunk))).scalars()
+        )
+    return found
+
+
 def notify_results_published(award_round: AwardRound) -> int:
     """Queue the "results published" message to the round's nominators and nominees (in the
-    caller's transaction), when the round's rule is enabled; returns how many were new."""
+    caller's transaction), when the round's rule is enabled; returns how many were new. Each
+    is written in the recipient's language (a nominee without an account: the institute's
+    default)."""
     if not _results_rule_enabled(award_round):
         return 0
     base_url = current_app.config["BASE_URL"].rstrip("/")
     results_url = f"{base_url}/results/{award_round.id}"
     prefix = f"results_published:{award_round.id}:"
     before = _queued_count(prefix)
-    for email, name in _recipients(award_round).items():
+    people = _recipients(award_round)
+    accounts = _accounts(list(people))
+    for email, name in people.items():
+        language = recipient_language(accounts.get(email))
+        with in_language(language):
+            subject = _("Results of %(round)s are published", round=award_round.title)
         queue_email(
             dedupe_key=f"results_published:{award_round.id}:{email}",
             recipient=email,
-            subject=f"Results of {award_round.title} are published",
+            subject=subject,
             template=EMAIL_TEMPLATE,
+            language=language,
             name=name,
-            round_title=award_round.title,
+            award_round=award_round,
             results_url=results_url,
-            ceremony=format_date(award_round.ceremony_on) if award_round.ceremony_on else "",
+            ceremony=award_round.ceremony_on,
         )
     # Counted in the outbox rather than from queue_email's answer, which relies on the
     # driver's rowcount.
@@ -212,25 +248,44 @@ def publish_round(award_round: AwardRound, *, actor: User) -> int:
     policy.authorize("results.publish", actor, award_round)
     if award_round.status == RoundStatus.PUBLISHED:
         raise WorkflowError(
-            f"The results of {award_round.title} were already published "
-            f"on {format_date(award_round.published_at)}."
+            _(
+                "The results of %(round)s were already published on %(date)s.",
+                round=award_round.title,
+                date=format_date(award_round.published_at),
+            )
         )
     if award_round.status != RoundStatus.DECIDED:
         raise WorkflowError(
-            f"Only a decided round can be published; {award_round.title} is "
-            f"{award_round.status}. Record the panel's decisions first."
+            _(
+                "Only a decided round can be published; %(round)s is %(status)s. Record the "
+                "panel's decisions first.",
+                round=award_round.title,
+                status=STATUS_WORDS.get(award_round.status, award_round.status),
+            )
         )
     winners = round_winners(award_round, published_only=False)
     if not winners:
-        raise WorkflowError(f"{award_round.title} has no winners yet; there is nothing to publish.")
+        raise WorkflowError(
+            _(
+                "%(round)s has no winners yet; there is nothing to publish.",
+                round=award_round.title,
+            )
+        )
     per_category: dict[int, int] = {}
     for decision in winners:
         per_category[decision.category_id] = per_category.get(decision.category_id, 0) + 1
     for category in award_round.categories:
         if per_category.get(category.id, 0) > category.prize_count:
             raise WorkflowError(
-                f"{category.name} has {per_category[category.id]} winners but only "
-                f"{category.prize_count} prize(s); correct the decisions before publishing."
+                ngettext(
+                    "%(category)s has %(winners)d winners but only %(num)d prize; correct the "
+                    "decisions before publishing.",
+                    "%(category)s has %(winners)d winners but only %(num)d prizes; correct the "
+                    "decisions before publishing.",
+                    category.prize_count,
+                    category=localized(category, "name"),
+                    winners=per_category[category.id],
+                )
             )
     # Take the row: of two admins pressing the button at once only one publishes.
     claimed = db.session.execute(
@@ -240,7 +295,9 @@ def publish_round(award_round: AwardRound, *, actor: User) -> int:
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:  # the edge rolls back what this request had begun
-        raise WorkflowError(f"The results of {award_round.title} were already published.")
+        raise WorkflowError(
+            _("The results of %(round)s were already published.", round=award_round.title)
+        )
     db.session.refresh(award_round)
     queued = notify_results_published(award_round)
     audit.record(

@@ -12,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from nominations import policy
+from nominations.languages import localized
 from nominations.models import (
     AwardRound,
     Criterion,
@@ -31,11 +35,12 @@ from nominations.workflow.errors import WorkflowError
 from nominations.workflow.rubric import category_criteria
 from nominations.workflow.text import clean
 
+# Shown in the reader's language (lazy: translated when shown).
 RECOMMENDATION_LABELS: dict[str, str] = {
-    Recommendation.STRONGLY_SUPPORT.value: "Strongly support",
-    Recommendation.SUPPORT.value: "Support",
-    Recommendation.NEUTRAL.value: "Neutral",
-    Recommendation.DO_NOT_SUPPORT.value: "Do not support",
+    Recommendation.STRONGLY_SUPPORT.value: _l("Strongly support"),
+    Recommendation.SUPPORT.value: _l("Support"),
+    Recommendation.NEUTRAL.value: _l("Neutral"),
+    Recommendation.DO_NOT_SUPPORT.value: _l("Do not support"),
 }
 MAX_COMMENT = 5000
 
@@ -68,11 +73,11 @@ def review_scores(review: Review) -> dict[int, int]:
 def lock_reason(award_round: AwardRound) -> str | None:
     """Why reviews of the round can no longer change (None: they can)."""
     if award_round.status in (RoundStatus.DECIDED, RoundStatus.PUBLISHED):
-        return "The panel's decisions are made; reviews are locked."
+        return _("The panel's decisions are made; reviews are locked.")
     if now() >= award_round.review_deadline:
-        return (
-            f"The review deadline passed ({format_local(award_round.review_deadline)}); "
-            "reviews are locked."
+        return _(
+            "The review deadline passed (%(when)s); reviews are locked.",
+            when=format_local(award_round.review_deadline),
         )
     return None
 
@@ -97,34 +102,45 @@ def _snapshot(review: Review, criteria: list[Criterion]) -> dict:
 
 def _validate(data: ReviewInput, criteria: list[Criterion], complete: bool) -> dict[int, int]:
     if not criteria:
-        raise WorkflowError("This category has no rubric yet; ask an administrator.")
+        raise WorkflowError(_("This category has no rubric yet; ask an administrator."))
     by_id = {c.id: c for c in criteria}
     unknown = set(data.scores) - set(by_id)
     if unknown:
-        raise WorkflowError("The rubric has changed; reload the page and score again.")
+        raise WorkflowError(_("The rubric has changed; reload the page and score again."))
     scores: dict[int, int] = {}
     for criterion in criteria:
         value = data.scores.get(criterion.id)
         if value is None:
             if complete:
                 raise WorkflowError(
-                    f"Score {criterion.name} before submitting.", f"score_{criterion.id}"
+                    _(
+                        "Score %(criterion)s before submitting.",
+                        criterion=localized(criterion, "name"),
+                    ),
+                    f"score_{criterion.id}",
                 )
             continue
         if isinstance(value, bool) or not isinstance(value, int):
-            raise WorkflowError("Enter a whole number.", f"score_{criterion.id}")
+            raise WorkflowError(_("Enter a whole number."), f"score_{criterion.id}")
         if not criterion.scale_min <= value <= criterion.scale_max:
             raise WorkflowError(
-                f"Score {criterion.name} from {criterion.scale_min} to {criterion.scale_max}.",
+                _(
+                    "Score %(criterion)s from %(low)d to %(high)d.",
+                    criterion=localized(criterion, "name"),
+                    low=criterion.scale_min,
+                    high=criterion.scale_max,
+                ),
                 f"score_{criterion.id}",
             )
         scores[criterion.id] = value
     if data.recommendation and data.recommendation not in RECOMMENDATION_LABELS:
-        raise WorkflowError("Choose a recommendation from the list.", "recommendation")
+        raise WorkflowError(_("Choose a recommendation from the list."), "recommendation")
     if complete and not data.recommendation:
-        raise WorkflowError("Give your recommendation before submitting.", "recommendation")
+        raise WorkflowError(_("Give your recommendation before submitting."), "recommendation")
     if len(clean(data.comment, multiline=True)) > MAX_COMMENT:
-        raise WorkflowError(f"Keep the comment under {MAX_COMMENT} characters.", "comment")
+        raise WorkflowError(
+            _("Keep the comment under %(num)d characters.", num=MAX_COMMENT), "comment"
+        )
     return scores
 
 

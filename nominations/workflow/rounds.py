@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+
 from nominations import policy
 from nominations.models import (
     AwardCategory,
@@ -17,17 +19,23 @@ from nominations.models import (
     User,
     db,
 )
-from nominations.timeutil import format_local, to_local
 from nominations.workflow import audit
 from nominations.workflow.conflicts import sync_automatic_conflicts
 from nominations.workflow.errors import WorkflowError
-from nominations.workflow.text import clean, clean_line, refuse_disguised
+from nominations.workflow.round_rules import (  # noqa: F401 (MAX_PRIZE_AMOUNT: for tests)
+    MAX_PRIZE_AMOUNT,
+    validate_category,
+    validate_round,
+)
+from nominations.workflow.text import clean, clean_line
 
 ROUND_FIELDS = (
     "name",
+    "name_nb",
     "year",
     "organiser",
     "description",
+    "description_nb",
     "opens_at",
     "closes_at",
     "review_deadline",
@@ -38,8 +46,11 @@ ROUND_FIELDS = (
 )
 CATEGORY_FIELDS = (
     "name",
+    "name_nb",
     "description",
+    "description_nb",
     "eligibility_text",
+    "eligibility_text_nb",
     "phd_within_years",
     "prize_amount",
     "currency",
@@ -67,32 +78,31 @@ DEFAULT_REMINDERS: tuple[tuple[ReminderKind, int | None], ...] = (
     (ReminderKind.RESULTS_PUBLISHED, None),
 )
 
-# The rubric a new category starts with: (name, guidance, weight).
-DEFAULT_CRITERIA: tuple[tuple[str, str, float], ...] = (
+# The rubric a new category starts with, in English and bokmål (stored texts, which the
+# administrator may edit like any other): (name, name_nb, guidance, guidance_nb, weight).
+DEFAULT_CRITERIA: tuple[tuple[str, str, str, str, float], ...] = (
     (
         "Scientific excellence",
+        "Vitenskapelig kvalitet",
         "Originality, quality and significance of the research.",
+        "Forskningens originalitet, kvalitet og betydning.",
         2.0,
     ),
-    ("Impact", "Impact on patients, the field, society or the institute.", 1.0),
+    (
+        "Impact",
+        "Gjennomslag",
+        "Impact on patients, the field, society or the institute.",
+        "Betydning for pasienter, fagfeltet, samfunnet eller instituttet.",
+        1.0,
+    ),
     (
         "Leadership and collaboration",
+        "Ledelse og samarbeid",
         "Mentoring, building teams and working across groups.",
+        "Veiledning, å bygge lag og å samarbeide på tvers av grupper.",
         1.0,
     ),
 )
-
-
-# Limits of what a round or category may say (the columns hold 200 characters; the numbers
-# must fit a 32-bit integer column, and be plausible).
-MAX_NAME = 200
-MAX_TEXT = 5000
-YEARS = (2000, 2200)  # every date of a round (as the year CHECK constraint)
-MAX_PRIZE_AMOUNT = 1_000_000_000
-MAX_PRIZE_COUNT = 100
-MAX_WORD_LIMIT = 20_000
-MAX_PHD_YEARS = 100
-MAX_SUPPORT_LETTERS = 20
 
 
 @dataclass
@@ -104,6 +114,8 @@ class RoundData:
     review_deadline: datetime
     organiser: str = ""
     description: str = ""
+    name_nb: str = ""  # bokmål beside the English (optional: the English is shown instead)
+    description_nb: str = ""
     ceremony_on: date | None = None
     blind_mode: str = BlindMode.AFTER_OWN
     department_conflicts: bool = False
@@ -116,6 +128,9 @@ class CategoryData:
     prize_count: int = 1
     description: str = ""
     eligibility_text: str = ""
+    name_nb: str = ""  # bokmål beside the English (optional: the English is shown instead)
+    description_nb: str = ""
+    eligibility_text_nb: str = ""
     phd_within_years: int | None = None
     currency: str = "NOK"
     funder: str = ""
@@ -132,58 +147,11 @@ def _clean_round(data: RoundData) -> RoundData:
     return replace(
         data,
         name=clean_line(data.name),
+        name_nb=clean_line(data.name_nb),
         organiser=clean_line(data.organiser),
         description=clean(data.description, multiline=True),
+        description_nb=clean(data.description_nb, multiline=True),
     )
-
-
-def validate_round(data: RoundData, existing: AwardRound | None = None) -> None:
-    """Checks ``data`` as cleaned by ``_clean_round`` (create_round and update_round do)."""
-    if not data.name.strip():
-        raise WorkflowError("Give the round a name.", "name")
-    refuse_disguised(data.name, "name")
-    refuse_disguised(data.organiser, "organiser", "organiser")
-    if len(data.name) > MAX_NAME:
-        raise WorkflowError(f"The name can be at most {MAX_NAME} characters long.", "name")
-    if len(data.organiser) > MAX_NAME:
-        raise WorkflowError(
-            f"The organiser can be at most {MAX_NAME} characters long.", "organiser"
-        )
-    if len(data.description) > MAX_TEXT:
-        raise WorkflowError(
-            f"The description can be at most {MAX_TEXT} characters long.", "description"
-        )
-    low, high = YEARS
-    if not low <= data.year <= high:
-        raise WorkflowError(f"Enter a year between {low} and {high}.", "year")
-    years = {
-        "opens_at": to_local(data.opens_at).year,
-        "closes_at": to_local(data.closes_at).year,
-        "review_deadline": to_local(data.review_deadline).year,
-        "ceremony_on": data.ceremony_on.year if data.ceremony_on else low,
-    }
-    for name, year in years.items():
-        if not low <= year <= high:
-            raise WorkflowError(f"Enter a date between the years {low} and {high}.", name)
-    if data.closes_at <= data.opens_at:
-        raise WorkflowError(
-            f"The closing time must be after the opening time ({format_local(data.opens_at)}).",
-            "closes_at",
-        )
-    if data.review_deadline <= data.closes_at:
-        raise WorkflowError(
-            f"The review deadline must be after the closing time ({format_local(data.closes_at)}).",
-            "review_deadline",
-        )
-    if data.blind_mode not in set(BlindMode):
-        raise WorkflowError("Choose when reviewers see each other's scores.", "blind_mode")
-    duplicate = db.session.execute(
-        db.select(AwardRound.id).where(
-            AwardRound.name == data.name.strip(), AwardRound.year == data.year
-        )
-    ).scalar_one_or_none()
-    if duplicate is not None and (existing is None or duplicate != existing.id):
-        raise WorkflowError(f"There is already a round {data.name} for {data.year}.", "name")
 
 
 def create_round(data: RoundData, *, actor: User, reminders: bool = True) -> AwardRound:
@@ -210,7 +178,7 @@ def create_round(data: RoundData, *, actor: User, reminders: bool = True) -> Awa
 def update_round(award_round: AwardRound, data: RoundData, *, actor: User) -> AwardRound:
     policy.authorize("round.manage", actor, award_round)
     if award_round.status == RoundStatus.PUBLISHED:
-        raise WorkflowError("A published round can no longer be edited.")
+        raise WorkflowError(_("A published round can no longer be edited."))
     data = _clean_round(data)
     validate_round(data, existing=award_round)
     before = audit.snapshot(award_round, ROUND_FIELDS)
@@ -232,59 +200,14 @@ def _clean_category(data: CategoryData) -> CategoryData:
     return replace(
         data,
         name=clean_line(data.name),
+        name_nb=clean_line(data.name_nb),
         description=clean(data.description, multiline=True),
+        description_nb=clean(data.description_nb, multiline=True),
         eligibility_text=clean(data.eligibility_text, multiline=True),
+        eligibility_text_nb=clean(data.eligibility_text_nb, multiline=True),
         funder=clean_line(data.funder),
         currency=clean_line(data.currency).upper() or "NOK",
     )
-
-
-def validate_category(data: CategoryData) -> None:
-    """Checks ``data`` as cleaned by ``_clean_category`` (create and update do)."""
-    if not data.name.strip():
-        raise WorkflowError("Give the category a name.", "name")
-    refuse_disguised(data.name, "name")
-    refuse_disguised(data.funder, "funder", "funder")
-    if len(data.name) > MAX_NAME:
-        raise WorkflowError(f"The name can be at most {MAX_NAME} characters long.", "name")
-    if len(data.funder) > MAX_NAME:
-        raise WorkflowError(f"The funder can be at most {MAX_NAME} characters long.", "funder")
-    for name in ("description", "eligibility_text"):
-        if len(getattr(data, name)) > MAX_TEXT:
-            raise WorkflowError(f"This text can be at most {MAX_TEXT} characters long.", name)
-    if not (len(data.currency) == 3 and data.currency.isascii() and data.currency.isalpha()):
-        raise WorkflowError("The currency is a three-letter code such as NOK.", "currency")
-    if data.prize_amount is None or data.prize_amount <= 0:
-        raise WorkflowError("The prize amount must be a positive whole number.", "prize_amount")
-    if data.prize_amount > MAX_PRIZE_AMOUNT:
-        raise WorkflowError(
-            f"The prize amount can be at most {MAX_PRIZE_AMOUNT:,}.".replace(",", " "),
-            "prize_amount",
-        )
-    if data.prize_count is None or data.prize_count <= 0:
-        raise WorkflowError("The number of prizes must be at least 1.", "prize_count")
-    if data.prize_count > MAX_PRIZE_COUNT:
-        raise WorkflowError(f"At most {MAX_PRIZE_COUNT} prizes per category.", "prize_count")
-    if data.word_limit is None or data.word_limit <= 0:
-        raise WorkflowError("The word limit must be at least 1 word.", "word_limit")
-    if data.word_limit > MAX_WORD_LIMIT:
-        raise WorkflowError(f"The word limit can be at most {MAX_WORD_LIMIT} words.", "word_limit")
-    if data.phd_within_years is not None and data.phd_within_years <= 0:
-        raise WorkflowError(
-            "The career-stage rule needs a positive number of years.", "phd_within_years"
-        )
-    if data.phd_within_years is not None and data.phd_within_years > MAX_PHD_YEARS:
-        raise WorkflowError(
-            f"The career-stage rule can be at most {MAX_PHD_YEARS} years.", "phd_within_years"
-        )
-    if data.max_support_letters is None or data.max_support_letters < 0:
-        raise WorkflowError(
-            "The number of support letters cannot be negative.", "max_support_letters"
-        )
-    if data.max_support_letters > MAX_SUPPORT_LETTERS:
-        raise WorkflowError(
-            f"At most {MAX_SUPPORT_LETTERS} support letters.", "max_support_letters"
-        )
 
 
 def _category_values(data: CategoryData) -> dict:
@@ -300,7 +223,9 @@ def _check_unique_name(award_round: AwardRound, name: str, category_id: int | No
         )
     ).scalar_one_or_none()
     if clash is not None and clash != category_id:
-        raise WorkflowError(f"This round already has a category called {name}.", "name")
+        raise WorkflowError(
+            _("This round already has a category called %(name)s.", name=name), "name"
+        )
 
 
 def create_category(
@@ -315,13 +240,15 @@ def create_category(
     db.session.add(category)
     db.session.flush()
     if rubric:
-        for index, (name, guidance, weight) in enumerate(DEFAULT_CRITERIA):
+        for index, (name, name_nb, guidance, guidance_nb, weight) in enumerate(DEFAULT_CRITERIA):
             db.session.add(
                 Criterion(
                     category_id=category.id,
                     position=index,
                     name=name,
+                    name_nb=name_nb,
                     guidance=guidance,
+                    guidance_nb=guidance_nb,
                     weight=weight,
                 )
             )
@@ -339,7 +266,7 @@ def create_category(
 def update_category(category: AwardCategory, data: CategoryData, *, actor: User) -> AwardCategory:
     policy.authorize("round.manage", actor, category.round)
     if category.round.status == RoundStatus.PUBLISHED:
-        raise WorkflowError("A published round can no longer be edited.")
+        raise WorkflowError(_("A published round can no longer be edited."))
     data = _clean_category(data)
     validate_category(data)
     _check_unique_name(category.round, data.name, category.id)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from flask_babel import gettext as _
+
 from nominations.models import (
     AwardCategory,
     AwardRound,
@@ -28,7 +30,16 @@ from nominations.workflow.text import clean, clean_line
 MAX_WEIGHT = 100.0
 SCALE_BOUNDS = (0, 100)
 
-CRITERION_FIELDS = ("name", "guidance", "weight", "scale_min", "scale_max", "position")
+CRITERION_FIELDS = (
+    "name",
+    "name_nb",
+    "guidance",
+    "guidance_nb",
+    "weight",
+    "scale_min",
+    "scale_max",
+    "position",
+)
 
 
 @dataclass
@@ -38,6 +49,8 @@ class CriterionData:
     scale_min: int = 1
     scale_max: int = 7
     guidance: str = ""
+    name_nb: str = ""  # bokmål beside the English (optional: the English is shown instead)
+    guidance_nb: str = ""
 
 
 def category_criteria(category: AwardCategory) -> list[Criterion]:
@@ -92,44 +105,69 @@ def categories_with_reviews(award_round: AwardRound) -> set[int]:
 
 def rubric_lock_reason(category: AwardCategory) -> str | None:
     if category.round.status == RoundStatus.PUBLISHED:
-        return "The round's results are published."
+        return _("The round's results are published.")
     if reviewing_started(category):
-        return "Reviewing has started in this category: every review uses the same rubric."
+        return _("Reviewing has started in this category: every review uses the same rubric.")
     return None
 
 
 def _require_rubric_editable(category: AwardCategory) -> None:
     reason = rubric_lock_reason(category)
     if reason:
-        raise WorkflowError(f"The rubric can no longer be changed. {reason}")
+        raise WorkflowError(_("The rubric can no longer be changed. %(reason)s", reason=reason))
 
 
 def _validate_criterion(category: AwardCategory, data: CriterionData, criterion_id) -> None:
     name = (data.name or "").strip()
     if not name:
-        raise WorkflowError("Give the criterion a name.", "name")
-    if len(name) > 200:
-        raise WorkflowError("The name is too long (200 characters at most).", "name")
-    if len(data.guidance or "") > 2000:
-        raise WorkflowError("The guidance is too long (2000 characters at most).", "guidance")
+        raise WorkflowError(_("Give the criterion a name."), "name")
+    for field, limit in (
+        ("name", 200),
+        ("name_nb", 200),
+        ("guidance", 2000),
+        ("guidance_nb", 2000),
+    ):
+        if len(getattr(data, field) or "") > limit:
+            message = (
+                _("The name is too long (%(num)d characters at most).", num=limit)
+                if field.startswith("name")
+                else _("The guidance is too long (%(num)d characters at most).", num=limit)
+            )
+            raise WorkflowError(message, field)
     if data.weight is None or not 0 < data.weight <= MAX_WEIGHT:
-        raise WorkflowError(f"The weight must be above 0 and at most {MAX_WEIGHT:g}.", "weight")
+        raise WorkflowError(
+            _("The weight must be above 0 and at most %(most)d.", most=int(MAX_WEIGHT)), "weight"
+        )
     low, high = SCALE_BOUNDS
     if data.scale_min is None or not low <= data.scale_min <= high:
-        raise WorkflowError(f"The lowest score must be between {low} and {high}.", "scale_min")
+        raise WorkflowError(
+            _("The lowest score must be between %(low)d and %(high)d.", low=low, high=high),
+            "scale_min",
+        )
     if data.scale_max is None or not low <= data.scale_max <= high:
-        raise WorkflowError(f"The highest score must be between {low} and {high}.", "scale_max")
+        raise WorkflowError(
+            _("The highest score must be between %(low)d and %(high)d.", low=low, high=high),
+            "scale_max",
+        )
     if data.scale_max <= data.scale_min:
-        raise WorkflowError("The highest score must be above the lowest.", "scale_max")
+        raise WorkflowError(_("The highest score must be above the lowest."), "scale_max")
     clash = db.session.execute(
         db.select(Criterion.id).where(Criterion.category_id == category.id, Criterion.name == name)
     ).scalar_one_or_none()
     if clash is not None and clash != criterion_id:
-        raise WorkflowError(f"This category already has a criterion called {name}.", "name")
+        raise WorkflowError(
+            _("This category already has a criterion called %(name)s.", name=name), "name"
+        )
 
 
 def _clean_criterion(data: CriterionData) -> CriterionData:
-    return replace(data, name=clean_line(data.name), guidance=clean(data.guidance, multiline=True))
+    return replace(
+        data,
+        name=clean_line(data.name),
+        name_nb=clean_line(data.name_nb),
+        guidance=clean(data.guidance, multiline=True),
+        guidance_nb=clean(data.guidance_nb, multiline=True),
+    )
 
 
 def add_criterion(category: AwardCategory, data: CriterionData, *, actor: User) -> Criterion:
@@ -142,7 +180,9 @@ def add_criterion(category: AwardCategory, data: CriterionData, *, actor: User) 
         category_id=category.id,
         position=position,
         name=data.name.strip(),
+        name_nb=data.name_nb,
         guidance=(data.guidance or "").strip(),
+        guidance_nb=data.guidance_nb,
         weight=float(data.weight),
         scale_min=data.scale_min,
         scale_max=data.scale_max,
@@ -168,6 +208,7 @@ def update_criterion(criterion: Criterion, data: CriterionData, *, actor: User) 
     before = audit.snapshot(criterion, CRITERION_FIELDS)
     criterion.name = data.name.strip()
     criterion.guidance = (data.guidance or "").strip()
+    criterion.name_nb, criterion.guidance_nb = data.name_nb, data.guidance_nb
     criterion.weight = float(data.weight)
     criterion.scale_min, criterion.scale_max = data.scale_min, data.scale_max
     db.session.flush()
@@ -189,7 +230,7 @@ def delete_criterion(criterion: Criterion, *, actor: User) -> None:
     category = criterion.category
     _require_rubric_editable(category)
     if len(category_criteria(category)) <= 1:
-        raise WorkflowError("A rubric needs at least one criterion.")
+        raise WorkflowError(_("A rubric needs at least one criterion."))
     audit.record(
         "criterion.delete",
         criterion,

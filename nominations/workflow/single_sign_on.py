@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from nominations.models import User, db
 from nominations.workflow import audit
@@ -103,7 +104,9 @@ def _find_or_create(identity: Identity) -> User:
     if user is not None:
         return user
     if not identity.email or "@" not in identity.email:
-        refuse(identity, None, "no e-mail", "Your account at the provider has no e-mail address.")
+        refuse(
+            identity, None, "no e-mail", _("Your account at the provider has no e-mail address.")
+        )
     existing = find_user_by_email(identity.email)
     if existing is not None:
         if not identity.email_verified:
@@ -111,16 +114,21 @@ def _find_or_create(identity: Identity) -> User:
                 identity,
                 existing,
                 "e-mail not verified",
-                "An account with your e-mail address exists here, but the provider does not "
-                "confirm that the address is yours. Ask an administrator to link your account.",
+                _(
+                    "An account with your e-mail address exists here, but the provider does not "
+                    "confirm that the address is yours. Ask an administrator to link your "
+                    "account."
+                ),
             )
         if existing.oidc_subject is not None:
             refuse(
                 identity,
                 existing,
                 "linked to another subject",
-                "The account with your e-mail address is linked to another sign-in at the "
-                "provider. Ask an administrator.",
+                _(
+                    "The account with your e-mail address is linked to another sign-in at the "
+                    "provider. Ask an administrator."
+                ),
             )
         if not existing.active:
             return existing  # refused by the caller, and left unlinked
@@ -168,15 +176,17 @@ def sign_in_with_oidc(claims: Mapping) -> User:
     Raises :class:`SignInRefused` (already logged) when the person may not come in."""
     identity = Identity.from_claims(claims, current_app.config)
     if not identity.subject:
-        refuse(identity, None, "no subject", "The provider did not say who you are.")
+        refuse(identity, None, "no subject", _("The provider did not say who you are."))
     user = _find_or_create(identity)
     if not user.active:
         refuse(
             identity,
             user,
             "deactivated",
-            "Your account on this site is deactivated. If you should have access, ask an "
-            "administrator to reactivate it.",
+            _(
+                "Your account on this site is deactivated. If you should have access, ask an "
+                "administrator to reactivate it."
+            ),
         )
     _follow_provider(user, identity)
     start_session(user, method="oidc")

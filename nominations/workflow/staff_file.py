@@ -12,6 +12,8 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 MAX_ROWS = 5000
 
 # Normalised heading (lower case, no spaces, dashes or underscores) -> field.
@@ -34,6 +36,12 @@ HEADINGS = {
     "roller": "role",
 }
 REQUIRED = ("name", "email")
+# What the refusal names when required columns are missing (whole phrases, for translation).
+_MISSING = {
+    ("name",): lambda: _("name"),
+    ("email",): lambda: _("e-mail"),
+    ("name", "email"): lambda: _("name and e-mail"),
+}
 
 
 class StaffFileError(ValueError):
@@ -56,7 +64,7 @@ def read_staff_file(filename: str, content: bytes) -> list[RawRow]:
     elif lowered.endswith(".xlsx"):
         table = _xlsx_rows(content)
     else:
-        raise StaffFileError("Upload a CSV file (.csv) or an Excel workbook (.xlsx).")
+        raise StaffFileError(_("Upload a CSV file (.csv) or an Excel workbook (.xlsx)."))
     return _rows(table)
 
 
@@ -79,7 +87,7 @@ def _xlsx_rows(content: bytes) -> list[tuple[int, list[str]]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise StaffFileError("This file is not an Excel workbook that can be read.") from error
+        raise StaffFileError(_("This file is not an Excel workbook that can be read.")) from error
     try:
         sheet = workbook.worksheets[0]
         return [
@@ -97,8 +105,8 @@ def _heading_key(text: str) -> str:
 def _rows(table: list[tuple[int, list[str]]]) -> list[RawRow]:
     filled = [(number, cells) for number, cells in table if any(c.strip() for c in cells)]
     if not filled:
-        raise StaffFileError("The file is empty.")
-    _, heading = filled[0]
+        raise StaffFileError(_("The file is empty."))
+    _number, heading = filled[0]
     columns: dict[str, int] = {}
     for index, cell in enumerate(heading):
         field = HEADINGS.get(_heading_key(cell))
@@ -107,15 +115,23 @@ def _rows(table: list[tuple[int, list[str]]]) -> list[RawRow]:
     missing = [field for field in REQUIRED if field not in columns]
     if missing:
         raise StaffFileError(
-            "The first row must name the columns; found no column for "
-            + " and ".join("e-mail" if m == "email" else m for m in missing)
-            + " (expected headings: Name, E-mail, Department, Role)."
+            _(
+                "The first row must name the columns; found no column for %(missing)s "
+                "(expected headings: Name, E-mail, Department, Role).",
+                missing=_MISSING[tuple(missing)](),
+            )
         )
     rows = filled[1:]
     if not rows:
-        raise StaffFileError("The file has a heading row but no people.")
+        raise StaffFileError(_("The file has a heading row but no people."))
     if len(rows) > MAX_ROWS:
-        raise StaffFileError(f"The file has {len(rows)} rows; at most {MAX_ROWS} at a time.")
+        raise StaffFileError(
+            _(
+                "The file has %(rows)d rows; at most %(most)d at a time.",
+                rows=len(rows),
+                most=MAX_ROWS,
+            )
+        )
 
     def cell(cells: list[str], field: str) -> str:
         index = columns.get(field)

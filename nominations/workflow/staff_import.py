@@ -20,10 +20,18 @@ import json
 import secrets
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from nominations import policy
 from nominations.models import Department, User, db
 from nominations.workflow import audit
-from nominations.workflow.accounts import MAX_NAME, USER_FIELDS, normalise_email, update_user
+from nominations.workflow.accounts import (
+    MAX_NAME,
+    USER_FIELDS,
+    normalise_email,
+    role_names,
+    update_user,
+)
 from nominations.workflow.departments import check_name, create_department
 from nominations.workflow.errors import WorkflowError
 from nominations.workflow.staff_file import RawRow
@@ -35,6 +43,7 @@ ROLE_WORDS = {
     "ansatt": "staff",
     "reviewer": "reviewer",
     "panel": "reviewer",
+    "bedømmer": "reviewer",
     "admin": "admin",
     "administrator": "admin",
 }
@@ -48,8 +57,15 @@ class RowPlan:
     department: str
     roles: tuple[str, ...]
     action: str = "error"  # "create", "update", "unchanged" or "error"
-    changes: list[str] = field(default_factory=list)
+    # What changes for a known person, as facts: ("name", old, new), ("department", old or
+    # None, new), ("roles", "reviewer, admin"), ("reactivated",). Words only when shown, so
+    # that the preview's fingerprint does not depend on the reader's language.
+    changes: list[tuple[str, ...]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+    def change_texts(self) -> list[str]:
+        """The changes as the preview lists them, in the reader's language."""
+        return [_change_text(*change) for change in self.changes]
 
 
 @dataclass
@@ -82,7 +98,7 @@ def _roles(text: str) -> tuple[tuple[str, ...], str | None]:
     words = [w.strip().lower() for w in separated if w.strip()]
     unknown = [w for w in words if w not in ROLE_WORDS]
     if unknown:
-        return (), f"Unknown role {unknown[0]!r}: use staff, reviewer or admin."
+        return (), _("Unknown role %(role)s: use staff, reviewer or admin.", role=repr(unknown[0]))
     found = {ROLE_WORDS[w] for w in words} or {"staff"}
     return tuple(role for role in ("staff", "reviewer", "admin") if role in found), None
 
@@ -91,20 +107,20 @@ def _check(row: RowPlan, raw: RawRow) -> None:
     """Fill the row's cleaned values, or its errors."""
     row.name = clean_line(raw.name)
     if not row.name:
-        row.errors.append("The name is missing.")
+        row.errors.append(_("The name is missing."))
     elif len(row.name) > MAX_NAME:
-        row.errors.append(f"The name is longer than {MAX_NAME} characters.")
+        row.errors.append(_("The name is longer than %(num)d characters.", num=MAX_NAME))
     else:
         try:
             refuse_disguised(row.name, "name")
         except WorkflowError as error:
             row.errors.append(error.message)
     email = row.email
-    local, _, domain = email.partition("@")
+    local, _at, domain = email.partition("@")
     if not email:
-        row.errors.append("The e-mail address is missing.")
+        row.errors.append(_("The e-mail address is missing."))
     elif not local or "." not in domain or " " in email or len(email) > 254:
-        row.errors.append(f"{raw.email!r} is not an e-mail address.")
+        row.errors.append(_("%(email)s is not an e-mail address.", email=repr(raw.email)))
     row.roles, role_error = _roles(raw.role)
     if role_error:
         row.errors.append(role_error)
@@ -123,7 +139,13 @@ def plan_import(raw_rows: list[RawRow], *, actor: User, full: bool = False) -> I
         plan.rows.append(row)
         _check(row, raw)
         if row.email in first_line:
-            row.errors.append(f"The e-mail {row.email} is also on row {first_line[row.email]}.")
+            row.errors.append(
+                _(
+                    "The e-mail %(email)s is also on row %(line)d.",
+                    email=row.email,
+                    line=first_line[row.email],
+                )
+            )
         first_line.setdefault(row.email, row.line)
         department = _department(row, departments, new_departments)
         if row.errors:
@@ -150,7 +172,7 @@ def _department(
     known = existing.get(row.department.lower())
     if known is not None:
         if not known.active:
-            row.errors.append(f"The department {known.name} is deactivated.")
+            row.errors.append(_("The department %(name)s is deactivated.", name=known.name))
         return known
     try:
         name = check_name(row.department)
@@ -160,20 +182,33 @@ def _department(
     return new.setdefault(name.lower(), name)
 
 
-def _changes(row: RowPlan, user: User, department: Department | str | None) -> list[str]:
-    changes = []
+def _changes(
+    row: RowPlan, user: User, department: Department | str | None
+) -> list[tuple[str, ...]]:
+    changes: list[tuple[str, ...]] = []
     if user.name != row.name:
-        changes.append(f"name: {user.name} → {row.name}")
-    current = user.department.name if user.department else "(none)"
+        changes.append(("name", user.name, row.name))
+    current = user.department.name if user.department else None
     wanted = department.name if isinstance(department, Department) else department
     if wanted is not None and wanted != current:
-        changes.append(f"department: {current} → {wanted}")
+        changes.append(("department", current or "", wanted))
     added = [role for role in row.roles if not user.has_role(role)]
     if added:
-        changes.append("adds role " + ", ".join(added))
+        changes.append(("roles", *added))
     if not user.active:
-        changes.append("reactivated")
+        changes.append(("reactivated",))
     return changes
+
+
+def _change_text(kind: str, *values: str) -> str:
+    if kind == "name":
+        return _("name: %(old)s → %(new)s", old=values[0], new=values[1])
+    if kind == "department":
+        old = values[0] or _("(none)")
+        return _("department: %(old)s → %(new)s", old=old, new=values[1])
+    if kind == "roles":
+        return _("adds role %(roles)s", roles=role_names(values))
+    return _("reactivated")
 
 
 def apply_import(
@@ -183,10 +218,10 @@ def apply_import(
     else raise WorkflowError and change nothing. Flushes; the caller commits once."""
     plan = plan_import(raw_rows, actor=actor, full=full)
     if plan.errors:
-        raise WorkflowError("The file has errors; nothing was imported.")
+        raise WorkflowError(_("The file has errors; nothing was imported."))
     if plan.fingerprint != fingerprint:
         raise WorkflowError(
-            "People or departments changed since the preview; check the new preview."
+            _("People or departments changed since the preview; check the new preview.")
         )
     departments = {
         name.lower(): create_department(name, actor=actor) for name in plan.new_departments

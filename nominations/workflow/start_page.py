@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import and_, case, exists, func, literal, or_
 from sqlalchemy.orm import aliased
 
@@ -212,14 +213,24 @@ def admin_rounds(at: datetime | None = None) -> list[AdminRound]:
 
 def _next_step(award_round: AwardRound, nominations: int, at: datetime) -> str:
     if award_round.status == RoundStatus.DECIDED:
-        return "Decided: publish the results"
+        return gettext("Decided: publish the results")
     if award_round.status in CLOCK_STATUSES and at < award_round.closes_at:
         if not award_round.categories:
-            return "Add categories"
+            return gettext("Add categories")
         if at < award_round.opens_at:
             days = days_left(award_round.opens_at, at)
-            return f"Opens in {days} days" if days else "Opens today"
+            if not days:
+                return gettext("Opens today")
+            return ngettext("Opens in %(num)d day", "Opens in %(num)d days", days)
+        count = ngettext("%(num)d nomination", "%(num)d nominations", nominations)
         days = days_left(award_round.closes_at, at)
-        closes = {0: "closes today", 1: "closes tomorrow"}.get(days, f"closes in {days} days")
-        return f"{nominations} nominations, {closes}"
-    return f"{nominations} nominations in review: record the decisions"
+        if days == 0:
+            return gettext("%(nominations)s, closes today", nominations=count)
+        if days == 1:
+            return gettext("%(nominations)s, closes tomorrow", nominations=count)
+        return gettext("%(nominations)s, closes in %(days)d days", nominations=count, days=days)
+    return ngettext(
+        "%(num)d nomination in review: record the decisions",
+        "%(num)d nominations in review: record the decisions",
+        nominations,
+    )

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import unicodedata
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
 from nominations.workflow.errors import WorkflowError
 
 # Characters that change the direction of the text after them (embeddings, overrides,
@@ -21,6 +24,29 @@ DISGUISING = frozenset(
     "\u200e\u200f\u061c"  # direction marks
     "\u200b\u200c\u200d\u2060\ufeff"  # zero-width characters
 )
+# The refusal per kind of name (``label``), each a whole sentence in the reader's language.
+DISGUISED = {
+    "name": _l(
+        "The name contains invisible or text-direction characters (%(characters)s). "
+        "Type it again without them."
+    ),
+    "position": _l(
+        "The position contains invisible or text-direction characters (%(characters)s). "
+        "Type it again without them."
+    ),
+    "organiser": _l(
+        "The organiser contains invisible or text-direction characters (%(characters)s). "
+        "Type it again without them."
+    ),
+    "funder": _l(
+        "The funder contains invisible or text-direction characters (%(characters)s). "
+        "Type it again without them."
+    ),
+    "department name": _l(
+        "The department name contains invisible or text-direction characters "
+        "(%(characters)s). Type it again without them."
+    ),
+}
 
 
 def clean(value: str | None, *, multiline: bool = False) -> str:
@@ -46,9 +72,17 @@ def refuse_disguised(name: str, field_name: str, label: str = "name") -> str:
     name)."""
     found = sorted({f"U+{ord(ch):04X}" for ch in name if ch in DISGUISING})
     if found:
+        characters = ", ".join(found)
+        message = DISGUISED.get(label)
         raise WorkflowError(
-            f"The {label} contains invisible or text-direction characters ({', '.join(found)}). "
-            "Type it again without them.",
+            str(message) % {"characters": characters}
+            if message is not None
+            else gettext(
+                "The %(label)s contains invisible or text-direction characters "
+                "(%(characters)s). Type it again without them.",
+                label=label,
+                characters=characters,
+            ),
             field_name,
         )
     return name

@@ -22,7 +22,7 @@ def test_admin_creates_a_round_with_two_categories_through_the_forms(page, users
     expect(page.get_by_role("heading", name="New award round")).to_be_visible()
     assert assert_controls_labelled(page) >= 10
 
-    page.get_by_label("Name", exact=True).fill("OUH Research Awards")
+    page.get_by_label("Name (English)", exact=True).fill("OUH Research Awards")
     page.get_by_label("Year", exact=True).fill(str(year))
     page.get_by_label("Organiser").fill("Oslo University Hospital")
     inputs.type_date(page.get_by_label("Opens on"), date(year, 1, 10))
@@ -36,8 +36,8 @@ def test_admin_creates_a_round_with_two_categories_through_the_forms(page, users
     expect(page.get_by_role("alert")).to_contain_text(f"Round OUH Research Awards {year} created")
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"OUH Research Awards {year}")
     # A closing date without a time means the end of that day, in Oslo.
-    expect(page.locator("dl")).to_contain_text(f"7 March {year} 23:59:59 CET")
-    expect(page.locator("dl")).to_contain_text(f"10 January {year} 09:00")
+    expect(page.locator("dl")).to_contain_text(f"7 March {year}, 23:59:59 CET")
+    expect(page.locator("dl")).to_contain_text(f"10 January {year}, 09:00")
     shot("round created")
 
     for name, amount, prizes in [
@@ -47,7 +47,7 @@ def test_admin_creates_a_round_with_two_categories_through_the_forms(page, users
         page.get_by_role("link", name="Add category").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("New category")
         assert_controls_labelled(page)
-        page.get_by_label("Name", exact=True).fill(name)
+        page.get_by_label("Name (English)", exact=True).fill(name)
         page.get_by_label("Prize amount", exact=True).fill(str(amount))
         page.get_by_label("Number of prizes").fill(str(prizes))
         page.get_by_label("Funder").fill("Oslo University Hospital")
@@ -58,9 +58,9 @@ def test_admin_creates_a_round_with_two_categories_through_the_forms(page, users
     categories = page.get_by_role("table", name="Categories").locator("tbody tr")
     expect(categories).to_have_count(2)
     expect(categories.nth(0)).to_contain_text("Excellent Researcher Award")
-    expect(categories.nth(0)).to_contain_text("NOK 400 000")
+    expect(categories.nth(0)).to_contain_text("NOK 400,000")
     expect(categories.nth(1)).to_contain_text("Early Career Award")
-    expect(categories.nth(1)).to_contain_text("NOK 200 000")
+    expect(categories.nth(1)).to_contain_text("NOK 200,000")
     shot("round with two categories")
 
     page.get_by_role("link", name="← Rounds").click()
@@ -74,7 +74,7 @@ def test_the_round_form_shows_errors_at_the_fields(page, users, inputs, shot):
     year = now().year + 1
     sign_in(page, users["admin"])
     page.goto("/admin/rounds/new")
-    page.get_by_label("Name", exact=True).fill("Backwards")
+    page.get_by_label("Name (English)", exact=True).fill("Backwards")
     page.get_by_label("Year", exact=True).fill(str(year))
     inputs.type_date(page.get_by_label("Opens on"), date(year, 5, 1))
     inputs.type_date(page.get_by_label("Closes on"), date(year, 2, 1))
@@ -86,7 +86,7 @@ def test_the_round_form_shows_errors_at_the_fields(page, users, inputs, shot):
     expect(closes).to_have_accessible_description(
         re.compile("The closing time must be after the opening time")
     )
-    expect(page.get_by_label("Name", exact=True)).to_have_value("Backwards")
+    expect(page.get_by_label("Name (English)", exact=True)).to_have_value("Backwards")
     assert_controls_labelled(page)
     shot("errors at the fields")
 

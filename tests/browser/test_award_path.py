@@ -83,7 +83,7 @@ def test_from_opening_the_round_to_the_public_results(
     nav(admin, "Rounds")
     admin.get_by_role("link", name="New round").click()
     assert_controls_labelled(admin)
-    admin.get_by_label("Name", exact=True).fill("OUH Research Awards")
+    admin.get_by_label("Name (English)", exact=True).fill("OUH Research Awards")
     admin.get_by_label("Year", exact=True).fill(str(YEAR))
     admin.get_by_label("Organiser").fill("Oslo University Hospital")
     inputs.type_date(admin.get_by_label("Opens on"), date(YEAR, 3, 1))
@@ -101,7 +101,7 @@ def test_from_opening_the_round_to_the_public_results(
     ]:
         admin.get_by_role("link", name="Add category").click()
         assert_controls_labelled(admin)
-        admin.get_by_label("Name", exact=True).fill(name)
+        admin.get_by_label("Name (English)", exact=True).fill(name)
         admin.get_by_label("Prize amount", exact=True).fill(str(amount))
         admin.get_by_label("Number of prizes").fill(str(prizes))
         admin.get_by_label("Funder").fill("Oslo University Hospital")
@@ -217,7 +217,7 @@ def test_from_opening_the_round_to_the_public_results(
     # --- The call closes by the clock ----------------------------------------------------
     time_machine.move_to(oslo(3, 8, 9, 0), tick=True)
     staff.reload()
-    expect(staff.get_by_text(f"The call closed at 7 March {YEAR} 23:59:59")).to_be_visible()
+    expect(staff.get_by_text(f"The call closed at 7 March {YEAR}, 23:59:59")).to_be_visible()
     expect(staff.get_by_role("button", name="Submit nomination")).to_have_count(0)
     shot("the call has closed for the nominator", staff)
 

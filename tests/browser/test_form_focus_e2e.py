@@ -45,7 +45,7 @@ def test_a_refused_form_puts_the_focus_on_its_summary_and_the_links_on_the_field
 ):
     sign_in(page, users["admin"])
     page.goto("/admin/rounds/new")
-    page.get_by_label("Name", exact=True).fill("")
+    page.get_by_label("Name (English)", exact=True).fill("")
     page.get_by_role("button", name="Save round").click()
 
     summary = page.locator(SUMMARY)
@@ -57,7 +57,7 @@ def test_a_refused_form_puts_the_focus_on_its_summary_and_the_links_on_the_field
     page.keyboard.press("Tab")
     first = summary.get_by_role("link").first
     expect(first).to_be_focused()
-    expect(first).to_have_text("Name: This field is required.")
+    expect(first).to_have_text("Name (English): This field is required.")
     page.keyboard.press("Enter")
     expect(page.locator("#name")).to_be_focused()
 

@@ -52,14 +52,14 @@ def test_saving_a_round_unchanged_in_the_browser_keeps_every_second(page, live_s
     actions = _audit_actions(live_server)
     sign_in(page, users["admin"])
     page.goto(f"/admin/rounds/{round_id}")
-    expect(page.locator("dl")).to_contain_text("7 March 2031 23:59:59 CET")
+    expect(page.locator("dl")).to_contain_text("7 March 2031, 23:59:59 CET")
     page.get_by_role("link", name="Edit round").click()
     expect(page.get_by_label("Closing time")).to_have_value("23:59:59")
     shot("edit form as opened")
     page.get_by_role("button", name="Save round").click()
     expect(page.get_by_role("alert")).to_contain_text("Saved OUH Research Awards 2031")
-    expect(page.locator("dl")).to_contain_text("7 March 2031 23:59:59 CET")
-    expect(page.locator("dl")).to_contain_text("2 April 2031 12:00:30 CEST")
+    expect(page.locator("dl")).to_contain_text("7 March 2031, 23:59:59 CET")
+    expect(page.locator("dl")).to_contain_text("2 April 2031, 12:00:30 CEST")
     shot("saved unchanged")
     assert _stored_round(live_server, round_id) == before
     assert _audit_actions(live_server) == actions
@@ -74,7 +74,7 @@ def test_opening_a_round_is_a_step_the_admin_takes(page, live_server, users, inp
     today = to_local(now()).date()
     sign_in(page, users["admin"])
     page.goto("/admin/rounds/new")
-    page.get_by_label("Name", exact=True).fill("ICR Prizes")
+    page.get_by_label("Name (English)", exact=True).fill("ICR Prizes")
     page.get_by_label("Year", exact=True).fill(str(today.year))
     inputs.type_date(page.get_by_label("Opens on"), today)
     inputs.type_date(page.get_by_label("Closes on"), today + timedelta(days=30))
@@ -92,7 +92,7 @@ def test_opening_a_round_is_a_step_the_admin_takes(page, live_server, users, inp
     assert _outbox_keys(live_server) == []
 
     page.get_by_role("link", name="Add category").click()
-    page.get_by_label("Name", exact=True).fill("Researcher of the Year")
+    page.get_by_label("Name (English)", exact=True).fill("Researcher of the Year")
     page.get_by_label("Prize amount", exact=True).fill("100000")
     page.get_by_role("button", name="Save category").click()
     expect(page.get_by_role("alert").filter(has_text="added")).to_be_visible()
@@ -100,7 +100,7 @@ def test_opening_a_round_is_a_step_the_admin_takes(page, live_server, users, inp
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Open ICR Prizes {today.year}")
     expect(page.locator("#announcement-recipients")).to_contain_text("3 staff members")
     expect(page.locator("#announcement-text")).to_contain_text(
-        "Researcher of the Year: NOK 100 000"
+        "Researcher of the Year: NOK 100,000"
     )
     expect(page.locator("#opening-when")).to_contain_text("confirming opens the call now")
     shot("the announcement before confirming")

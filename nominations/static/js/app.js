@@ -14,7 +14,11 @@
     if (!output) { return; }
     function update() {
       var words = countWords(area.value);
-      output.textContent = words + " of " + limit + " words";
+      // The page's own words for "N of M words" (in the reader's language), {count} for N.
+      var template = output.getAttribute("data-template");
+      output.textContent = template
+        ? template.replace("{count}", words)
+        : words + " of " + limit + " words";
       output.classList.toggle("over", words > limit);
     }
     area.addEventListener("input", update);

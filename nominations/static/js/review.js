@@ -27,8 +27,10 @@
       return;
     }
     output.textContent = (total / weights).toFixed(2);
+    // The sentence comes from the page, in the reader's language: "({scored} of {total} ...)".
+    var partial = note.getAttribute("data-partial") || "({scored} of {total} criteria scored so far)";
     note.textContent = scored < fields.length
-      ? "(" + scored + " of " + fields.length + " criteria scored so far)"
+      ? partial.replace("{scored}", scored).replace("{total}", fields.length)
       : "";
   }
 

@@ -26,9 +26,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from nominations import policy
+from nominations.formatting import status_label
 from nominations.models import AwardCategory, Nomination, NominationStatus, User, db
 from nominations.storage import FileRefused
 from nominations.timeutil import now
@@ -61,7 +64,7 @@ NOMINATION_FIELDS = (
 )
 
 
-NAME_NEEDED = (
+NAME_NEEDED = _l(
     "Type the nominee's name first: a draft is kept under it. Nothing was saved yet; the text "
     "you typed is still in the form, documents have to be chosen again."
 )
@@ -151,12 +154,12 @@ def save_draft(
         NominationStatus.WITHDRAWN,
     ):
         raise WorkflowError(
-            "This nomination has been submitted; use “Save changes” to edit it."
+            gettext("This nomination has been submitted; use “Save changes” to edit it.")
             if nomination.status == NominationStatus.SUBMITTED
-            else "This nomination can no longer be changed."
+            else gettext("This nomination can no longer be changed.")
         )
     if not " ".join(clean(data.nominee_name).split()):
-        raise WorkflowError(NAME_NEEDED, "nominee_name")
+        raise WorkflowError(str(NAME_NEEDED), "nominee_name")
     if nomination is None:
         nomination = _create(category, actor, token)
         apply_details(nomination, category, data, actor)
@@ -222,9 +225,9 @@ def submit(nomination: Nomination, *, actor: User) -> Nomination:
         _lock(nomination)
         at = require_open(nomination.category.round, stored=True)
         if nomination.status == NominationStatus.SUBMITTED:
-            raise WorkflowError("This nomination has already been submitted.")
+            raise WorkflowError(gettext("This nomination has already been submitted."))
         if nomination.status not in NOMINATOR_EDITABLE:
-            raise WorkflowError("This nomination can no longer be changed.")
+            raise WorkflowError(gettext("This nomination can no longer be changed."))
         found = problems(nomination)
         if found:
             raise NominationProblems(found)
@@ -260,7 +263,7 @@ def update(
     category = nomination.category
     require_open(category.round, stored=True)
     if nomination.status != NominationStatus.SUBMITTED:
-        raise WorkflowError("Only a submitted nomination can be edited this way.")
+        raise WorkflowError(gettext("Only a submitted nomination can be edited this way."))
     before = audit.snapshot(nomination, NOMINATION_FIELDS)
     attached = _attachment_ids(nomination)
     apply_details(nomination, category, data, actor)
@@ -283,7 +286,7 @@ def withdraw(nomination: Nomination, *, actor: User) -> Nomination:
     _lock(nomination)
     at = require_open(nomination.category.round, stored=True)
     if nomination.status != NominationStatus.SUBMITTED:
-        raise WorkflowError("Only a submitted nomination can be withdrawn.")
+        raise WorkflowError(gettext("Only a submitted nomination can be withdrawn."))
     nomination.status = NominationStatus.WITHDRAWN
     nomination.withdrawn_at = at
     nomination.updated_at = at
@@ -309,13 +312,17 @@ def mark_ineligible(nomination: Nomination, *, actor: User, reason: str) -> Nomi
     _lock(nomination)
     reason = clean(reason, multiline=True)
     if not reason:
-        raise WorkflowError("Give the reason; the nominator will read it.", "reason")
+        raise WorkflowError(gettext("Give the reason; the nominator will read it."), "reason")
     if len(reason) > MAX_REASON_CHARS:
-        raise WorkflowError(f"Keep the reason under {MAX_REASON_CHARS} characters.", "reason")
+        raise WorkflowError(
+            gettext("Keep the reason under %(num)d characters.", num=MAX_REASON_CHARS), "reason"
+        )
     if nomination.status not in INELIGIBLE_FROM:
         raise WorkflowError(
-            f"A nomination that is {nomination.status.replace('_', ' ')} cannot be marked "
-            "ineligible."
+            gettext(
+                "A nomination that is %(status)s cannot be marked ineligible.",
+                status=status_label(nomination.status),
+            )
         )
     before = audit.snapshot(nomination, ("status", "ineligible_reason"))
     nomination.status = NominationStatus.INELIGIBLE

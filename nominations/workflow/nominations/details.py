@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
+from nominations.languages import localized
 from nominations.models import AwardCategory, Department, Nomination, User, db
 from nominations.workflow.errors import WorkflowError
 from nominations.workflow.nominations.rules import departments_acting_for
@@ -16,6 +19,11 @@ from nominations.workflow.text import clean, refuse_disguised
 
 MAX_LINE = 200
 MAX_STATEMENT_CHARS = 100_000
+# A one-line field that is too long, as a whole sentence per field (word order and forms differ).
+TOO_LONG = {
+    "nominee_name": _l("The name can be at most %(num)d characters long."),
+    "nominee_position": _l("The position can be at most %(num)d characters long."),
+}
 
 
 @dataclass
@@ -34,7 +42,7 @@ class NominationData:
 def _line(value: str | None, field_name: str, label: str) -> str:
     text = " ".join(clean(value).split())
     if len(text) > MAX_LINE:
-        raise WorkflowError(f"The {label} can be at most {MAX_LINE} characters long.", field_name)
+        raise WorkflowError(str(TOO_LONG[field_name]) % {"num": MAX_LINE}, field_name)
     return refuse_disguised(text, field_name, label)
 
 
@@ -47,11 +55,11 @@ def normalise_nominee_email(value: str | None) -> str:
         checked = validate_email(raw, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
         raise WorkflowError(
-            "Enter a valid e-mail address, such as name@example.org.", "nominee_email"
+            gettext("Enter a valid e-mail address, such as name@example.org."), "nominee_email"
         ) from None
     email = (getattr(checked, "ascii_email", None) or checked.normalized).lower()
     if len(email) > 254:
-        raise WorkflowError("The e-mail address is too long.", "nominee_email")
+        raise WorkflowError(gettext("The e-mail address is too long."), "nominee_email")
     return email
 
 
@@ -62,12 +70,15 @@ def _on_behalf_of(
         return None
     if not category.department_nomination_allowed:
         raise WorkflowError(
-            f"{category.name} does not take nominations on behalf of a department.",
+            gettext(
+                "%(category)s does not take nominations on behalf of a department.",
+                category=localized(category, "name"),
+            ),
             "on_behalf_of_department_id",
         )
     if department_id not in {d.id for d in departments_acting_for(actor, category)}:
         raise WorkflowError(
-            "You can nominate on behalf of your own department only.",
+            gettext("You can nominate on behalf of your own department only."),
             "on_behalf_of_department_id",
         )
     return db.session.get(Department, department_id)
@@ -82,12 +93,15 @@ def apply_details(
     if data.nominee_department_id:
         nominee_department = db.session.get(Department, data.nominee_department_id)
         if nominee_department is None:
-            raise WorkflowError("Choose a department from the list.", "nominee_department_id")
+            raise WorkflowError(
+                gettext("Choose a department from the list."), "nominee_department_id"
+            )
     on_behalf = _on_behalf_of(category, data.on_behalf_of_department_id, actor)
     statement = clean(data.statement, multiline=True)
     if len(statement) > MAX_STATEMENT_CHARS:
         raise WorkflowError(
-            f"The statement is far too long ({len(statement)} characters).", "statement"
+            gettext("The statement is far too long (%(num)d characters).", num=len(statement)),
+            "statement",
         )
     nomination.nominee_name = _line(data.nominee_name, "nominee_name", "name")
     nomination.nominee_email = normalise_nominee_email(data.nominee_email)

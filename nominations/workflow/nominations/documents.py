@@ -20,8 +20,11 @@ from datetime import datetime, timedelta
 from typing import BinaryIO
 
 from flask import current_app
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 
 from nominations import storage
+from nominations.languages import localized
 from nominations.models import Attachment, AttachmentKind, Nomination, User, db
 from nominations.storage import FileRefused, delete_stored, human_size, store_pdf
 from nominations.timeutil import now
@@ -36,9 +39,9 @@ DOCUMENT_FIELDS = {
     AttachmentKind.SUPPORT_LETTER: "support_letters",
 }
 DOCUMENT_LABELS = {
-    AttachmentKind.CV: "CV",
-    AttachmentKind.PUBLICATIONS: "publication list",
-    AttachmentKind.SUPPORT_LETTER: "support letter",
+    AttachmentKind.CV: _l("CV"),
+    AttachmentKind.PUBLICATIONS: _l("publication list"),
+    AttachmentKind.SUPPORT_LETTER: _l("support letter"),
 }
 
 
@@ -93,8 +96,13 @@ def _too_many_letters(nomination: Nomination, upload: Upload) -> FileRefused | N
     if letters < category.max_support_letters:
         return None
     return FileRefused(
-        f"{category.name} takes at most {category.max_support_letters} "
-        f"support letters: “{upload.filename}” was not added.",
+        ngettext(
+            "%(category)s takes at most %(num)d support letter: “%(name)s” was not added.",
+            "%(category)s takes at most %(num)d support letters: “%(name)s” was not added.",
+            category.max_support_letters,
+            category=localized(category, "name"),
+            name=upload.filename,
+        ),
         DOCUMENT_FIELDS[AttachmentKind.SUPPORT_LETTER],
     )
 
@@ -133,7 +141,7 @@ def _add(nomination: Nomination, kind: AttachmentKind, upload: Upload, actor: Us
         for a in nomination.attachments
         if a.kind == kind and kind != AttachmentKind.SUPPORT_LETTER
     ]
-    stored = store_pdf(upload.stream, upload.filename, field=field_name, label=label)
+    stored = store_pdf(upload.stream, upload.filename, field=field_name, label=str(label))
     same = (kind, stored.original_name, stored.sha256)
     if any((a.kind, a.original_name, a.sha256) == same for a in nomination.attachments):
         # The same document sent again (a retried or repeated form): it is there already.
@@ -144,8 +152,12 @@ def _add(nomination: Nomination, kind: AttachmentKind, upload: Upload, actor: Us
     if total + stored.size_bytes > max_total:
         delete_stored(stored.stored_name)
         raise FileRefused(
-            f"“{stored.original_name}” was not added: together the documents of a "
-            f"nomination may take at most {human_size(max_total)}.",
+            gettext(
+                "“%(name)s” was not added: together the documents of a nomination may take at "
+                "most %(size)s.",
+                name=stored.original_name,
+                size=human_size(max_total),
+            ),
             field_name,
         )
     for old in replaced:

@@ -1,21 +1,35 @@
 """The e-mails a nomination's changes queue for its nominator: received, withdrawn, marked
 ineligible. Each carries a dedupe key holding the occasion (e.g. the submission time), so a
-new submission gets its own confirmation while a retried request queues nothing twice."""
+new submission gets its own confirmation while a retried request queues nothing twice.
+Each is written in the nominator's language (``languages.recipient_language``)."""
 
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 
-from nominations.formatting import format_amount
+from nominations.languages import in_language, localized, recipient_language
 from nominations.mail import queue_email
 from nominations.models import Nomination
-from nominations.timeutil import format_local
 
-SUBJECTS = {
-    "submitted": "Nomination received: {nominee} for {category}",
-    "withdrawn": "Nomination withdrawn: {nominee} for {category}",
-    "ineligible": "Nomination marked ineligible: {nominee} for {category}",
-}
+EVENTS = ("submitted", "withdrawn", "ineligible")
+
+
+def _subject(event: str, nominee: str, category: str) -> str:
+    """The subject of ``event``'s e-mail, in the language in force."""
+    if event == "submitted":
+        return _(
+            "Nomination received: %(nominee)s for %(category)s", nominee=nominee, category=category
+        )
+    if event == "withdrawn":
+        return _(
+            "Nomination withdrawn: %(nominee)s for %(category)s", nominee=nominee, category=category
+        )
+    return _(
+        "Nomination marked ineligible: %(nominee)s for %(category)s",
+        nominee=nominee,
+        category=category,
+    )
 
 
 def nomination_link(nomination: Nomination) -> str:
@@ -30,19 +44,21 @@ def nomination_link(nomination: Nomination) -> str:
 
 
 def notify_nominator(nomination: Nomination, event: str, occasion: str) -> None:
-    """Queue the e-mail for ``event`` (a key of SUBJECTS) about ``nomination``."""
+    """Queue the e-mail for ``event`` (one of EVENTS) about ``nomination``."""
     category = nomination.category
-    nominee = nomination.nominee_name or nomination.nominee_email or "a nominee"
+    language = recipient_language(nomination.nominator)
+    with in_language(language):
+        nominee = nomination.nominee_name or nomination.nominee_email or _("a nominee")
+        subject = _subject(event, nominee, localized(category, "name"))
     queue_email(
         dedupe_key=f"nomination-{event}:{nomination.id}:{occasion}",
         recipient=nomination.nominator.email,
-        subject=SUBJECTS[event].format(nominee=nominee, category=category.name),
+        subject=subject,
         template=f"nomination_{event}",
+        language=language,
         nomination=nomination,
         nominator=nomination.nominator,
         category=category,
         award_round=category.round,
-        prize=format_amount(category.prize_amount, category.currency),
-        closes=format_local(category.round.closes_at),
         link=nomination_link(nomination),
     )

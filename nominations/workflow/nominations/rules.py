@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext, ngettext
+
 from nominations.formatting import count_words
+from nominations.languages import localized
 from nominations.models import (
     REVIEWABLE_STATUSES,
     AttachmentKind,
@@ -47,7 +50,7 @@ class NominationProblems(WorkflowError):
         message = (
             problems[0][1]
             if len(problems) == 1
-            else "The nomination is not complete yet: see the fields marked below."
+            else gettext("The nomination is not complete yet: see the fields marked below.")
         )
         super().__init__(message, problems[0][0] if len(problems) == 1 else None)
         self.problems = problems
@@ -89,18 +92,29 @@ def problems(nomination: Nomination) -> Problems:
     category = nomination.category
     found: Problems = []
     required = (
-        ("nominee_name", nomination.nominee_name, "Enter the nominee's name."),
-        ("nominee_email", nomination.nominee_email, "Enter the nominee's e-mail address."),
-        ("nominee_department_id", nomination.nominee_department_id, "Choose a department."),
-        ("nominee_position", nomination.nominee_position, "Enter the nominee's position."),
+        ("nominee_name", nomination.nominee_name, gettext("Enter the nominee's name.")),
+        (
+            "nominee_email",
+            nomination.nominee_email,
+            gettext("Enter the nominee's e-mail address."),
+        ),
+        (
+            "nominee_department_id",
+            nomination.nominee_department_id,
+            gettext("Choose a department."),
+        ),
+        ("nominee_position", nomination.nominee_position, gettext("Enter the nominee's position.")),
     )
     found += [(name, message) for name, value, message in required if not value]
     if is_self_nomination(nomination) and not category.self_nomination_allowed:
         found.append(
             (
                 "nominee_email",
-                f"{category.name} does not accept self-nominations: "
-                "ask a colleague or your department to nominate you.",
+                gettext(
+                    "%(category)s does not accept self-nominations: ask a colleague or your "
+                    "department to nominate you.",
+                    category=localized(category, "name"),
+                ),
             )
         )
     found += eligibility_problems(category, nomination.nominee_phd_date)
@@ -113,13 +127,19 @@ def _statement_problems(nomination: Nomination) -> Problems:
     category = nomination.category
     words = count_words(nomination.statement)
     if words == 0:
-        return [("statement", "Write the statement in support of the nominee.")]
+        return [("statement", gettext("Write the statement in support of the nominee."))]
     if words > category.word_limit:
         return [
             (
                 "statement",
-                f"The statement has {words} words; the limit for {category.name} is "
-                f"{category.word_limit}. Shorten it by {words - category.word_limit}.",
+                gettext(
+                    "The statement has %(words)d words; the limit for %(category)s is "
+                    "%(limit)d. Shorten it by %(over)d.",
+                    words=words,
+                    category=localized(category, "name"),
+                    limit=category.word_limit,
+                    over=words - category.word_limit,
+                ),
             )
         ]
     return []
@@ -130,16 +150,21 @@ def _document_problems(nomination: Nomination) -> Problems:
     found: Problems = []
     kinds = [a.kind for a in nomination.attachments]
     if category.requires_cv and AttachmentKind.CV not in kinds:
-        found.append(("cv", "Upload the nominee's CV (PDF)."))
+        found.append(("cv", gettext("Upload the nominee's CV (PDF).")))
     if category.requires_publications and AttachmentKind.PUBLICATIONS not in kinds:
-        found.append(("publications", "Upload the nominee's publication list (PDF)."))
+        found.append(("publications", gettext("Upload the nominee's publication list (PDF).")))
     letters = kinds.count(AttachmentKind.SUPPORT_LETTER)
     if letters > category.max_support_letters:
         found.append(
             (
                 "support_letters",
-                f"{category.name} takes at most {category.max_support_letters} support "
-                f"letters; remove {letters - category.max_support_letters}.",
+                ngettext(
+                    "%(category)s takes at most %(num)d support letter; remove %(over)d.",
+                    "%(category)s takes at most %(num)d support letters; remove %(over)d.",
+                    category.max_support_letters,
+                    category=localized(category, "name"),
+                    over=letters - category.max_support_letters,
+                ),
             )
         )
     return found
@@ -152,21 +177,30 @@ def eligibility_problems(category: AwardCategory, phd_date: date | None) -> Prob
         return []
     closing_day = to_local(category.round.closes_at).date()
     if phd_date is None:
-        return [("nominee_phd_date", "Enter the date of the nominee's PhD.")]
+        return [("nominee_phd_date", gettext("Enter the date of the nominee's PhD."))]
     if phd_date > closing_day:
         return [
             (
                 "nominee_phd_date",
-                f"The PhD date must not be after the closing date ({format_date(closing_day)}).",
+                gettext(
+                    "The PhD date must not be after the closing date (%(date)s).",
+                    date=format_date(closing_day),
+                ),
             )
         ]
     if phd_date < earliest:
         return [
             (
                 "nominee_phd_date",
-                f"{category.name} is for researchers whose PhD was awarded within the last "
-                f"{category.phd_within_years} years before the closing date: on or after "
-                f"{format_date(earliest)}.",
+                ngettext(
+                    "%(category)s is for researchers whose PhD was awarded within the last "
+                    "%(num)d year before the closing date: on or after %(date)s.",
+                    "%(category)s is for researchers whose PhD was awarded within the last "
+                    "%(num)d years before the closing date: on or after %(date)s.",
+                    category.phd_within_years,
+                    category=localized(category, "name"),
+                    date=format_date(earliest),
+                ),
             )
         ]
     return []
@@ -182,10 +216,10 @@ def call_not_open_reason(award_round: AwardRound, at: datetime | None = None) ->
     if state is CallState.OPEN:
         return None
     if state is CallState.UPCOMING:
-        return f"The call opens at {format_local(award_round.opens_at)}."
+        return gettext("The call opens at %(time)s.", time=format_local(award_round.opens_at))
     if at >= award_round.closes_at:
-        return f"The call closed at {format_local(award_round.closes_at)}."
-    return "The call has been closed by the administrators."
+        return gettext("The call closed at %(time)s.", time=format_local(award_round.closes_at))
+    return gettext("The call has been closed by the administrators.")
 
 
 def closed_message(
@@ -203,13 +237,15 @@ def closed_message(
     if reason is None:
         return None
     if just_saved:
-        return reason + " Your draft is saved with what you typed, but it was not submitted."
-    if stored:
-        return (
-            reason + " Your nomination is kept as it was saved; the changes you just made "
-            "were not saved (they are still in the form below)."
+        then = gettext("Your draft is saved with what you typed, but it was not submitted.")
+    elif stored:
+        then = gettext(
+            "Your nomination is kept as it was saved; the changes you just made were not saved "
+            "(they are still in the form below)."
         )
-    return reason + " Nothing was saved; what you typed is still in the form below."
+    else:
+        then = gettext("Nothing was saved; what you typed is still in the form below.")
+    return f"{reason} {then}"
 
 
 def require_open(award_round: AwardRound, *, stored: bool) -> datetime:

@@ -7,6 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from nominations.models import (
     AwardRound,
     ReminderKind,
@@ -103,15 +106,15 @@ def upcoming_events(at: datetime | None = None, limit: int = 25) -> list[Upcomin
     for award_round in rounds:
         if award_round.status == RoundStatus.DRAFT and award_round.closes_at > at:
             events.append(
-                UpcomingEvent(award_round.opens_at, award_round, "Open the call", "all staff")
+                UpcomingEvent(award_round.opens_at, award_round, _("Open the call"), _("all staff"))
             )
         if award_round.status in CALL_STATUSES:
             events.append(
                 UpcomingEvent(
                     award_round.closes_at,
                     award_round,
-                    "Close the call; tell the panel and send admins the summary",
-                    "panel members, admins",
+                    _("Close the call; tell the panel and send admins the summary"),
+                    _("panel members, admins"),
                 )
             )
         for rule in rules[award_round.id]:
@@ -120,8 +123,12 @@ def upcoming_events(at: datetime | None = None, limit: int = 25) -> list[Upcomin
                     UpcomingEvent(
                         due_at(rule, award_round),
                         award_round,
-                        f"Reminder: {KIND_LABELS[ReminderKind(rule.kind)]} "
-                        f"({rule.days_before} day{'s' if rule.days_before != 1 else ''} before)",
+                        ngettext(
+                            "Reminder: %(label)s (%(num)d day before)",
+                            "Reminder: %(label)s (%(num)d days before)",
+                            rule.days_before,
+                            label=KIND_LABELS[ReminderKind(rule.kind)],
+                        ),
                         KIND_RECIPIENTS[ReminderKind(rule.kind)],
                     )
                 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists
 
 from nominations.models import (
@@ -24,11 +25,11 @@ from nominations.models import (
 from nominations.workflow import assignment
 
 KIND_RECIPIENTS = {
-    ReminderKind.CALL_OPENED: "all active staff",
-    ReminderKind.CALL_CLOSING: "all active staff",
-    ReminderKind.DRAFT_PENDING: "nominators with unsubmitted drafts in this round",
-    ReminderKind.REVIEW_DUE: "panel members with reviews still to do, listing them",
-    ReminderKind.RESULTS_PUBLISHED: "nominators and nominees (sent when results are published)",
+    ReminderKind.CALL_OPENED: _l("all active staff"),
+    ReminderKind.CALL_CLOSING: _l("all active staff"),
+    ReminderKind.DRAFT_PENDING: _l("nominators with unsubmitted drafts in this round"),
+    ReminderKind.REVIEW_DUE: _l("panel members with reviews still to do, listing them"),
+    ReminderKind.RESULTS_PUBLISHED: _l("nominators and nominees (sent when results are published)"),
 }
 
 

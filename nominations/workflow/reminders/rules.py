@@ -3,6 +3,9 @@ they flush, the request commits)."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from nominations import policy
 from nominations.models import AwardRound, ReminderKind, ReminderRule, RoundStatus, User, db
 from nominations.workflow import audit
@@ -14,20 +17,24 @@ RULE_FIELDS = ("kind", "days_before", "enabled")
 
 def _check_editable(award_round: AwardRound) -> None:
     if award_round.status == RoundStatus.PUBLISHED:
-        raise WorkflowError("The reminders of a published round can no longer be changed.")
+        raise WorkflowError(_("The reminders of a published round can no longer be changed."))
 
 
 def _check_days(kind: ReminderKind, days_before: int | None) -> None:
     if kind in DAY_KINDS:
         if days_before is None:
-            raise WorkflowError("Enter how many days before the deadline.", "days_before")
+            raise WorkflowError(_("Enter how many days before the deadline."), "days_before")
         if not 1 <= days_before <= MAX_DAYS_BEFORE:
             raise WorkflowError(
-                f"The number of days must be between 1 and {MAX_DAYS_BEFORE}.", "days_before"
+                _("The number of days must be between 1 and %(most)d.", most=MAX_DAYS_BEFORE),
+                "days_before",
             )
     elif days_before is not None:
         raise WorkflowError(
-            f"“{KIND_LABELS[kind]}” is sent when it happens; leave the days empty.",
+            _(
+                "“%(label)s” is sent when it happens; leave the days empty.",
+                label=KIND_LABELS[kind],
+            ),
             "days_before",
         )
 
@@ -40,7 +47,7 @@ def add_reminder_rule(
     try:
         kind = ReminderKind(kind)
     except ValueError:
-        raise WorkflowError("Choose which reminder to send.", "kind") from None
+        raise WorkflowError(_("Choose which reminder to send."), "kind") from None
     _check_days(kind, days_before)
     duplicate = db.session.execute(
         db.select(ReminderRule.id).where(
@@ -52,10 +59,18 @@ def add_reminder_rule(
         )
     ).first()
     if duplicate is not None:
-        when = f" {days_before} days before" if days_before else ""
-        raise WorkflowError(
-            f"This round already has the reminder “{KIND_LABELS[kind]}”{when}.", "days_before"
+        label = KIND_LABELS[kind]
+        message = (
+            ngettext(
+                "This round already has the reminder “%(label)s” %(num)d day before.",
+                "This round already has the reminder “%(label)s” %(num)d days before.",
+                days_before,
+                label=label,
+            )
+            if days_before
+            else _("This round already has the reminder “%(label)s”.", label=label)
         )
+        raise WorkflowError(message, "days_before")
     rule = ReminderRule(round_id=award_round.id, kind=kind, days_before=days_before, enabled=True)
     db.session.add(rule)
     db.session.flush()
@@ -72,7 +87,7 @@ def add_reminder_rule(
 def get_rule(rule_id: int) -> ReminderRule:
     rule = db.session.get(ReminderRule, rule_id)
     if rule is None:
-        raise NotFound("There is no such reminder.")
+        raise NotFound(_("There is no such reminder."))
     return rule
 
 

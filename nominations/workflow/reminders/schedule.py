@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+
 from nominations.models import AwardRound, ReminderKind, ReminderRule, RoundStatus, db
 from nominations.timeutil import now as current_time
 from nominations.timeutil import shift_local
@@ -16,11 +18,11 @@ EVENT_KINDS = (ReminderKind.CALL_OPENED, ReminderKind.RESULTS_PUBLISHED)
 MAX_DAYS_BEFORE = 365
 
 KIND_LABELS = {
-    ReminderKind.CALL_OPENED: "Call opened",
-    ReminderKind.CALL_CLOSING: "Call closes soon",
-    ReminderKind.DRAFT_PENDING: "Your draft is not submitted yet",
-    ReminderKind.REVIEW_DUE: "Reviews due",
-    ReminderKind.RESULTS_PUBLISHED: "Results published",
+    ReminderKind.CALL_OPENED: _l("Call opened"),
+    ReminderKind.CALL_CLOSING: _l("Call closes soon"),
+    ReminderKind.DRAFT_PENDING: _l("Your draft is not submitted yet"),
+    ReminderKind.REVIEW_DUE: _l("Reviews due"),
+    ReminderKind.RESULTS_PUBLISHED: _l("Results published"),
 }
 # Phases: call reminders while nominations are accepted, review reminders after the close.
 CALL_STATUSES = (RoundStatus.DRAFT, RoundStatus.OPEN)

@@ -1,6 +1,8 @@
 """Queueing the reminders: each one recorded in ``ReminderSend`` (unique per occasion) before
-its message goes to the outbox, so a reminder is sent exactly once. Nothing here commits: the
-job (``scheduling/jobs.py``) or the lifecycle change that called it does."""
+its message goes to the outbox, so a reminder is sent exactly once. Each message is written in
+its recipient's language (subject and body; ``mail.letters`` renders a kind once per language).
+Nothing here commits: the job (``scheduling/jobs.py``) or the lifecycle change that called it
+does."""
 
 from __future__ import annotations
 
@@ -8,7 +10,10 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import literal
 
 from nominations.mail.letters import Letter, message_ids, queue_mailing
@@ -22,7 +27,7 @@ from nominations.models import (
     db,
 )
 from nominations.models.inserts import insert_select_once
-from nominations.timeutil import format_local, humanize_remaining, shift_local
+from nominations.timeutil import format_local, shift_local
 from nominations.timeutil import now as current_time
 from nominations.workflow.reminders.recipients import active_staff, recipients_of
 from nominations.workflow.reminders.schedule import (
@@ -119,12 +124,9 @@ def _send_all(
 
 
 def _round_context(award_round: AwardRound, at: datetime) -> dict:
-    return {
-        "award_round": award_round,
-        "categories": award_round.categories,
-        "remaining_call": humanize_remaining(award_round.closes_at, at),
-        "remaining_review": humanize_remaining(award_round.review_deadline, at),
-    }
+    """What the reminder templates read; nothing in words yet (the time left, written with
+    ``|remaining(at)``, is in the recipient's language)."""
+    return {"award_round": award_round, "categories": award_round.categories, "at": at}
 
 
 def is_enabled(award_round: AwardRound, kind: str) -> bool:
@@ -142,10 +144,15 @@ def is_enabled(award_round: AwardRound, kind: str) -> bool:
     )
 
 
+def call_opened_subject(award_round: AwardRound) -> str:
+    """The call-opened message's subject, in the language in force."""
+    return _("Call for nominations open: %(round)s", round=award_round.title)
+
+
 def call_opened_message(award_round: AwardRound, at: datetime) -> tuple[str, dict]:
-    """The subject and template context of the call-opened message (also its preview)."""
-    context = _round_context(award_round, at)
-    return f"Call for nominations open: {award_round.title}", context
+    """The subject (in the language in force) and template context of the call-opened
+    message (also its preview)."""
+    return call_opened_subject(award_round), _round_context(award_round, at)
 
 
 def queue_call_opened(award_round: AwardRound, at: datetime | None = None) -> int:
@@ -153,25 +160,37 @@ def queue_call_opened(award_round: AwardRound, at: datetime | None = None) -> in
     at = at or current_time()
     if not is_enabled(award_round, ReminderKind.CALL_OPENED):
         return 0
-    subject, context = call_opened_message(award_round, at)
     kind = ReminderKind.CALL_OPENED
+    subject = partial(call_opened_subject, award_round)  # in each recipient's language
     letters = [
         Letter(reminder_key(kind, award_round.id, None, user.id), user, subject)
         for user in active_staff()
     ]
+    context = _round_context(award_round, at)
     return _send_all(kind, letters, days=None, deadline=None, template="call_opened", **context)
 
 
 def _subject(kind: str, award_round: AwardRound, count: int) -> str:
-    """The subject of a reminder about ``count`` drafts or reviews (none for the closing call)."""
+    """The subject of a reminder about ``count`` drafts or reviews (none for the closing
+    call), in the language in force."""
+    title = award_round.title
     if kind == ReminderKind.CALL_CLOSING:
-        return f"Nominations for {award_round.title} close {format_local(award_round.closes_at)}"
+        closes = format_local(award_round.closes_at)
+        return _("Nominations for %(round)s close %(closes)s", round=title, closes=closes)
     if kind == ReminderKind.DRAFT_PENDING:
-        noun = "draft is" if count == 1 else f"{count} drafts are"
-        return f"Your nomination {noun} not submitted yet ({award_round.title})"
-    return (
-        f"{count} review{'s' if count != 1 else ''} still to do for "
-        f"{award_round.title}, due {format_local(award_round.review_deadline)}"
+        if count == 1:  # two messages, not ngettext: only the second names the number
+            return _("Your nomination draft is not submitted yet (%(round)s)", round=title)
+        return _(
+            "Your nomination %(num)d drafts are not submitted yet (%(round)s)",
+            num=count,
+            round=title,
+        )
+    return ngettext(
+        "%(num)d review still to do for %(round)s, due %(deadline)s",
+        "%(num)d reviews still to do for %(round)s, due %(deadline)s",
+        count,
+        round=title,
+        deadline=format_local(award_round.review_deadline),
     )
 
 
@@ -183,7 +202,7 @@ def _letter(kind: str, award_round: AwardRound, rule: ReminderRule, deadline, pe
     return Letter(
         reminder_key(kind, award_round.id, rule.days_before, person.user.id, deadline),
         person.user,
-        _subject(kind, award_round, person.count),
+        partial(_subject, kind, award_round, person.count),  # in the recipient's language
         wording,
     )
 
