@@ -28,7 +28,9 @@ KIND_RECIPIENTS = {
     ReminderKind.CALL_OPENED: _l("all active staff"),
     ReminderKind.CALL_CLOSING: _l("all active staff"),
     ReminderKind.DRAFT_PENDING: _l("nominators with unsubmitted drafts in this round"),
-    ReminderKind.REVIEW_DUE: _l("panel members with reviews still to do, listing them"),
+    ReminderKind.REVIEW_DUE: _l(
+        "panel members with reviews still to do, listing them when ten or fewer"
+    ),
     ReminderKind.RESULTS_PUBLISHED: _l("nominators and nominees (sent when results are published)"),
 }
 
