@@ -62,6 +62,9 @@ class Config:
     SCHEDULER_ENABLED = False
     SCHEDULER_TICK_SECONDS = 30  # how often due work (open, close, remind) is looked for
     SCHEDULER_OUTBOX_SECONDS = 30  # how often the mail outbox is drained
+    SCHEDULER_OUTBOX_RUN_SECONDS = 25  # a drain sends for this long at most, then lets go
+    # How often the leader looks for mail due (a read): found, the outbox drains at once.
+    SCHEDULER_OUTBOX_POLL_SECONDS = 2
     SCHEDULER_LEASE_SECONDS = 45  # a stand-by takes over this long after the leader's last renewal
     SCHEDULER_HEARTBEAT_SECONDS = 15  # how often the leader renews its lease
     # How often a stand-by reads the lease row: it takes over this soon after a clean stop.

@@ -19,12 +19,22 @@ def free_port() -> int:
 
 
 class Sink:
-    """Collects messages; with ``refuse`` set it answers every message with a 451 error."""
+    """Collects messages; with ``refuse`` set it answers every message with a 451 error, and
+    refuses the addresses in ``unknown`` with a 550 (no such mailbox). ``connections`` counts
+    the SMTP connections clients opened."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.refuse = False
+        self.unknown: set[str] = set()
+        self.connections = 0
         self._lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address in self.unknown:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
         if self.refuse:
@@ -42,14 +52,21 @@ class Sink:
         return message.get_body(preferencelist=("plain",)).get_content()
 
 
+class _CountingController(Controller):
+    def factory(self):
+        self.handler.connections += 1  # one server instance per client connection
+        return super().factory()
+
+
 class SMTPServer:
     def __init__(self) -> None:
         self.sink = Sink()
         self.port = free_port()
-        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
+        self.controller = _CountingController(self.sink, hostname="127.0.0.1", port=self.port)
 
     def __enter__(self) -> SMTPServer:
         self.controller.start()
+        self.sink.connections = 0  # the controller's own check that the server is up
         return self
 
     def __exit__(self, *exc) -> None:

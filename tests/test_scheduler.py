@@ -121,11 +121,47 @@ def test_a_stand_by_takes_a_released_lease_at_its_next_poll_not_its_heartbeat(ap
         with app.app_context():
             assert not lease.is_free()
             assert lease.release("the-leader")  # the leader stopped cleanly
-            assert lease.is_free()
         _wait_for(lambda: service.is_leader)
     finally:
         service.stop()
     assert lease.is_free()  # and handed it on in turn
+
+
+def test_mail_queued_while_the_scheduler_runs_goes_at_once_not_at_the_outbox_interval(app):
+    from nominations.mail import queue_email
+    from nominations.models import OutboxMessage, OutboxStatus
+
+    # The outbox job's own interval is an hour: only the leader's look for waiting mail can
+    # explain a delivery within seconds.
+    app.config.update(
+        SCHEDULER_HEARTBEAT_SECONDS=3600,
+        SCHEDULER_TICK_SECONDS=3600,
+        SCHEDULER_OUTBOX_SECONDS=3600,
+        SCHEDULER_OUTBOX_POLL_SECONDS=1,
+    )
+    service = SchedulerService(app, holder="leader").start()
+    try:
+        _wait_for(lambda: len(_runs("outbox")) == 1)  # its first run, at the start: idle
+        queue_email(
+            dedupe_key="test:poll",
+            recipient="person@example.org",
+            subject="Hello",
+            template="test_message",
+            language="en",
+            name="Person",
+        )
+        db.session.commit()
+        _wait_for(
+            lambda: (
+                db.session.execute(db.select(OutboxMessage.status)).scalar() == OutboxStatus.SENT
+            )
+        )
+    finally:
+        service.stop()
+    assert [run.detail for run in _runs("outbox")] == [
+        "sent 0, retrying 0, failed 0",
+        "sent 1, retrying 0, failed 0",
+    ]
 
 
 def test_a_failing_job_is_recorded_with_its_error(app, monkeypatch):

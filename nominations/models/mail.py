@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, String, Text
+from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nominations.models.base import UTCDateTime, db, utcnow
@@ -23,6 +23,9 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         CheckConstraint(_in("status", OutboxStatus), name="status_valid"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        # The sender's claim: the pending messages whose time has come, in the order they came
+        # due, without walking the years of sent mail (mail.delivery).
+        Index("ix_outbox_messages_due", "status", "next_attempt_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,13 +2,15 @@
 late, twice, or on two processes at once and still do each thing once.
 
 ``due_work`` opens and closes rounds and queues the reminders that are due; ``drain_outbox``
-delivers queued e-mail. ``run_job`` runs one of them in the current app context and records a
-``JobRun`` with its outcome: ``ok`` (it did something), ``idle`` (nothing was due) or
+delivers queued e-mail (in batches over one SMTP connection, for up to
+SCHEDULER_OUTBOX_RUN_SECONDS a run). ``run_job`` runs one of them in the current app context
+and records a ``JobRun`` with its outcome: ``ok`` (it did something), ``idle`` (nothing was due) or
 ``error`` (with the error in ``detail``).
 
 Each job run is one transaction (``unit_of_work.transaction``): the workflow functions it calls
 only flush. Inside it, reminders keep a savepoint per round, so one failing round does not undo
-the others; mail delivery commits each message on its own (see ``mail.delivery``).
+the others; mail delivery commits each claim and each message's outcome on its own (see
+``mail.delivery``).
 """
 
 from __future__ import annotations
@@ -59,8 +61,10 @@ def due_work(at: datetime) -> JobResult:
 
 
 def drain_outbox(at: datetime) -> JobResult:
-    """Deliver the e-mail that is due (with retries and backoff: see mail.delivery)."""
-    report = deliver_due()
+    """Deliver the e-mail that is due (with retries and backoff: see mail.delivery), for at most
+    SCHEDULER_OUTBOX_RUN_SECONDS; what is left goes at the next run, which the leader starts
+    at once when mail is waiting (``SchedulerService.poll_outbox``)."""
+    report = deliver_due(seconds=float(current_app.config["SCHEDULER_OUTBOX_RUN_SECONDS"]))
     if report.failed or report.retrying:
         return JobResult("error", f"{report} (see the outbox page for the errors)")
     return JobResult("ok" if report.sent else "idle", str(report))

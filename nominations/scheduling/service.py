@@ -12,6 +12,9 @@ runs the jobs. The others renew nothing and stand by, reading the lease row ever
 ``SCHEDULER_STANDBY_POLL_SECONDS`` and taking it as soon as it is free. A leader stopped
 cleanly (SIGTERM, SIGINT) releases the lease, so a stand-by takes over within one poll; one
 that dies (SIGKILL, a lost host) is replaced within ``SCHEDULER_LEASE_SECONDS`` plus one poll.
+
+The leader also looks for mail waiting every ``SCHEDULER_OUTBOX_POLL_SECONDS`` and then starts
+the outbox job at once, so queued mail does not wait for the job's interval.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from nominations.mail.delivery import mail_due
 from nominations.models import db
 from nominations.scheduling import lease
 from nominations.scheduling.jobs import JOBS, run_job
@@ -36,6 +40,8 @@ logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 
 HEARTBEAT_JOB = "heartbeat"
 STANDBY_JOB = "stand_by"
+OUTBOX_JOB = "outbox"  # the job in JOBS that delivers the mail
+OUTBOX_POLL_JOB = "outbox_poll"
 
 
 class SchedulerService:
@@ -46,6 +52,7 @@ class SchedulerService:
         self._announced = False
         self._lock = threading.Lock()
         self._renewing = threading.Lock()
+        self._running: set[str] = set()  # the jobs running now in this process
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(max_workers=4)},
@@ -112,9 +119,36 @@ class SchedulerService:
 
     def run(self, job_id: str) -> None:
         """An APScheduler job: run ``job_id`` if this process leads."""
+        with self._lock:
+            self._running.add(job_id)
+        try:
+            with self.app.app_context():
+                if self.renew():
+                    run_job(job_id, self.holder)
+        finally:
+            with self._lock:
+                self._running.discard(job_id)
+
+    def poll_outbox(self) -> None:
+        """The leader's look for mail waiting (a read): found, and the outbox job not running,
+        that job runs now rather than at its next interval. So mail queued by a request or a
+        closing goes within seconds, and a drain that stopped at its time limit with mail left
+        is followed by the next at once, while the other jobs keep their own threads."""
+        if not self.is_leader:
+            return
+        with self._lock:
+            if OUTBOX_JOB in self._running:
+                return
         with self.app.app_context():
-            if self.renew():
-                run_job(job_id, self.holder)
+            try:
+                waiting = mail_due()
+            except Exception:
+                log.exception("Scheduler %s could not look at the outbox", self.holder)
+                waiting = False
+            finally:
+                db.session.rollback()  # end the read's transaction; nothing was written
+        if waiting:
+            self.scheduler.modify_job(OUTBOX_JOB, next_run_time=datetime.now(UTC))
 
     # -- life --------------------------------------------------------------------------------
     def start(self) -> SchedulerService:
@@ -134,6 +168,13 @@ class SchedulerService:
             id=STANDBY_JOB,
             name="Take the lease once it is free (stand-by)",
             next_run_time=first,
+        )
+        self.scheduler.add_job(
+            self.poll_outbox,
+            "interval",
+            seconds=float(self.app.config["SCHEDULER_OUTBOX_POLL_SECONDS"]),
+            id=OUTBOX_POLL_JOB,
+            name="Start the outbox job when mail is waiting (leader)",
         )
         for spec in JOBS:
             self.scheduler.add_job(

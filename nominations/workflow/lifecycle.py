@@ -21,8 +21,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from nominations.languages import in_language, recipient_language
-from nominations.mail import queue_email
+from nominations.mail.letters import Letter, queue_letters
 from nominations.models import (
     REVIEWABLE_STATUSES,
     AwardCategory,
@@ -35,7 +34,11 @@ from nominations.models import (
 from nominations.timeutil import now as current_time
 from nominations.workflow import audit
 from nominations.workflow.conflicts import sync_automatic_conflicts
-from nominations.workflow.reminders.recipients import active_admins, missing_reviews, panel_members
+from nominations.workflow.reminders.recipients import (
+    active_admins,
+    missing_review_counts,
+    panel_members,
+)
 from nominations.workflow.reminders.sending import queue_call_opened
 
 log = logging.getLogger(__name__)
@@ -170,51 +173,54 @@ def _closing_condition(at: datetime) -> list:
 
 
 def _notify_closed(award_round: AwardRound, counts: list[CategoryCounts]) -> tuple[int, int]:
-    to_review = missing_reviews(award_round)
-    panel = 0
-    for user in panel_members(award_round):
-        items = to_review.get(user, [])
-        language = recipient_language(user)
-        with in_language(language):
-            subject = _("Reviewing is open: %(round)s", round=award_round.title)
-        panel += queue_email(
-            dedupe_key=f"lifecycle:reviewing_open:r{award_round.id}:u{user.id}",
-            recipient=user.email,
-            subject=subject,
-            template="reviewing_open",
-            language=language,
-            user=user,
-            award_round=award_round,
-            items=items,
-        )
+    """Reviewing is open (to each panel member: how many he has to review, and a link to his
+    list; no names, so a forwarded or misdirected e-mail discloses no nominee) and the close
+    summary (to each admin); each kind rendered once per language, queued in bulk, each
+    message once."""
+    owed = missing_review_counts(award_round)
+
+    def reviewing_subject() -> str:  # called in each recipient's language
+        return _("Reviewing is open: %(round)s", round=award_round.title)
+
+    panel = queue_letters(
+        "reviewing_open",
+        [
+            Letter(
+                f"lifecycle:reviewing_open:r{award_round.id}:u{user.id}",
+                user,
+                reviewing_subject,
+                (("count", owed.get(user.id, 0)),),
+            )
+            for user in panel_members(award_round)
+        ],
+        award_round=award_round,
+    )
     totals = CategoryCounts(category=None)  # type: ignore[arg-type]
     for row in counts:
         totals.submitted += row.submitted
         totals.drafts += row.drafts
         totals.withdrawn += row.withdrawn
         totals.ineligible += row.ineligible
-    admins = 0
-    for user in active_admins():
-        language = recipient_language(user)
-        with in_language(language):
-            subject = ngettext(
-                "Call closed: %(round)s, %(num)d nomination submitted",
-                "Call closed: %(round)s, %(num)d nominations submitted",
-                totals.submitted,
-                round=award_round.title,
-            )
-        admins += queue_email(
-            dedupe_key=f"lifecycle:close_summary:r{award_round.id}:u{user.id}",
-            recipient=user.email,
-            subject=subject,
-            template="close_summary",
-            language=language,
-            user=user,
-            award_round=award_round,
-            counts=counts,
-            totals=totals,
+
+    def summary_subject() -> str:
+        return ngettext(
+            "Call closed: %(round)s, %(num)d nomination submitted",
+            "Call closed: %(round)s, %(num)d nominations submitted",
+            totals.submitted,
+            round=award_round.title,
         )
-    return panel, admins
+
+    admins = queue_letters(
+        "close_summary",
+        [
+            Letter(f"lifecycle:close_summary:r{award_round.id}:u{user.id}", user, summary_subject)
+            for user in active_admins()
+        ],
+        award_round=award_round,
+        counts=counts,
+        totals=totals,
+    )
+    return len(panel), len(admins)
 
 
 def close_round_if_due(round_id: int, at: datetime) -> tuple[AwardRound, int, int] | None:

@@ -1,33 +1,32 @@
 """Queueing the reminders: each one recorded in ``ReminderSend`` (unique per occasion) before
 its message goes to the outbox, so a reminder is sent exactly once. Each message is written in
-its recipient's language (subject and body). Nothing here commits: the job
-(``scheduling/jobs.py``) or the lifecycle change that called it does."""
+its recipient's language (subject and body; ``mail.letters`` renders a kind once per language).
+Nothing here commits: the job (``scheduling/jobs.py``) or the lifecycle change that called it
+does."""
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy import literal
 
-from nominations.languages import in_language, recipient_language
-from nominations.mail import queue_message
+from nominations.mail.letters import Letter, message_ids, queue_mailing
 from nominations.models import (
     AwardRound,
-    Nomination,
-    OutboxMessage,
     ReminderKind,
     ReminderRule,
     ReminderSend,
     User,
+    UTCDateTime,
     db,
 )
-from nominations.models.inserts import insert_once
+from nominations.models.inserts import insert_select_once
 from nominations.timeutil import format_local, shift_local
 from nominations.timeutil import now as current_time
 from nominations.workflow.reminders.recipients import active_staff, recipients_of
@@ -56,65 +55,72 @@ def reminder_key(kind: str, round_id: int, days: int | None, user_id: int, deadl
     return f"reminder:{kind}:r{round_id}:d{days}:u{user_id}:{stamp}"
 
 
-def _send_once(
+def _record_sends(
+    kind: str, award_round: AwardRound, users: list[User], days: int | None, due_for: datetime
+) -> dict[int, int]:
+    """Record each user's reminder of this occasion; the new rows' ids by user id. A user whose
+    reminder was recorded before (by an earlier run, or a concurrent one) is left out."""
+    table = ReminderSend.__table__
+    constants = {
+        "round_id": literal(award_round.id),
+        "kind": literal(kind),
+        "days_before": literal(days or 0),
+        "due_for": literal(due_for, UTCDateTime),
+        "queued_at": literal(current_time(), UTCDateTime),
+    }
+    user_ids = [user.id for user in users]
+    recorded: dict[int, int] = {}
+    for start in range(0, len(user_ids), 500):  # one statement per 500 people
+        rows = db.select(*constants.values(), User.id).where(
+            User.id.in_(user_ids[start : start + 500])
+        )
+        written = insert_select_once(
+            ReminderSend,
+            [*constants, "user_id"],
+            rows,
+            [table.c.round_id, table.c.kind, table.c.user_id, table.c.days_before, table.c.due_for],
+            [table.c.id, table.c.user_id],
+        )
+        recorded.update({user_id: send_id for send_id, user_id in written})
+    return recorded
+
+
+def _send_all(
     kind: str,
-    user: User,
+    letters: list[Letter],
     *,
     award_round: AwardRound,
-    days: int | None,
     deadline: datetime | None,
-    subject: Callable[[], str],
+    days: int | None,
     template: str,
     **context,
-) -> bool:
-    """Record the reminder and queue its message, unless it was recorded before (by an
-    earlier run or a concurrent one); True when it is new. ``subject()`` is called in the
-    recipient's language."""
-    send_id = insert_once(
-        ReminderSend,
-        {
-            "round_id": award_round.id,
-            "kind": kind,
-            "user_id": user.id,
-            "days_before": days or 0,
-            # An event reminder's occasion is the event: the round's opening.
-            "due_for": deadline or award_round.opens_at,
-            "queued_at": current_time(),
-        },
-        [
-            ReminderSend.round_id,
-            ReminderSend.kind,
-            ReminderSend.user_id,
-            ReminderSend.days_before,
-            ReminderSend.due_for,
-        ],
-    )
-    if send_id is None:
-        return False
-    key = reminder_key(kind, award_round.id, days, user.id, deadline)
-    language = recipient_language(user)
-    with in_language(language):
-        written_subject = subject()
-    message_id = queue_message(
-        dedupe_key=key,
-        recipient=user.email,
-        subject=written_subject,
-        template=template,
-        language=language,
-        user=user,
-        award_round=award_round,
-        **context,
-    )
-    if message_id is None:  # queued before this table existed and not carried over
-        message_id = db.session.execute(
-            db.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)
-        ).scalar_one_or_none()
+) -> int:
+    """Record the reminders and queue the messages of ``letters``, leaving out the people
+    whose reminder was recorded before (by an earlier run or a concurrent one); how many are
+    new. The records come first: two runs at once write each record once (ON CONFLICT DO
+    NOTHING), and only the run that wrote it queues the message."""
+    # An event reminder's occasion is the event: the round's opening.
+    occasion = deadline or award_round.opens_at
+    sends = _record_sends(kind, award_round, [letter.user for letter in letters], days, occasion)
+    letters = [letter for letter in letters if letter.user.id in sends]
+    if not letters:
+        return 0
+    # A key queued before ReminderSend existed (and not carried over) keeps its message: the
+    # insert skips it, and the record points at the message that was queued then.
+    queue_mailing(template, letters, award_round=award_round, **context)
+    queued = message_ids([letter.dedupe_key for letter in letters])
+    links = [
+        {"send_id": sends[letter.user.id], "message_id": queued[letter.dedupe_key]}
+        for letter in letters
+    ]
+    table = ReminderSend.__table__
     db.session.execute(
-        db.update(ReminderSend)
-        .where(ReminderSend.id == send_id)
-        .values(outbox_message_id=message_id)
+        db.update(table)
+        .where(table.c.id == db.bindparam("send_id"))
+        .values(outbox_message_id=db.bindparam("message_id")),
+        links,
     )
-    return True
+    return len(letters)
 
 
 def _round_context(award_round: AwardRound, at: datetime) -> dict:
@@ -154,41 +160,50 @@ def queue_call_opened(award_round: AwardRound, at: datetime | None = None) -> in
     at = at or current_time()
     if not is_enabled(award_round, ReminderKind.CALL_OPENED):
         return 0
-    context = _round_context(award_round, at)
-    return sum(
-        _send_once(
-            ReminderKind.CALL_OPENED,
-            user,
-            days=None,
-            deadline=None,
-            subject=partial(call_opened_subject, award_round),
-            template="call_opened",
-            **context,
-        )
+    kind = ReminderKind.CALL_OPENED
+    subject = partial(call_opened_subject, award_round)  # in each recipient's language
+    letters = [
+        Letter(reminder_key(kind, award_round.id, None, user.id), user, subject)
         for user in active_staff()
-    )
+    ]
+    context = _round_context(award_round, at)
+    return _send_all(kind, letters, days=None, deadline=None, template="call_opened", **context)
 
 
-def _subject(kind: str, award_round: AwardRound, items: list[Nomination]) -> str:
-    """A reminder's subject, in the language in force."""
+def _subject(kind: str, award_round: AwardRound, count: int) -> str:
+    """The subject of a reminder about ``count`` drafts or reviews (none for the closing
+    call), in the language in force."""
     title = award_round.title
     if kind == ReminderKind.CALL_CLOSING:
         closes = format_local(award_round.closes_at)
         return _("Nominations for %(round)s close %(closes)s", round=title, closes=closes)
     if kind == ReminderKind.DRAFT_PENDING:
-        if len(items) == 1:  # two messages, not ngettext: only the second names the number
+        if count == 1:  # two messages, not ngettext: only the second names the number
             return _("Your nomination draft is not submitted yet (%(round)s)", round=title)
         return _(
             "Your nomination %(num)d drafts are not submitted yet (%(round)s)",
-            num=len(items),
+            num=count,
             round=title,
         )
     return ngettext(
         "%(num)d review still to do for %(round)s, due %(deadline)s",
         "%(num)d reviews still to do for %(round)s, due %(deadline)s",
-        len(items),
+        count,
         round=title,
         deadline=format_local(award_round.review_deadline),
+    )
+
+
+def _letter(kind: str, award_round: AwardRound, rule: ReminderRule, deadline, person) -> Letter:
+    """A reminder's letter; what it lists (drafts, reviews owed) is part of its wording."""
+    wording = ()
+    if kind != ReminderKind.CALL_CLOSING:
+        wording = (("count", person.count), ("items", tuple(person.items)))
+    return Letter(
+        reminder_key(kind, award_round.id, rule.days_before, person.user.id, deadline),
+        person.user,
+        partial(_subject, kind, award_round, person.count),  # in the recipient's language
+        wording,
     )
 
 
@@ -253,23 +268,19 @@ def _send_kind(
     queued, occasions = 0, []
     for rule in rules:
         due = due_at(rule, award_round)
-        count = 0
-        for user, items in recipients:
-            if covered(reminded[user.id], rule, due):
-                continue
-            count += _send_once(
-                kind,
-                user,
-                days=rule.days_before,
-                deadline=deadline,
-                subject=partial(_subject, kind, award_round, items),
-                template=_TEMPLATES[kind],
-                items=items,
-                days_before=rule.days_before,
-                **context,
-            )
+        due_now = [p for p in recipients if not covered(reminded[p.user.id], rule, due)]
+        count = _send_all(
+            kind,
+            [_letter(kind, award_round, rule, deadline, person) for person in due_now],
+            days=rule.days_before,
+            deadline=deadline,
+            template=_TEMPLATES[kind],
+            days_before=rule.days_before,
+            **context,
+        )
+        for person in due_now:
             # Queued now, or by a concurrent run: either way it covers the earlier rules.
-            reminded[user.id].append((rule.days_before, at))
+            reminded[person.user.id].append((rule.days_before, at))
         if count:
             occasions.append(f"{kind} {rule.days_before}d {award_round.title}: {count}")
         queued += count
