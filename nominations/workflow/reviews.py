@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -54,8 +55,21 @@ class ReviewInput:
     recommendation: str | None = None
 
 
-def weighted_total(scores: Mapping[int, int | None], criteria: Iterable[Criterion]) -> float | None:
-    """sum(weight x score) / sum(weight) over the criteria; None unless every one is scored."""
+class Weighted(Protocol):
+    """A criterion as the weighted total needs it: a Criterion, or the ranking's plain copy."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def weight(self) -> float: ...
+
+
+def weighted_total(scores: Mapping[int, int | None], criteria: Iterable[Weighted]) -> float | None:
+    """sum(weight x score) / sum(weight) over the criteria; None unless every one is scored.
+
+    The one definition on the server: the review pages and the ranking use it (the review
+    form's live total, nominations/static/js/review.js, mirrors it in the browser)."""
     total = weights = 0.0
     for criterion in criteria:
         score = scores.get(criterion.id)
