@@ -43,7 +43,7 @@ from flask_babel import lazy_gettext as _l
 from nominations.models import AwardCategory, User
 from nominations.workflow import ranking_cache, ranking_inputs, review_scope
 from nominations.workflow.ranking_inputs import RankingInputs, RubricCriterion, SubmittedReview
-from nominations.workflow.reviews import weighted_total
+from nominations.workflow.reviews import weighted_mean
 
 SORT_KEYS: dict[str, str] = {
     "normalised": _l("normalised score"),
@@ -99,7 +99,9 @@ class RankingRow:
     tied: bool = False
     scores: dict[int, float] = field(default_factory=dict)  # reviewer id -> weighted score
     z_scores: dict[int, float] = field(default_factory=dict)
-    criterion_scores: dict[int, dict[int, int]] = field(default_factory=dict)
+    # reviewer id -> the review's scores in the order of the ranking's criteria (None: not
+    # scored); tuples, not dicts: a cached ranking of 12 000 reviews keeps 12 000 of them.
+    criterion_scores: dict[int, tuple[int | None, ...]] = field(default_factory=dict)
     recommendations: dict[int, str | None] = field(default_factory=dict)
     missing_reviewer_ids: list[int] = field(default_factory=list)
 
@@ -198,6 +200,7 @@ def _sort(rows: list[RankingRow], sort: str, descending: bool) -> list[RankingRo
 def _computed(inputs: RankingInputs, hidden: frozenset[int]) -> _Computed:
     """Every figure of the ranking from the inputs, the hidden nominations left out first."""
     criteria = inputs.criteria
+    weights = [c.weight for c in criteria]
     nominations = [n for n in inputs.nominations if n.id not in hidden]
     expected_by_nomination = {n.id: inputs.owed.get(n.id, set()) for n in nominations}
 
@@ -208,7 +211,7 @@ def _computed(inputs: RankingInputs, hidden: frozenset[int]) -> _Computed:
         nomination_id, reviewer_id = review.nomination_id, review.reviewer_id
         if reviewer_id not in expected_by_nomination.get(nomination_id, ()):
             continue  # hidden, not under review, or the reviewer owes it no review
-        total = weighted_total(review.scores, criteria)
+        total = weighted_mean(review.scores, weights)
         if total is not None:
             per_reviewer[reviewer_id][nomination_id] = total
             counted[nomination_id].append((reviewer_id, total, review))
@@ -240,7 +243,6 @@ def _computed(inputs: RankingInputs, hidden: frozenset[int]) -> _Computed:
             expected=len(expected),
             scores=scores,
             z_scores={rid: z_by_reviewer[rid][nomination_id] for rid, _, _ in items},
-            # The review's own dict, shared: the rows are read only.
             criterion_scores={rid: review.scores for rid, _, review in items},
             recommendations={rid: review.recommendation for rid, _, review in items},
             missing_reviewer_ids=sorted(expected - scores.keys()),

@@ -8,9 +8,9 @@ same nominations, and then every figure is the same for both: confidentiality by
 holds because the figures are computed without the hidden nominations, cache or not. Several
 workers and hosts each keep their own cache and agree, the stamp coming from the database.
 
-The cache is bounded by the number of reviews its rankings hold (``RANKING_CACHE_REVIEWS``,
-about 0.4 kB each), so a few large categories cannot grow a worker without limit; the least
-recently used ranking goes first. ``RANKING_CACHE_REVIEWS = 0`` turns it off.
+The cache is bounded by the number of reviews its rankings hold (``RANKING_CACHE_REVIEWS`` in
+config.py, about 0.4 kB each), so a few large categories cannot grow a worker without limit;
+the least recently used ranking goes first. ``RANKING_CACHE_REVIEWS = 0`` turns it off.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from flask import Flask, current_app
 
 from nominations.workflow import ranking_version
 
-DEFAULT_REVIEWS = 60_000
+DEFAULT_REVIEWS = 50_000
 EXTENSION = "ranking_cache"
 
 T = TypeVar("T")

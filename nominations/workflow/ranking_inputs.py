@@ -55,7 +55,7 @@ class SubmittedReview(NamedTuple):  # a tuple: 12 000 of them are built in a few
     nomination_id: int
     reviewer_id: int
     recommendation: str | None
-    scores: dict[int, int]  # criterion id -> score, the rubric's criteria only
+    scores: tuple[int | None, ...]  # in the order of the rubric's criteria; None: not scored
 
 
 @dataclass(frozen=True)
@@ -123,15 +123,13 @@ def load(category: AwardCategory) -> RankingInputs:
     )
     reviewer_names = dict(session.execute(reviewers_query(category)).all())
     owed = assignment.owed_pairs(award_round, category_id=category.id)
-    ids = [c.id for c in criteria]
+    recommendations: dict[str | None, str | None] = {}  # one string per value, not per row
     reviews = tuple(
         SubmittedReview(
             nomination_id,
             reviewer_id,
-            recommendation,
-            dict(zip(ids, scores, strict=True))
-            if None not in scores
-            else {cid: score for cid, score in zip(ids, scores, strict=True) if score is not None},
+            recommendations.setdefault(recommendation, recommendation),
+            tuple(scores),
         )
         for nomination_id, reviewer_id, recommendation, *scores in session.execute(
             reviews_query(category.id, criteria)

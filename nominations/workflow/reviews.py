@@ -9,7 +9,7 @@ it is changed (every score is then required again); it cannot go back to a draft
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -70,14 +70,20 @@ def weighted_total(scores: Mapping[int, int | None], criteria: Iterable[Weighted
 
     The one definition on the server: the review pages and the ranking use it (the review
     form's live total, nominations/static/js/review.js, mirrors it in the browser)."""
-    total = weights = 0.0
-    for criterion in criteria:
-        score = scores.get(criterion.id)
+    criteria = list(criteria)
+    return weighted_mean([scores.get(c.id) for c in criteria], [c.weight for c in criteria])
+
+
+def weighted_mean(scores: Sequence[int | None], weights: Sequence[float]) -> float | None:
+    """``weighted_total`` over scores given in the order of the criteria's weights (the
+    ranking's 12 000 reviews at once, without a dict each)."""
+    total = weight_sum = 0.0
+    for score, weight in zip(scores, weights, strict=True):
         if score is None:
             return None
-        total += criterion.weight * score
-        weights += criterion.weight
-    return total / weights if weights else None
+        total += weight * score
+        weight_sum += weight
+    return total / weight_sum if weight_sum else None
 
 
 def review_scores(review: Review) -> dict[int, int]:
