@@ -401,3 +401,19 @@ def test_the_cache_keeps_the_most_recently_used_within_its_size():
     assert cache.get("b") is None and cache.get("a") == "A" and cache.get("c") == "C"
     cache.put("huge", "H", 11)  # larger than the whole cache: not kept
     assert cache.get("huge") is None and len(cache) == 2 and cache.size == 8
+
+
+def test_a_change_made_outside_the_session_is_seen_after_bump_all(app):
+    scored = scored_category()
+    before = cached_twice(scored.category, scored.chair)
+    with db.engine.begin() as connection:  # as psql would: no session sees it
+        connection.execute(
+            db.update(User).where(User.id == scored.hanna.id).values(name="Hanna Hard")
+        )
+    db.session.expire_all()
+    assert figures(compute_ranking(scored.category, viewer=scored.chair)) == before  # stale
+    ranking_version.bump_all()
+    db.session.commit()
+    after = figures(compute_ranking(scored.category, viewer=scored.chair))
+    assert "Hanna Hard" in {name for name, *_ in after["reviewers"]}
+    assert after == from_scratch(scored.category, scored.chair)
