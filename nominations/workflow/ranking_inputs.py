@@ -37,6 +37,7 @@ class RubricCriterion:
 
     id: int
     name: str
+    name_nb: str  # the bokmål name (languages.localized picks the reader's)
     weight: float
     scale_min: int
     scale_max: int
@@ -70,7 +71,12 @@ class RankingInputs:
 def criteria_query(category_id: int):
     return (
         db.select(
-            Criterion.id, Criterion.name, Criterion.weight, Criterion.scale_min, Criterion.scale_max
+            Criterion.id,
+            Criterion.name,
+            Criterion.name_nb,
+            Criterion.weight,
+            Criterion.scale_min,
+            Criterion.scale_max,
         )
         .where(Criterion.category_id == category_id)
         .order_by(Criterion.position, Criterion.id)

@@ -75,7 +75,9 @@ WATCHED: dict[str, Watch] = {
         frozenset({"id", "status", "closes_at", "department_conflicts"}), "id", "round"
     ),
     "criteria": Watch(
-        frozenset({"id", "category_id", "position", "name", "weight", "scale_min", "scale_max"}),
+        frozenset(
+            {"id", "category_id", "position", "name", "name_nb", "weight", "scale_min", "scale_max"}
+        ),
         "category_id",
         "category",
     ),
