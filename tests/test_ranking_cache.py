@@ -10,11 +10,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import Column, Table, event
+from sqlalchemy import Column, Table, event, text
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 
 from nominations.models import (
     Department,
+    Nomination,
     NominationStatus,
     PanelMember,
     Review,
@@ -417,3 +419,38 @@ def test_a_change_made_outside_the_session_is_seen_after_bump_all(app):
     after = figures(compute_ranking(scored.category, viewer=scored.chair))
     assert "Hanna Hard" in {name for name, *_ in after["reviewers"]}
     assert after == from_scratch(scored.category, scored.chair)
+
+
+@pytest.mark.postgres
+def test_a_writer_commits_without_waiting_for_another_still_at_work_in_the_category(app):
+    """A row referring to a category (a nomination) holds a key-share lock on the category's
+    row until its transaction ends; stamping the category at commit must not wait for it, or
+    two nominators committing at once each wait for the other (a deadlock)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks between sessions: PostgreSQL only (make test-postgres)")
+    category = factories.category(closed_round())
+    nominator = user("nominator@example.org", "Nils Nominator")
+    stamp = _stamp(category)
+
+    def nomination(name: str) -> Nomination:
+        return Nomination(
+            category_id=category.id,
+            nominator_id=nominator.id,
+            nominee_name=name,
+            status=NominationStatus.SUBMITTED,
+            submitted_at=now(),
+        )
+
+    with Session(db.engine) as other:  # another request, still at work
+        other.add(nomination("Olga Other"))
+        other.flush()
+        db.session.add(nomination("Tove This"))
+        db.session.flush()
+        db.session.execute(text("SET LOCAL lock_timeout = '3s'"))
+        db.session.commit()  # waited for the other, it would fail here after 3 s
+        assert _stamp(category) != stamp
+        other.commit()
+    assert {n.nominee_name for n in db.session.execute(db.select(Nomination)).scalars()} == {
+        "Olga Other",
+        "Tove This",
+    }

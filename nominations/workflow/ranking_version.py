@@ -18,9 +18,11 @@ ranking. Instead every write through the session is seen:
   table, which no flush sees, counts as a change to every category;
 - just before the transaction commits, the noted rows are turned into category ids and those
   categories get a fresh random stamp, in the same transaction: the new data and the new stamp
-  become visible together. Locking the stamps at that last moment (in id order) means a
-  transaction never holds them while waiting for anything else: no deadlock with the share
-  lock that nominating takes on the round, nor between two writers.
+  become visible together. Locking the stamps at that last moment (in id order, FOR NO KEY
+  UPDATE) means a transaction never holds them while waiting for anything else, and never
+  waits for one still at work: no deadlock with the share lock nominating takes on the
+  round, with the key-share locks that rows referring to a category take on it, nor between
+  two writers (tests/test_multiprocess_path.py nominates through two servers at once).
 
 A ranking computed in a transaction that has changes not yet committed is never cached nor
 served from the cache (:func:`uncommitted_changes`).
@@ -257,8 +259,13 @@ def _category_ids(session: Session, noted: set[tuple[str, Any]]) -> set[int] | N
 
 
 def _stamp(session: Session, category_ids: set[int] | None) -> None:
-    """Give the categories (None: all) a fresh stamp, locking their rows in id order."""
-    select = db.select(AwardCategory.id).order_by(AwardCategory.id).with_for_update()
+    """Give the categories (None: all) a fresh stamp, locking their rows in id order.
+
+    FOR NO KEY UPDATE, as the UPDATE itself locks: it does not wait for the key-share locks
+    that a transaction still at work holds on its category by inserting a row that refers to
+    it (a nomination, a panel); FOR UPDATE did, and two nominators each waiting for the
+    other's key-share lock at commit were a deadlock."""
+    select = db.select(AwardCategory.id).order_by(AwardCategory.id).with_for_update(key_share=True)
     if category_ids is not None:
         if not category_ids:
             return
