@@ -76,6 +76,9 @@ class Config:
     ORPHAN_UPLOAD_AGE_SECONDS = 3600
 
     PER_PAGE = 25
+    # Computed rankings each web process keeps, counted in reviews (about 0.4 kB each: 50 000
+    # hold four rankings of 1 000 nominations x 12 reviewers, some 20 MB); 0 turns it off.
+    RANKING_CACHE_REVIEWS = 50_000
     # While the database cannot be reached, pages answer 503 and ask to come back after this.
     DATABASE_RETRY_AFTER_SECONDS = 30
     BOOTSTRAP_SERVE_LOCAL = True

@@ -61,10 +61,12 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _register_blueprints(app)
 
     from nominations import cli, errors, rate_limits, scheduling, templating, unit_of_work
+    from nominations.workflow import ranking_cache
 
     rate_limits.init_app(app)  # after the blueprints: it wraps the views marked for the limit
 
     unit_of_work.init_app(app)
+    ranking_cache.init_app(app)  # the rankings kept per version stamp, and the stamp's hooks
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

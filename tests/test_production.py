@@ -256,6 +256,17 @@ def _clean_env(tmp_path: Path, **extra: str) -> dict:
     return env
 
 
+def test_a_gunicorn_worker_puts_the_loaded_application_out_of_the_collectors_way():
+    import gc
+
+    post_worker_init = _gunicorn_config()["post_worker_init"]
+    try:
+        post_worker_init(None)
+        assert gc.get_freeze_count() > 10_000  # everything imported so far
+    finally:
+        gc.unfreeze()
+
+
 def test_real_gunicorn_refuses_sqlite_with_several_workers(tmp_path):
     gunicorn = Path(sys.executable).with_name("gunicorn")
     result = subprocess.run(

@@ -98,14 +98,14 @@ def criteria_sheet(details: RankingDetails) -> Sheet:
             score = row.scores.get(reviewer.reviewer_id)
             if score is None:
                 continue
-            by_criterion = row.criterion_scores.get(reviewer.reviewer_id, {})
+            by_criterion = row.criterion_scores.get(reviewer.reviewer_id) or (None,) * len(criteria)
             recommendation = row.recommendations.get(reviewer.reviewer_id)
             rows.append(
                 [
                     _rank(row),
                     row.nominee_name,
                     reviewer.name,
-                    *(by_criterion.get(c.id) for c in criteria),
+                    *by_criterion,  # in the order of the criteria
                     score,
                     str(RECOMMENDATION_LABELS.get(recommendation or "", recommendation or "")),
                 ]

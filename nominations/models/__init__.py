@@ -33,6 +33,7 @@ from nominations.models.rounds import (
     ReminderKind,
     ReminderRule,
     RoundStatus,
+    new_ranking_version,
 )
 from nominations.models.scheduling import JobRun, SchedulerLease
 
@@ -73,5 +74,6 @@ __all__ = [
     "UTCDateTime",
     "User",
     "db",
+    "new_ranking_version",
     "utcnow",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -9,6 +10,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nominations.models.base import UTCDateTime, db, utcnow
+
+
+def new_ranking_version() -> str:
+    """A fresh ranking stamp: random, so that it never repeats, not even in a database emptied
+    and filled again (ids start again at 1 there)."""
+    return secrets.token_hex(8)
 
 
 class RoundStatus(StrEnum):
@@ -122,6 +129,12 @@ class AwardCategory(db.Model):
     requires_cv: Mapped[bool] = mapped_column(default=True)
     requires_publications: Mapped[bool] = mapped_column(default=False)
     max_support_letters: Mapped[int] = mapped_column(default=3)
+    # Replaced in the transaction of every change to what the category's ranking reads, so a
+    # cached ranking is keyed by it (workflow/ranking_version.py). Read it with a query: the
+    # stamp is written with an UPDATE, and an object already loaded keeps the old one.
+    ranking_version: Mapped[str] = mapped_column(
+        String(32), default=lambda: new_ranking_version(), server_default=""
+    )
 
     round: Mapped[AwardRound] = relationship(back_populates="categories")
 

@@ -24,30 +24,26 @@ Who is expected to review what is the one assignment rule (``workflow/assignment
 viewer with a conflict of interest, the nominations concerned are left out before anything is
 computed, so no figure shown to him can be solved for a score he may not see.
 
-Everything is loaded in a constant number of queries (criteria, nominations, panel members,
-assignments, reviews with scores) and computed in Python, whatever the size of the category.
+The inputs are loaded as plain values in a constant number of queries (``ranking_inputs``)
+whatever the size of the category, and every figure is computed over them here. The result is
+kept per category stamp, call state and hidden set (``ranking_cache``; the stamp changes with
+anything the ranking reads, ``ranking_version``), so a page asked again with nothing changed
+costs two small queries: the viewer's hidden set and the stamp.
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from nominations.models import (
-    AwardCategory,
-    Criterion,
-    Nomination,
-    Review,
-    ReviewScore,
-    ReviewStatus,
-    User,
-    db,
-)
-from nominations.workflow import assignment, review_scope
-from nominations.workflow.reviews import weighted_total
+from nominations.models import AwardCategory, User
+from nominations.workflow import ranking_cache, ranking_inputs, review_scope
+from nominations.workflow.ranking_inputs import RankingInputs, RubricCriterion, SubmittedReview
+from nominations.workflow.reviews import weighted_mean
 
 SORT_KEYS: dict[str, str] = {
     "normalised": _l("normalised score"),
@@ -103,7 +99,9 @@ class RankingRow:
     tied: bool = False
     scores: dict[int, float] = field(default_factory=dict)  # reviewer id -> weighted score
     z_scores: dict[int, float] = field(default_factory=dict)
-    criterion_scores: dict[int, dict[int, int]] = field(default_factory=dict)
+    # reviewer id -> the review's scores in the order of the ranking's criteria (None: not
+    # scored); tuples, not dicts: a cached ranking of 12 000 reviews keeps 12 000 of them.
+    criterion_scores: dict[int, tuple[int | None, ...]] = field(default_factory=dict)
     recommendations: dict[int, str | None] = field(default_factory=dict)
     missing_reviewer_ids: list[int] = field(default_factory=list)
 
@@ -119,7 +117,7 @@ class RankingRow:
 @dataclass
 class Ranking:
     category: AwardCategory
-    criteria: list[Criterion]
+    criteria: list[RubricCriterion]
     reviewers: list[ReviewerStats]
     rows: list[RankingRow]
     sort: str
@@ -132,6 +130,19 @@ class Ranking:
     @property
     def reviewer_names(self) -> dict[int, str]:
         return {r.reviewer_id: r.name for r in self.reviewers}
+
+
+@dataclass
+class _Computed:
+    """What the cache keeps: a ranking before it is sorted for the page."""
+
+    criteria: list[RubricCriterion]
+    reviewers: list[ReviewerStats]
+    rows: list[RankingRow]  # by nominee name
+    scale_min: int
+    scale_max: int
+    disagreement_threshold: float
+    hidden_count: int
 
 
 # --------------------------------------------------------------------------------------------
@@ -186,6 +197,77 @@ def _sort(rows: list[RankingRow], sort: str, descending: bool) -> list[RankingRo
     return present + sorted(absent, key=name_key)
 
 
+def _computed(inputs: RankingInputs, hidden: frozenset[int]) -> _Computed:
+    """Every figure of the ranking from the inputs, the hidden nominations left out first."""
+    criteria = inputs.criteria
+    weights = [c.weight for c in criteria]
+    nominations = [n for n in inputs.nominations if n.id not in hidden]
+    expected_by_nomination = {n.id: inputs.owed.get(n.id, set()) for n in nominations}
+
+    # The counted weighted scores, by reviewer and by nomination.
+    per_reviewer: dict[int, dict[int, float]] = defaultdict(dict)
+    counted: dict[int, list[tuple[int, float, SubmittedReview]]] = defaultdict(list)
+    for review in inputs.reviews:
+        nomination_id, reviewer_id = review.nomination_id, review.reviewer_id
+        if reviewer_id not in expected_by_nomination.get(nomination_id, ()):
+            continue  # hidden, not under review, or the reviewer owes it no review
+        total = weighted_mean(review.scores, weights)
+        if total is not None:
+            per_reviewer[reviewer_id][nomination_id] = total
+            counted[nomination_id].append((reviewer_id, total, review))
+    reviewers: list[ReviewerStats] = []
+    z_by_reviewer: dict[int, dict[int, float]] = {}
+    for reviewer_id, values in per_reviewer.items():
+        z_by_reviewer[reviewer_id], mean, std = zscores(values)
+        reviewers.append(
+            ReviewerStats(reviewer_id, inputs.reviewer_names[reviewer_id], len(values), mean, std)
+        )
+    reviewers.sort(key=lambda r: (r.name.casefold(), r.reviewer_id))
+
+    scale_min = min((c.scale_min for c in criteria), default=0)
+    scale_max = max((c.scale_max for c in criteria), default=0)
+    threshold = DISAGREEMENT_FRACTION * (scale_max - scale_min)
+    rows: list[RankingRow] = []
+    for nomination in nominations:
+        nomination_id = nomination.id
+        expected = expected_by_nomination[nomination_id]
+        items = counted.get(nomination_id, ())
+        scores = {reviewer_id: total for reviewer_id, total, _ in items}
+        row = RankingRow(
+            nomination_id=nomination_id,
+            nominee_name=nomination.nominee_name,
+            nominee_email=nomination.nominee_email,
+            department=nomination.department,
+            status=nomination.status,
+            reviews=len(scores),
+            expected=len(expected),
+            scores=scores,
+            z_scores={rid: z_by_reviewer[rid][nomination_id] for rid, _, _ in items},
+            criterion_scores={rid: review.scores for rid, _, review in items},
+            recommendations={rid: review.recommendation for rid, _, review in items},
+            missing_reviewer_ids=sorted(expected - scores.keys()),
+        )
+        if scores:
+            # fsum / n: what statistics.fmean computes, without its checks (1 000 rows).
+            row.mean = math.fsum(scores.values()) / len(scores)
+            row.normalised = math.fsum(row.z_scores.values()) / len(scores)
+        if len(scores) >= 2:
+            row.spread = max(scores.values()) - min(scores.values())
+            row.disagreement = row.spread >= threshold - 1e-9
+        rows.append(row)
+
+    _assign_ranks(rows)
+    return _Computed(
+        criteria=list(criteria),
+        reviewers=reviewers,
+        rows=rows,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        disagreement_threshold=threshold,
+        hidden_count=len(inputs.nominations) - len(nominations),
+    )
+
+
 def compute_ranking(
     category: AwardCategory,
     *,
@@ -193,123 +275,36 @@ def compute_ranking(
     descending: bool | None = None,
     viewer: User | None = None,
 ) -> Ranking:
-    """The category's ranking (rows as dataclasses), in a constant number of queries.
+    """The category's ranking (rows as dataclasses, shared with other requests: read only).
 
     ``viewer``: the nominations the viewer has a conflict with are left out *before*
     anything is computed, so every figure (z-scores, means, spreads, reviewer figures, ranks)
     comes from the reviews the viewer may see alone and cannot be solved for a hidden score;
     ``hidden_count`` says how many were left out. Permission is the caller's business
     (``access.can_view_ranking``).
+
+    Served from the process's cache while the category's stamp, its call's state and the
+    viewer's hidden set are unchanged (two queries: the hidden set and the stamp); otherwise
+    computed from ``ranking_inputs.load`` (five queries more).
     """
     sort = sort if sort in SORT_KEYS else "normalised"
     descending = DEFAULT_DESCENDING[sort] if descending is None else descending
-    award_round = category.round
-    criteria = list(
-        db.session.execute(
-            db.select(Criterion)
-            .where(Criterion.category_id == category.id)
-            .order_by(Criterion.position, Criterion.id)
-        ).scalars()
+    hidden = frozenset(review_scope.hidden_from(viewer, category.round, category.id))
+    computed = ranking_cache.cached(
+        category.id,
+        hidden,
+        lambda: _computed(ranking_inputs.load(category), hidden),
+        lambda result: len(result.rows) + sum(len(row.scores) for row in result.rows),
     )
-    members = review_scope.panel_reviewers(award_round)
-    hidden = review_scope.hidden_from(viewer, award_round, category.id)
-    in_category = review_scope.reviewable_nominations(award_round, category.id)
-    nominations = [n for n in in_category if n.id not in hidden]
-    owed = assignment.owed_pairs(award_round, category_id=category.id)
-    score_rows = db.session.execute(
-        db.select(
-            Review.nomination_id,
-            Review.reviewer_id,
-            Review.recommendation,
-            ReviewScore.criterion_id,
-            ReviewScore.score,
-        )
-        .join(Nomination, Nomination.id == Review.nomination_id)
-        .outerjoin(ReviewScore, ReviewScore.review_id == Review.id)
-        .where(
-            Nomination.category_id == category.id,
-            Review.status == ReviewStatus.SUBMITTED,
-            Nomination.id.not_in(hidden),
-        )
-    ).all()
-
-    by_review: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    recommendations: dict[tuple[int, int], str | None] = {}
-    for nomination_id, reviewer_id, recommendation, criterion_id, score in score_rows:
-        key = (nomination_id, reviewer_id)
-        recommendations[key] = recommendation
-        if criterion_id is not None:
-            by_review[key][criterion_id] = score
-
-    rows: list[RankingRow] = []
-    expected_by_nomination: dict[int, set[int]] = {}
-    for nomination in nominations:
-        expected = owed.get(nomination.id, set())
-        expected_by_nomination[nomination.id] = expected
-        rows.append(
-            RankingRow(
-                nomination_id=nomination.id,
-                nominee_name=nomination.nominee_name,
-                nominee_email=nomination.nominee_email,
-                department=nomination.nominee_department.name
-                if nomination.nominee_department
-                else "",
-                status=nomination.status,
-                reviews=0,
-                expected=len(expected),
-            )
-        )
-
-    # The counted weighted scores, by reviewer and by nomination.
-    per_reviewer: dict[int, dict[int, float]] = defaultdict(dict)
-    for (nomination_id, reviewer_id), scores in by_review.items():
-        if reviewer_id not in expected_by_nomination.get(nomination_id, ()):
-            continue
-        total = weighted_total(scores, criteria)
-        if total is not None:
-            per_reviewer[reviewer_id][nomination_id] = total
-    reviewers: list[ReviewerStats] = []
-    z_by_reviewer: dict[int, dict[int, float]] = {}
-    for reviewer_id, values in per_reviewer.items():
-        z_by_reviewer[reviewer_id], mean, std = zscores(values)
-        reviewers.append(
-            ReviewerStats(reviewer_id, members[reviewer_id].user.name, len(values), mean, std)
-        )
-    reviewers.sort(key=lambda r: (r.name.casefold(), r.reviewer_id))
-
-    scale_min = min((c.scale_min for c in criteria), default=0)
-    scale_max = max((c.scale_max for c in criteria), default=0)
-    threshold = DISAGREEMENT_FRACTION * (scale_max - scale_min)
-    for row in rows:
-        for reviewer_id, values in per_reviewer.items():
-            if row.nomination_id in values:
-                row.scores[reviewer_id] = values[row.nomination_id]
-                row.z_scores[reviewer_id] = z_by_reviewer[reviewer_id][row.nomination_id]
-                row.criterion_scores[reviewer_id] = dict(
-                    by_review[(row.nomination_id, reviewer_id)]
-                )
-                row.recommendations[reviewer_id] = recommendations[(row.nomination_id, reviewer_id)]
-        row.reviews = len(row.scores)
-        row.missing_reviewer_ids = sorted(
-            expected_by_nomination[row.nomination_id] - set(row.scores)
-        )
-        if row.scores:
-            row.mean = statistics.fmean(row.scores.values())
-            row.normalised = statistics.fmean(row.z_scores.values())
-        if len(row.scores) >= 2:
-            row.spread = max(row.scores.values()) - min(row.scores.values())
-            row.disagreement = row.spread >= threshold - 1e-9
-
-    _assign_ranks(rows)
     return Ranking(
         category=category,
-        criteria=criteria,
-        reviewers=reviewers,
-        rows=_sort(rows, sort, descending),
+        criteria=computed.criteria,
+        reviewers=computed.reviewers,
+        rows=_sort(computed.rows, sort, descending),
         sort=sort,
         descending=descending,
-        scale_min=scale_min,
-        scale_max=scale_max,
-        disagreement_threshold=threshold,
-        hidden_count=len(in_category) - len(nominations),
+        scale_min=computed.scale_min,
+        scale_max=computed.scale_max,
+        disagreement_threshold=computed.disagreement_threshold,
+        hidden_count=computed.hidden_count,
     )

@@ -8,6 +8,9 @@ review of what is the one assignment rule (``workflow/assignment.py``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select
 
 from nominations.models import (
     REVIEWABLE_STATUSES,
@@ -33,34 +36,50 @@ class PanelReviewer:
         return None in self.categories or category_id in self.categories
 
 
-def panel_reviewers(award_round: AwardRound) -> dict[int, PanelReviewer]:
-    """The active reviewers sitting on a panel of the round, by user id (one query)."""
-    members: dict[int, PanelReviewer] = {}
-    rows = db.session.execute(
-        db.select(Panel.category_id, User)
+def panel_reviewers_query(award_round: AwardRound, *columns: Any) -> Select:
+    """SELECT columns (default: the panel's category and the User) of the active reviewers
+    sitting on a panel of the round, once per panel."""
+    return (
+        db.select(*(columns or (Panel.category_id, User)))
+        .select_from(Panel)
         .join(PanelMember, PanelMember.panel_id == Panel.id)
         .join(User, User.id == PanelMember.user_id)
         .where(Panel.round_id == award_round.id, User.is_reviewer.is_(True), User.active.is_(True))
-    ).all()
+    )
+
+
+def panel_reviewers(award_round: AwardRound) -> dict[int, PanelReviewer]:
+    """The active reviewers sitting on a panel of the round, by user id (one query)."""
+    members: dict[int, PanelReviewer] = {}
+    rows = db.session.execute(panel_reviewers_query(award_round)).all()
     for category_id, user in rows:
         members.setdefault(user.id, PanelReviewer(user)).categories.add(category_id)
     return members
 
 
-def reviewable_nominations(award_round: AwardRound, category_id: int | None) -> list[Nomination]:
-    """The round's (or one category's) nominations under review, by nominee name (one query)."""
+def reviewable_query(award_round: AwardRound, category_id: int | None, *columns: Any) -> Select:
+    """SELECT columns (default: the Nomination) of the round's (or one category's)
+    nominations under review, by nominee name."""
     statement = (
-        db.select(Nomination)
+        db.select(*(columns or (Nomination,)))
+        .select_from(Nomination)
         .join(AwardCategory, AwardCategory.id == Nomination.category_id)
         .where(
             AwardCategory.round_id == award_round.id,
             Nomination.status.in_(list(REVIEWABLE_STATUSES)),
         )
-        .options(db.joinedload(Nomination.nominee_department))
         .order_by(Nomination.nominee_name, Nomination.id)
     )
     if category_id is not None:
         statement = statement.where(Nomination.category_id == category_id)
+    return statement
+
+
+def reviewable_nominations(award_round: AwardRound, category_id: int | None) -> list[Nomination]:
+    """The round's (or one category's) nominations under review, by nominee name (one query)."""
+    statement = reviewable_query(award_round, category_id).options(
+        db.joinedload(Nomination.nominee_department)
+    )
     return list(db.session.execute(statement).scalars())
 
 

@@ -9,8 +9,9 @@ it is changed (every score is then required again); it cannot go back to a draft
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -54,16 +55,35 @@ class ReviewInput:
     recommendation: str | None = None
 
 
-def weighted_total(scores: Mapping[int, int | None], criteria: Iterable[Criterion]) -> float | None:
-    """sum(weight x score) / sum(weight) over the criteria; None unless every one is scored."""
-    total = weights = 0.0
-    for criterion in criteria:
-        score = scores.get(criterion.id)
+class Weighted(Protocol):
+    """A criterion as the weighted total needs it: a Criterion, or the ranking's plain copy."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def weight(self) -> float: ...
+
+
+def weighted_total(scores: Mapping[int, int | None], criteria: Iterable[Weighted]) -> float | None:
+    """sum(weight x score) / sum(weight) over the criteria; None unless every one is scored.
+
+    The one definition on the server: the review pages and the ranking use it (the review
+    form's live total, nominations/static/js/review.js, mirrors it in the browser)."""
+    criteria = list(criteria)
+    return weighted_mean([scores.get(c.id) for c in criteria], [c.weight for c in criteria])
+
+
+def weighted_mean(scores: Sequence[int | None], weights: Sequence[float]) -> float | None:
+    """``weighted_total`` over scores given in the order of the criteria's weights (the
+    ranking's 12 000 reviews at once, without a dict each)."""
+    total = weight_sum = 0.0
+    for score, weight in zip(scores, weights, strict=True):
         if score is None:
             return None
-        total += criterion.weight * score
-        weights += criterion.weight
-    return total / weights if weights else None
+        total += weight * score
+        weight_sum += weight
+    return total / weight_sum if weight_sum else None
 
 
 def review_scores(review: Review) -> dict[int, int]:
