@@ -1,7 +1,7 @@
 """ranking version: a stamp on each category, replaced whenever what its ranking reads changes
 
 Revision ID: 0011_ranking_version
-Revises: 0009_languages
+Revises: 0010_list_indexes
 Create Date: 2026-12-12 10:00:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0011_ranking_version"
-down_revision = "0009_languages"
+down_revision = "0010_list_indexes"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 walk the years of sent mail
 
 Revision ID: 0012_outbox_claim
-Revises: 0009_languages
+Revises: 0011_ranking_version
 Create Date: 2026-12-12 10:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0012_outbox_claim"
-down_revision = "0009_languages"
+down_revision = "0011_ranking_version"
 branch_labels = None
 depends_on = None
 
