@@ -113,7 +113,7 @@ test-all: test test-postgres
 ## "Performance"); exits 1 when a figure misses its goal. QUICK=1: small data, nothing judged
 ## (CI runs it so that the harness keeps working). Its own database, bench_nominations.
 ## The load comes from wrk (Debian's package, installed here when possible), else Python.
-bench: $(VENV)/.installed-test postgres
+bench: $(VENV)/.installed-test $(CATALOG).mo postgres
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y -qq wrk >/dev/null 2>&1 \
 		|| echo "bench: wrk is not installed; Python threads drive the load"
 	$(BIN)/python -m bench $(if $(QUICK),--quick)
