@@ -29,17 +29,7 @@ from nominations.timeutil import shift_local
 from nominations.workflow import audit
 from nominations.workflow.errors import WorkflowError
 from nominations.workflow.rounds import CATEGORY_FIELDS, ROUND_FIELDS
-
-CRITERION_FIELDS = (
-    "position",
-    "name",
-    "name_nb",
-    "guidance",
-    "guidance_nb",
-    "weight",
-    "scale_min",
-    "scale_max",
-)
+from nominations.workflow.rubric import CRITERION_FIELDS
 
 
 def next_year_name(award_round: AwardRound, field: str = "name") -> str:
