@@ -178,3 +178,25 @@ def test_with_javascript_the_admin_links_wait_in_their_menu(page, users):
     expect(bar.get_by_role("link", name="Outbox", exact=True)).to_be_hidden()
     bar.get_by_role("button", name="Admin").click()
     expect(bar.get_by_role("link", name="Outbox", exact=True)).to_be_visible()
+
+
+def test_on_a_phone_a_long_paged_list_wraps_its_page_links(page: Page, users, live_server):
+    """Twelve pages of the outbox: the page links wrap on a phone instead of widening the page
+    (the CI run found it once the suite queued that much mail on the shared live server)."""
+    with live_server.app_context():
+        db.session.add_all(
+            OutboxMessage(
+                dedupe_key=f"paged-list-{n}",
+                recipient=f"person{n}@example.org",
+                subject="Reminder",
+                body_text="Please review.",
+            )
+            for n in range(300)
+        )
+        db.session.commit()
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, users["admin"])
+    page.goto("/admin/outbox?page=6")
+    expect(page.get_by_role("navigation", name="Pages")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the outbox's sixth page is {width} px wide"
