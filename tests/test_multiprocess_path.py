@@ -109,9 +109,6 @@ def processes():
 def _environment(pg_url: str, smtp_port: int, tmp_path: Path, **extra: str) -> dict[str, str]:
     return clean_environment(
         NOMINATIONS_CONFIG="production",
-        # The people here read English (the test checks what pages and e-mails say); the
-        # production default is bokmål.
-        DEFAULT_LANGUAGE="en",
         SECRET_KEY=SECRET_KEY,
         DATABASE_URL=pg_url,
         BASE_URL=f"https://{PUBLIC_HOST}",

@@ -119,7 +119,6 @@ def _environment(
     """One host's settings: shared database, Redis and secret; folders of its own."""
     return clean_environment(
         NOMINATIONS_CONFIG="production",
-        DEFAULT_LANGUAGE="en",  # the test reads the English pages; production's default is nb
         SECRET_KEY=SECRET_KEY,
         DATABASE_URL=pg_url,
         DOCUMENT_STORAGE="database",
