@@ -38,6 +38,12 @@ def text_lang(obj: object, field: str) -> Markup:
     return Markup('lang="{}"').format(other)
 
 
+def _answer_text(question, answer) -> str:
+    from nominations.workflow.questions.answers import display
+
+    return display(question, answer)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         local=format_local,
@@ -55,6 +61,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["text_lang"] = text_lang  # <p {{ text_lang(c, 'description') }}>
+    app.jinja_env.globals["answer_text"] = _answer_text  # a category question's answer as text
     app.jinja_env.globals["page_args"] = page_args  # links of keyset-paged lists
     app.jinja_env.globals["confirmation"] = confirmation  # data-confirm="{{ confirmation(...) }}"
     app.jinja_env.globals["timezone_name"] = app.config["TIMEZONE"]

@@ -20,6 +20,7 @@ from nominations.workflow import WorkflowError
 from nominations.workflow.nominations import queries
 from nominations.workflow.nominations.commands import mark_ineligible
 from nominations.workflow.nominations.rules import INELIGIBLE_FROM, MAX_REASON_CHARS, problems
+from nominations.workflow.questions.answers import answers_of
 
 
 class IneligibleForm(FlaskForm):
@@ -95,6 +96,7 @@ def _render_detail(nomination: Nomination, form: IneligibleForm):
         others=queries.duplicates_of(nomination),
         problems=problems(nomination) if nomination.status != NominationStatus.DRAFT else [],
         history=queries.nomination_history(nomination),
+        answered=answers_of(nomination),
         form=form,
         can_mark_ineligible=nomination.status in INELIGIBLE_FROM,
     )

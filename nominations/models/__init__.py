@@ -12,6 +12,11 @@ from nominations.models.nomination import (
     Nomination,
     NominationStatus,
 )
+from nominations.models.questions import (
+    CategoryQuestion,
+    QuestionAnswer,
+    QuestionKind,
+)
 from nominations.models.reminders import ReminderSend
 from nominations.models.review import (
     ConflictKind,
@@ -46,6 +51,7 @@ __all__ = [
     "AwardRound",
     "Base",
     "BlindMode",
+    "CategoryQuestion",
     "ConflictKind",
     "ConflictOfInterest",
     "Criterion",
@@ -61,6 +67,8 @@ __all__ = [
     "Panel",
     "PanelMember",
     "PanelRole",
+    "QuestionAnswer",
+    "QuestionKind",
     "Recommendation",
     "ReminderKind",
     "ReminderRule",

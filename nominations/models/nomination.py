@@ -107,6 +107,7 @@ class AttachmentKind(StrEnum):
     CV = "cv"
     PUBLICATIONS = "publications"
     SUPPORT_LETTER = "support_letter"
+    ANSWER = "answer"  # the document answering a category's file question (models.questions)
 
 
 class Attachment(db.Model):

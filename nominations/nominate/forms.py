@@ -25,6 +25,7 @@ from wtforms.validators import Email, Length, Optional
 
 from nominations.languages import localized
 from nominations.models import AttachmentKind, AwardCategory, Department, Nomination
+from nominations.nominate.questions import Answered, form_class, initial_values
 from nominations.timeutil import format_date
 from nominations.workflow.nominations.details import MAX_STATEMENT_CHARS, NominationData
 from nominations.workflow.nominations.rules import phd_earliest
@@ -76,9 +77,11 @@ def build_form(
     nomination: Nomination | None,
     departments: list[Department],
     acting_for: list[Department],
+    answered: Answered = (),
 ) -> NominationForm:
     """The form for this category: the PhD date only with a career-stage rule, the choice of
-    who nominates only where a department may nominate, letters only where allowed."""
+    who nominates only where a department may nominate, letters only where allowed, and a
+    field for each of the category's questions (``answered``: with the stored answers)."""
     initial = {}
     if nomination is not None:
         initial = {
@@ -92,7 +95,8 @@ def build_form(
         }
     else:
         initial = {"form_token": secrets.token_urlsafe(24)}
-    form = NominationForm(data=initial)
+    initial |= initial_values(answered)
+    form = form_class(NominationForm, answered)(data=initial)
     if nomination is not None:
         del form.form_token
     form.nominee_department_id.choices = [(0, gettext("Choose a department…"))] + [

@@ -31,6 +31,7 @@ from nominations.nominate.forms import (
     form_data,
 )
 from nominations.nominate.kept import keeps_typed_text
+from nominations.nominate.questions import Answered, answer_changes, describe_files
 from nominations.policy import allowed, authorize
 from nominations.timeutil import format_local, now
 from nominations.workflow import NotFound, PermissionDenied, WorkflowError
@@ -53,6 +54,8 @@ from nominations.workflow.nominations.rules import (
     closed_message,
     departments_acting_for,
 )
+from nominations.workflow.questions.answers import answers_of
+from nominations.workflow.questions.definitions import category_questions
 
 
 @bp.app_template_filter("filesize")
@@ -108,7 +111,21 @@ def _attach_problems(form: NominationForm, error: WorkflowError, summary: bool =
         add_error(form, error.field, error.message)
 
 
-def _render(category: AwardCategory, nomination: Nomination | None, form, *, editable: bool):
+def _answered(category: AwardCategory, nomination: Nomination | None) -> Answered:
+    """The category's questions with the nomination's answers (one query)."""
+    if nomination is None:
+        return [(question, None) for question in category_questions(category.id)]
+    return answers_of(nomination)
+
+
+def _render(
+    category: AwardCategory,
+    nomination: Nomination | None,
+    form,
+    *,
+    editable: bool,
+    answered: Answered | None = None,
+):
     # The removal checkboxes are written by the template, so no error shows at them.
     unclear = gettext("The documents ticked for removal were not understood; tick them again.")
     if form.remove_documents.errors:
@@ -117,6 +134,9 @@ def _render(category: AwardCategory, nomination: Nomination | None, form, *, edi
         form.remove_documents.errors = []  # said once, at the top (it has no input of its own)
     # What each document field holds now (a refused submission may have saved the draft).
     describe_documents(form, category, nomination)
+    if answered is None:  # after a save: what is stored now
+        answered = _answered(category, nomination)
+    describe_files(form, answered)
     return render_template(
         "nominate/form.html",
         category=category,
@@ -124,6 +144,7 @@ def _render(category: AwardCategory, nomination: Nomination | None, form, *, edi
         nomination=nomination,
         form=form,
         editable=editable,
+        answered=answered,
         withdraw_form=WithdrawForm(),
         duplicates=queries.duplicate_count(nomination) if nomination is not None else 0,
         not_open_reason=call_not_open_reason(category.round),
@@ -156,9 +177,14 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
     """One POST of the form: save a draft, submit, or save changes to a submitted one."""
     data = form_data(form)
     documents = _documents(form)
+    answers = answer_changes(
+        form, _answered(category, nomination), request.form.getlist("remove_answers")
+    )
     try:
         if nomination is not None and nomination.status == NominationStatus.SUBMITTED:
-            result = update(nomination, data, actor=current_user, documents=documents)
+            result = update(
+                nomination, data, actor=current_user, documents=documents, answers=answers
+            )
             _flash_duplicates(result)
             flash(
                 (gettext("Your changes are saved.") if result.changed else _nothing_changed())
@@ -177,6 +203,7 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
             nomination=nomination,
             documents=documents,
             token=creation_token(form) if nomination is None else None,
+            answers=answers,
         )
     except NotFound:
         abort(404)
@@ -254,8 +281,13 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
 @role_required("staff")
 def new(category_id: int):
     category = _get_category(category_id)
+    answered = _answered(category, None)
     form = build_form(
-        category, None, queries.departments(), departments_acting_for(current_user, category)
+        category,
+        None,
+        queries.departments(),
+        departments_acting_for(current_user, category),
+        answered,
     )
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -276,7 +308,7 @@ def new(category_id: int):
     if not accepts_nominations(category.round):
         flash(call_not_open_reason(category.round), "info")
         return redirect(url_for("calls.index"))
-    return _render(category, None, form, editable=True)
+    return _render(category, None, form, editable=True, answered=answered)
 
 
 @bp.route("/nominations/<int:nomination_id>", methods=["GET", "POST"])
@@ -285,11 +317,13 @@ def new(category_id: int):
 def edit(nomination_id: int):
     nomination = _get_nomination(nomination_id)
     category = nomination.category
+    answered = _answered(category, nomination)
     form = build_form(
         category,
         nomination,
         queries.departments(),
         departments_acting_for(nomination.nominator, category),
+        answered,
     )
     if request.method == "POST":
         authorize("nomination.edit", current_user, nomination)
@@ -301,7 +335,7 @@ def edit(nomination_id: int):
         and nomination.status in NOMINATOR_EDITABLE
         and accepts_nominations(category.round)
     )
-    return _render(category, nomination, form, editable=editable)
+    return _render(category, nomination, form, editable=editable, answered=answered)
 
 
 @asks("nominate.withdraw_nomination")

@@ -50,6 +50,7 @@ from nominations.workflow.nominations.rules import (
     problems,
     require_open,
 )
+from nominations.workflow.questions.answers import AnswerChanges, AnswerProblems, apply_answers
 from nominations.workflow.text import clean
 
 NOMINATION_FIELDS = (
@@ -112,6 +113,17 @@ def _changed(nomination: Nomination, before: dict, attached: set[int]) -> bool:
     )
 
 
+def _apply_answers(
+    nomination: Nomination, answers: AnswerChanges | None, actor: User
+) -> tuple[bool, list[FileRefused]]:
+    """The answers to the category's questions; answers that cannot be stored refuse the
+    whole save (NominationProblems, at their fields)."""
+    try:
+        return apply_answers(nomination, answers, actor)
+    except AnswerProblems as error:
+        raise NominationProblems(error.problems) from None
+
+
 def _record_changes(nomination: Nomination, before: dict | None, actor: User) -> None:
     after = audit.snapshot(nomination, NOMINATION_FIELDS)
     round_id = nomination.category.round_id
@@ -136,6 +148,7 @@ def save_draft(
     nomination: Nomination | None = None,
     documents: DocumentChanges | None = None,
     token: str | None = None,
+    answers: AnswerChanges | None = None,
 ) -> SaveResult:
     """Store what was typed as a draft (new, or a draft or withdrawn nomination).
 
@@ -166,13 +179,16 @@ def save_draft(
         db.session.flush()
         _record_changes(nomination, None, actor)
         refused = apply_documents(nomination, documents, actor)
+        refused += _apply_answers(nomination, answers, actor)[1]
         db.session.flush()
         return SaveResult(nomination, refused, duplicate_count(nomination))
     before = audit.snapshot(nomination, NOMINATION_FIELDS)
     attached = _attachment_ids(nomination)
     apply_details(nomination, category, data, actor)
     refused = apply_documents(nomination, documents, actor)
-    changed = _changed(nomination, before, attached)
+    answered, refused_answers = _apply_answers(nomination, answers, actor)
+    refused += refused_answers
+    changed = _changed(nomination, before, attached) or answered
     if changed:
         # Working on a withdrawn nomination makes it a draft again; saving it unchanged
         # leaves it withdrawn, and its last change where it was.
@@ -254,6 +270,7 @@ def update(
     *,
     actor: User,
     documents: DocumentChanges | None = None,
+    answers: AnswerChanges | None = None,
 ) -> SaveResult:
     """Edit a submitted nomination until the closing time: all of it or nothing, so a
     submitted nomination stays complete. On a WorkflowError the caller rolls back (the
@@ -270,7 +287,9 @@ def update(
     db.session.flush()
     _record_changes(nomination, before, actor)
     refused = apply_documents(nomination, documents, actor)
-    changed = _changed(nomination, before, attached)
+    answered, refused_answers = _apply_answers(nomination, answers, actor)
+    refused += refused_answers
+    changed = _changed(nomination, before, attached) or answered
     if changed:  # saved unchanged, its last change stays where it was
         nomination.updated_at = now()
     db.session.flush()

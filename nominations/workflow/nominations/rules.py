@@ -26,6 +26,7 @@ from nominations.models import (
 from nominations.timeutil import format_date, format_local, now, to_local
 from nominations.workflow.calls import CallState, call_state
 from nominations.workflow.errors import WorkflowError
+from nominations.workflow.questions.answers import problems as answer_problems
 
 # What a nominator may still change (while the call is open).
 NOMINATOR_EDITABLE = (
@@ -124,6 +125,7 @@ def problems(nomination: Nomination) -> Problems:
     found += eligibility_problems(category, nomination.nominee_phd_date)
     found += _statement_problems(nomination)
     found += _document_problems(nomination)
+    found += answer_problems(nomination)
     return found
 
 
