@@ -247,7 +247,9 @@ def test_only_administrators_manage_questions(make_client, staff, category):
     client = make_client(staff.email)
     assert client.get(url(category)).status_code == 403
     token = client.csrf_token("/nominations/mine")
-    response = client.post(url(category), data={"kind": "yes_no", "label": "X", "csrf_token": token})
+    response = client.post(
+        url(category), data={"kind": "yes_no", "label": "X", "csrf_token": token}
+    )
     assert response.status_code == 403
     assert questions(category) == []
 
