@@ -120,7 +120,7 @@ def test_the_form_asks_each_question_accessibly(nominator, category, q):
     # Choices: a fieldset whose legend is the question, its help tied to the group.
     assert "<legend" in page and "Career stage" in page
     assert f'id="{name(q["single"])}-0"' in page and 'value="Early"' in page
-    assert f'type="checkbox"' in page and f'id="{name(q["multi"])}-2"' in page
+    assert 'type="checkbox"' in page and f'id="{name(q["multi"])}-2"' in page
     # Word limit and bounds in the help text, tied to the input by aria-describedby.
     assert f'aria-describedby="{name(q["short"])}-help"' in page
     assert "At most 5 words." in page

@@ -33,8 +33,9 @@ def nomination_folder(nomination: Nomination) -> str:
     return safe_name(f"{nomination.id} {nomination.nominee_name}", str(nomination.id))
 
 
-def attachment_name(attachment: Attachment) -> str:
-    kind = attachment.kind.replace("_", " ")
+def attachment_name(attachment: Attachment, question: str | None = None) -> str:
+    """ "cv - Nora CV.pdf"; a file answer by its question ("Letter from the head - x.pdf")."""
+    kind = question or attachment.kind.replace("_", " ")
     return safe_name(f"{kind} - {attachment.original_name}", f"{attachment.id}.pdf")
 
 
@@ -58,9 +59,13 @@ def _add(archive: zipfile.ZipFile, arcname: str, attachment: Attachment) -> None
             out.write(chunk)
 
 
-def build_zip(nominations: Iterable[Nomination], *, folders: bool):
+def build_zip(
+    nominations: Iterable[Nomination], *, folders: bool, labels: dict[int, str] | None = None
+):
     """A ZIP (a file object at position 0) of the attachments of ``nominations``; with
-    ``folders`` each nomination gets its own folder."""
+    ``folders`` each nomination gets its own folder. ``labels``: the question a file answer
+    answers, by attachment id (its name in the archive)."""
+    labels = labels or {}
     # Handed to the response, which closes it once sent.
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     problems: list[str] = []
@@ -69,7 +74,8 @@ def build_zip(nominations: Iterable[Nomination], *, folders: bool):
         for nomination in nominations:
             prefix = nomination_folder(nomination) + "/" if folders else ""
             for attachment in nomination.attachments:
-                arcname = _unique(prefix + attachment_name(attachment), used)
+                label = labels.get(attachment.id)
+                arcname = _unique(prefix + attachment_name(attachment, label), used)
                 digest = storage.sha256_of(attachment.stored_name)
                 if digest is None:
                     problems.append(_("%(name)s: the file is missing on the server", name=arcname))

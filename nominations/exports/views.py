@@ -15,13 +15,16 @@ from nominations.workflow import NotFound, PermissionDenied, access
 from nominations.workflow.exports import (
     COLUMNS,
     PAGE_COLUMNS,
+    answer_cells,
     column_names,
     exportable_nomination,
     exportable_rounds,
     nomination_row,
+    question_columns,
     ranking_for_export,
     visible_nominations,
 )
+from nominations.workflow.questions.answers import answers_by_nomination, file_answer_labels
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -52,9 +55,18 @@ def _download(body: bytes, fmt: str, filename: str) -> Response:
     return response
 
 
-def _spreadsheet(nominations: list[Nomination], fmt: str, title: str, filename: str) -> Response:
-    rows = [nomination_row(n) for n in nominations]
-    columns = column_names(COLUMNS)  # in the reader's language; file names stay ASCII
+def _spreadsheet(
+    nominations: list[Nomination],
+    categories: list[AwardCategory],
+    fmt: str,
+    title: str,
+    filename: str,
+) -> Response:
+    # A column per question of the categories, after the statement (two queries in all).
+    questions, headings = question_columns(categories)
+    answers = answers_by_nomination([n.id for n in nominations])
+    rows = [nomination_row(n) + answer_cells(n, questions, answers) for n in nominations]
+    columns = column_names(COLUMNS) + headings  # in the reader's language; file names ASCII
     if fmt == "csv":
         return _download(to_csv(columns, rows), "csv", filename)
     return _download(to_xlsx(title, columns, rows), "xlsx", filename)
@@ -98,7 +110,7 @@ def round_spreadsheet(round_id: int, fmt: str):
     except (PermissionDenied, NotFound) as error:
         _refused(error)
     name = f"nominations-{_ascii(award_round.title)}-{_stamp()}"
-    return _spreadsheet(nominations, fmt, _("Nominations"), name)
+    return _spreadsheet(nominations, award_round.categories, fmt, _("Nominations"), name)
 
 
 @bp.route("/categories/<int:category_id>/nominations.<any(csv, xlsx):fmt>")
@@ -110,7 +122,7 @@ def category_spreadsheet(category_id: int, fmt: str):
     except (PermissionDenied, NotFound) as error:
         _refused(error)
     name = f"nominations-{_ascii(category.round.title)}-{_ascii(category.name)}-{_stamp()}"
-    return _spreadsheet(nominations, fmt, localized(category, "name"), name)
+    return _spreadsheet(nominations, [category], fmt, localized(category, "name"), name)
 
 
 @bp.route("/categories/<int:category_id>/ranking.xlsx")
@@ -144,7 +156,7 @@ def category_attachments(category_id: int):
     except (PermissionDenied, NotFound) as error:
         _refused(error)
     name = f"attachments-{_ascii(category.round.title)}-{_ascii(category.name)}.zip"
-    return _send_zip(build_zip(nominations, folders=True), name)
+    return _send_zip(build_zip(nominations, folders=True, labels=_labels(nominations)), name)
 
 
 @bp.route("/nominations/<int:nomination_id>/attachments.zip")
@@ -156,7 +168,14 @@ def nomination_attachments(nomination_id: int):
     except (PermissionDenied, NotFound) as error:
         _refused(error)
     name = f"attachments-{nomination.id}-{_ascii(nomination.nominee_name)}.zip"
-    return _send_zip(build_zip([nomination], folders=False), name)
+    return _send_zip(build_zip([nomination], folders=False, labels=_labels([nomination])), name)
+
+
+def _labels(nominations: list[Nomination]) -> dict[int, str]:
+    """The question each file answer answers, by attachment id (for its name in the ZIP)."""
+    return file_answer_labels(
+        [a.id for n in nominations for a in n.attachments if a.kind == "answer"]
+    )
 
 
 def _send_zip(archive, filename: str) -> Response:

@@ -1,4 +1,5 @@
-"""Next year's round from this year's: the same awards, rubric, panel and reminders, one year on.
+"""Next year's round from this year's: the same awards, rubric, questions, panel and reminders,
+one year on.
 
 Every instant moves by one year at the same local clock time (a call closing at 12:00 in Oslo
 closes at 12:00 in Oslo next year, whether or not daylight saving time is in force then), so
@@ -17,6 +18,7 @@ from nominations import policy
 from nominations.models import (
     AwardCategory,
     AwardRound,
+    CategoryQuestion,
     Criterion,
     Panel,
     PanelMember,
@@ -28,6 +30,7 @@ from nominations.models import (
 from nominations.timeutil import shift_local
 from nominations.workflow import audit
 from nominations.workflow.errors import WorkflowError
+from nominations.workflow.questions.definitions import COPIED_FIELDS as QUESTION_FIELDS
 from nominations.workflow.rounds import CATEGORY_FIELDS, ROUND_FIELDS
 from nominations.workflow.rubric import CRITERION_FIELDS
 
@@ -120,6 +123,24 @@ def open_next_year(award_round: AwardRound, *, actor: User) -> AwardRound:
         )
         criteria_count += 1
 
+    # The questions each category asks its nominators (never their answers).
+    questions = (
+        db.session.execute(
+            db.select(CategoryQuestion)
+            .where(CategoryQuestion.category_id.in_([c.id for c in old_categories]))
+            .order_by(CategoryQuestion.category_id, CategoryQuestion.position, CategoryQuestion.id)
+        )
+        .scalars()
+        .all()
+    )
+    for question in questions:
+        db.session.add(
+            CategoryQuestion(
+                category_id=new_categories[question.category_id].id,
+                **{name: getattr(question, name) for name in QUESTION_FIELDS},
+            )
+        )
+
     # Panels with their members and roles; people no longer active are left out.
     panels = (
         db.session.execute(
@@ -175,6 +196,7 @@ def open_next_year(award_round: AwardRound, *, actor: User) -> AwardRound:
         cloned_from_id=award_round.id,
         categories=len(new_categories),
         criteria=criteria_count,
+        questions=len(questions),
         panel_members=members_count,
         reminder_rules=rules_count,
     )

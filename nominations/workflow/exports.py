@@ -31,6 +31,7 @@ from nominations.models import (
 from nominations.timeutil import to_local
 from nominations.workflow import access
 from nominations.workflow.errors import NotFound, PermissionDenied
+from nominations.workflow.questions.answers import display, questions_of
 from nominations.workflow.ranking import compute_ranking
 from nominations.workflow.ranking_details import RankingDetails, ranking_details
 
@@ -192,3 +193,27 @@ class ExportTable:
     filename: str
     rows: list[list[Cell]]
     columns: tuple[str, ...] = COLUMNS
+
+
+def question_columns(categories: list[AwardCategory]) -> tuple[list, list[str]]:
+    """The questions of the exported categories, in the categories' order, and a column
+    heading for each ("Category: question" when the export spans several categories)."""
+    order = {c.id: i for i, c in enumerate(categories)}
+    questions = sorted(questions_of(list(order)), key=lambda q: order[q.category_id])
+    several = len(categories) > 1
+    headings = [
+        f"{localized(q.category, 'name')}: {localized(q, 'label')}"
+        if several
+        else localized(q, "label")
+        for q in questions
+    ]
+    return questions, headings
+
+
+def answer_cells(nomination: Nomination, questions: list, answers: dict) -> list[Cell]:
+    """The nomination's answer to each question (blank for another category's)."""
+    mine = answers.get(nomination.id, {})
+    return [
+        display(q, mine.get(q.id)) if q.category_id == nomination.category_id else ""
+        for q in questions
+    ]

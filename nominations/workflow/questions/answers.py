@@ -36,7 +36,7 @@ from nominations.storage import FileRefused, delete_stored, human_size, store_pd
 from nominations.timeutil import now
 from nominations.workflow import audit
 from nominations.workflow.errors import WorkflowError
-from nominations.workflow.questions.definitions import MAX_ABS_NUMBER, category_questions
+from nominations.workflow.questions.definitions import MAX_ABS_NUMBER
 from nominations.workflow.text import clean, clean_line
 
 MAX_SHORT_CHARS = 1_000
@@ -475,5 +475,27 @@ def bounds_text(question: CategoryQuestion) -> str:
     return " ".join(parts)
 
 
-def questions_of(category_id: int) -> list[CategoryQuestion]:
-    return category_questions(category_id)
+def questions_of(category_ids: list[int]) -> list[CategoryQuestion]:
+    """The questions of these categories, category by category, in order (one query)."""
+    if not category_ids:
+        return []
+    return list(
+        db.session.execute(
+            db.select(CategoryQuestion)
+            .where(CategoryQuestion.category_id.in_(category_ids))
+            .order_by(CategoryQuestion.category_id, CategoryQuestion.position, CategoryQuestion.id)
+        ).scalars()
+    )
+
+
+def file_answer_labels(attachment_ids: list[int]) -> dict[int, str]:
+    """The English label of the question each of these attachments answers (one query)."""
+    if not attachment_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            db.select(QuestionAnswer.attachment_id, CategoryQuestion.label)
+            .join(CategoryQuestion, CategoryQuestion.id == QuestionAnswer.question_id)
+            .where(QuestionAnswer.attachment_id.in_(attachment_ids))
+        ).all()
+    )
