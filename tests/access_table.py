@@ -102,6 +102,7 @@ PARAMS = {
     "panel_id": "panel",
     "member_id": "member",
     "criterion_id": "criterion",
+    "question_id": "question",
     "user_id": "staff_user",
     "department_id": "department",
     "decision_id": "decision",
@@ -215,6 +216,11 @@ ACCESS: dict[str, Access] = {
     "admin.edit_criterion": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="panel.manage"),
     # The world's rubric has reviews (locked).
     "admin.delete_criterion_view": Access(POST=ADMIN_STATE_REFUSES, rule="panel.manage"),
+    "admin.questions": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="round.manage"),
+    "admin.edit_question": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="round.manage"),
+    "admin.move_question_view": Access(POST=ADMIN_POST, rule="round.manage"),
+    # The world's question has an answer of a submitted nomination (it cannot be removed).
+    "admin.delete_question_view": Access(POST=ADMIN_STATE_REFUSES, rule="round.manage"),
     "admin.audit": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.charts": Access(GET=ADMIN_PAGE, rule="admin.area"),
 }

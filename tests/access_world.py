@@ -32,6 +32,7 @@ from nominations.models import (
     OutboxMessage,
     OutboxStatus,
     PanelMember,
+    QuestionAnswer,
     ReminderRule,
     RoundStatus,
     User,
@@ -40,6 +41,7 @@ from nominations.models import (
 from nominations.timeutil import now
 from nominations.workflow.decisions import award_prize
 from nominations.workflow.panels import add_member, create_panel
+from nominations.workflow.questions.definitions import QuestionData, add_question
 from nominations.workflow.rubric import category_criteria
 from tests import factories, results_helpers
 from tests.review_setup import review, user
@@ -167,6 +169,15 @@ def build_world() -> AccessWorld:
     )
     early = factories.nomination(second, nominator, "Bea Early", "bea@example.org")
     target_cv = _attach(target, "cv-tora.pdf", PDF + b"% target\n")
+    # A question of the category, answered by the submitted target (so it cannot be removed).
+    question = add_question(
+        category, QuestionData(kind="long_text", label="Research plan"), actor=admin
+    )
+    db.session.add(
+        QuestionAnswer(
+            nomination_id=target.id, question_id=question.id, text_value="Grow (TARGET-ANSWER)."
+        )
+    )
     draft_cv = _attach(draft, "cv-dora.pdf", PDF + b"% draft\n")
 
     conflict = ConflictOfInterest(
@@ -219,6 +230,7 @@ def build_world() -> AccessWorld:
         "panel": panel.id,
         "member": reviewer_member.id,
         "criterion": category_criteria(category)[0].id,
+        "question": question.id,
         "target": target.id,
         "other": other.id,
         "draft": draft.id,

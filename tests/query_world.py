@@ -34,6 +34,7 @@ from nominations.models import (
     AuditEvent,
     AwardCategory,
     AwardRound,
+    CategoryQuestion,
     ConflictKind,
     ConflictOfInterest,
     Decision,
@@ -45,6 +46,7 @@ from nominations.models import (
     Panel,
     PanelMember,
     PanelRole,
+    QuestionAnswer,
     Review,
     ReviewScore,
     ReviewStatus,
@@ -321,8 +323,52 @@ def _log(world: AccessWorld, count: int) -> None:
         )
 
 
+KINDS = ("file", "short_text", "single_choice", "multiple_choice", "yes_no", "number")
+
+
+def _questions(world: AccessWorld, count: int) -> None:
+    """``count`` more questions in the world's category, each answered by the target and the
+    draft (a file question with a document): the form, review and detail pages list more."""
+    category = db.session.get(AwardCategory, world.ids["category"])
+    start = 1 + max(
+        db.session.execute(
+            db.select(CategoryQuestion.position).where(CategoryQuestion.category_id == category.id)
+        ).scalars(),
+        default=0,
+    )
+    for index in range(count):
+        n, kind = next(_serial), KINDS[index % len(KINDS)]
+        question = CategoryQuestion(
+            category_id=category.id,
+            position=start + index,
+            kind=kind,
+            label=f"Grown question {n}",
+            options="Grown A\nGrown B" if "choice" in kind else "",
+        )
+        db.session.add(question)
+        db.session.flush()
+        for key in ("target", "draft"):
+            nomination = db.session.get(Nomination, world.ids[key])
+            answer = QuestionAnswer(nomination_id=nomination.id, question_id=question.id)
+            if kind == "file":
+                _attach(nomination, f"grown-answer-{n}-{key}", AttachmentKind.ANSWER)
+                db.session.flush()
+                answer.attachment_id = nomination.attachments[-1].id
+            elif kind == "multiple_choice":
+                answer.choices = ["Grown A", "Grown B"]
+            elif kind == "yes_no":
+                answer.bool_value = True
+            elif kind == "number":
+                answer.number_value = n
+            else:
+                answer.text_value = "Grown A" if kind == "single_choice" else f"Grown answer {n}"
+            db.session.add(answer)
+    db.session.flush()
+
+
 def grow(world: AccessWorld, count: int) -> None:
     """Add ``count`` of everything (see the module's text) and commit."""
+    _questions(world, count)
     for key in ("category", "second_category"):
         category = db.session.get(AwardCategory, world.ids[key])
         _reviewers(category, max(1, count // 3))

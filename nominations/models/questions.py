@@ -128,7 +128,7 @@ class QuestionAnswer(db.Model):
     text_value: Mapped[str | None] = mapped_column(Text)
     number_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 6))
     bool_value: Mapped[bool | None]
-    choices: Mapped[list | None] = mapped_column(JSON)
+    choices: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     # A file answer's document; the answer goes with it.
     attachment_id: Mapped[int | None] = mapped_column(
         ForeignKey("attachments.id", ondelete="CASCADE"), unique=True

@@ -11,10 +11,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Flask
 
 from nominations.models import AwardCategory, User, db
+from nominations.policy import SYSTEM
 from nominations.workflow.passwords import reset_token
+from nominations.workflow.questions.definitions import QuestionData, add_question
 from tests import factories
 from tests.access_table import ACCESS, PARAMS, VALUES, VARIANTS, Access
 from tests.access_world import ROLES, build_world
@@ -47,9 +51,22 @@ def table_pages(app: Flask, ids: dict[str, int], role: str) -> list[tuple[str, s
 def open_call() -> AwardCategory:
     """A round open for nominations (beside the world's closed one) and its category."""
     award_round = factories.award_round("OUH Research Awards")
-    return factories.category(
+    category = factories.category(
         award_round, "Excellent Researcher Award", prize_amount=400_000, phd_within_years=8
     )
+    # Its own questions, one of each kind (required ones, so a refused form marks them).
+    for kind, label, extra in (
+        ("short_text", "Main discovery", {"word_limit": 20, "help_text": "One sentence."}),
+        ("long_text", "Research plan", {"word_limit": 200, "label_nb": "Forskningsplan"}),
+        ("single_choice", "Career stage", {"options": "Early\nSenior", "required": True}),
+        ("multiple_choice", "Fields", {"options": "Biology\nPhysics", "required": True}),
+        ("yes_no", "Leads a group", {"required": True}),
+        ("number", "First-author papers", {"min_value": Decimal(0), "whole_numbers": True}),
+        ("file", "Letter from the head of department", {"required": True}),
+    ):
+        add_question(category, QuestionData(kind=kind, label=label, **extra), actor=SYSTEM)
+    db.session.commit()
+    return category
 
 
 def reset_link(email: str) -> str:
@@ -148,6 +165,8 @@ FORMS: list[tuple[str, str, dict[str, str], dict]] = [
     ("admin.panel_detail", "admin", {}, {"button": "Save panel"}),
     ("admin.rubric", "admin", {"category_id": "open_category"}, {}),
     ("admin.edit_criterion", "admin", {}, {"values": {"Weight": "-1"}}),
+    ("admin.questions", "admin", {"category_id": "open_category"}, {}),
+    ("admin.edit_question", "admin", {}, {}),
 ]
 
 

@@ -489,9 +489,8 @@ def questions_of(category_ids: list[int]) -> list[CategoryQuestion]:
 
 
 def file_answer_labels(attachment_ids: list[int]) -> dict[int, str]:
-    """The English label of the question each of these attachments answers (one query)."""
-    if not attachment_ids:
-        return {}
+    """The English label of the question each of these attachments answers (one query,
+    asked even for none: an export asks as many queries whatever it holds)."""
     return dict(
         db.session.execute(
             db.select(QuestionAnswer.attachment_id, CategoryQuestion.label)
