@@ -28,7 +28,7 @@ ONE_VALUE = " + ".join(
 
 def _attachment_kinds(kinds: str) -> None:
     with op.batch_alter_table("attachments", schema=None) as batch_op:
-        batch_op.drop_constraint("ck_attachments_kind_valid", type_="check")
+        batch_op.drop_constraint(op.f("ck_attachments_kind_valid"), type_="check")
         batch_op.create_check_constraint("kind_valid", f"kind IN ({kinds})")
 
 
