@@ -5,6 +5,7 @@ has its English and its bokmål text; some demo users read bokmål, some English
 from __future__ import annotations
 
 from datetime import time, timedelta
+from decimal import Decimal
 
 from flask_babel import gettext as _
 
@@ -14,6 +15,7 @@ from nominations.models import (
     Department,
     Nomination,
     NominationStatus,
+    QuestionAnswer,
     User,
     db,
 )
@@ -24,6 +26,7 @@ from nominations.workflow.decisions import complete_decisions, set_winners
 from nominations.workflow.lifecycle import close_due_rounds
 from nominations.workflow.opening import confirm_opening
 from nominations.workflow.panels import add_member, create_panel
+from nominations.workflow.questions.definitions import QuestionData, add_question
 from nominations.workflow.results import publish_round
 from nominations.workflow.rounds import CategoryData, RoundData, create_category, create_round
 
@@ -100,7 +103,7 @@ def load_demo() -> str:
         ),
         actor=SYSTEM,
     )
-    create_category(
+    early_career = create_category(
         hospital,
         CategoryData(
             name="Early Career Award",
@@ -164,6 +167,7 @@ def load_demo() -> str:
         actor=SYSTEM,
     )
 
+    _ask_questions(early_career)
     admin = users["admin@example.org"]
     for award_round in (hospital, institute):
         panel = create_panel(
@@ -182,6 +186,92 @@ def load_demo() -> str:
         users=len(USERS),
         rounds=len(rounds),
         until=format_local(closes_at),
+    )
+
+
+# A category's own questions, one of each common kind: (kind, English, bokmål, extra).
+QUESTIONS = (
+    (
+        "short_text",
+        "The nominee's most important result, in one sentence",
+        "Kandidatens viktigste resultat, i én setning",
+        {"word_limit": 40, "required": True},
+    ),
+    (
+        "long_text",
+        "What will the prize make possible?",
+        "Hva vil prisen gjøre mulig?",
+        {"word_limit": 200, "help_text": "Plans for the next two years."},
+    ),
+    (
+        "single_choice",
+        "Career stage",
+        "Karrieretrinn",
+        {
+            "options": "PhD candidate\nPostdoctoral fellow\nGroup leader",
+            "options_nb": "Doktorgradsstipendiat\nPostdoktor\nGruppeleder",
+            "required": True,
+        },
+    ),
+    (
+        "multiple_choice",
+        "Fields of work",
+        "Fagfelt",
+        {
+            "options": "Basic research\nClinical research\nInnovation",
+            "options_nb": "Grunnforskning\nKlinisk forskning\nInnovasjon",
+        },
+    ),
+    ("yes_no", "Has the nominee received this prize before?", "Har kandidaten fått prisen før?",
+     {"required": True}),
+    (
+        "number",
+        "Publications as first or last author in the last five years",
+        "Publikasjoner som første- eller sisteforfatter de siste fem årene",
+        {"min_value": Decimal(0), "max_value": Decimal(500), "whole_numbers": True},
+    ),
+)  # fmt: skip
+
+
+def _ask_questions(category: AwardCategory) -> list:
+    return [
+        add_question(
+            category,
+            QuestionData(kind=kind, label=label, label_nb=label_nb, **extra),
+            actor=SYSTEM,
+        )
+        for kind, label, label_nb, extra in QUESTIONS
+    ]
+
+
+def _answer(nomination: Nomination, questions: list) -> None:
+    """The demo nomination's answers, one per question above."""
+    short, plan, stage, fields, before, papers = questions
+    db.session.add_all(
+        [
+            QuestionAnswer(
+                nomination_id=nomination.id,
+                question_id=short.id,
+                text_value="Organoids that predict which patients respond to treatment.",
+            ),
+            QuestionAnswer(
+                nomination_id=nomination.id,
+                question_id=plan.id,
+                text_value="Open the organoid platform to the hospital's clinical trials.",
+            ),
+            QuestionAnswer(
+                nomination_id=nomination.id, question_id=stage.id, text_value="Group leader"
+            ),
+            QuestionAnswer(
+                nomination_id=nomination.id,
+                question_id=fields.id,
+                choices=["Basic research", "Innovation"],
+            ),
+            QuestionAnswer(nomination_id=nomination.id, question_id=before.id, bool_value=False),
+            QuestionAnswer(
+                nomination_id=nomination.id, question_id=papers.id, number_value=Decimal(14)
+            ),
+        ]
     )
 
 
@@ -260,8 +350,10 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
         db.session.add(nomination)
         return nomination
 
-    for nominee in PAST_NOMINEES:
-        nominate(innovation, nominee)
+    questions = _ask_questions(innovation)
+    answered = [nominate(innovation, nominee) for nominee in PAST_NOMINEES][0]
+    db.session.flush()
+    _answer(answered, questions)
     past = [nominate(researcher, nominee) for nominee in PAST_NOMINEES[:2]]
     db.session.flush()
     close_due_rounds(now())

@@ -129,3 +129,41 @@ def test_questions_are_copied_with_the_category_into_next_year(app, admin):
         db.select(AuditEvent).where(AuditEvent.action == "round.clone")
     ).scalar_one()
     assert event.after["questions"] == 3
+
+
+def test_the_demo_has_a_category_with_its_own_questions_and_an_answered_nomination(
+    app, make_client
+):
+    from nominations.demo import DEMO_PASSWORD
+    from nominations.models import Nomination
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    answered = db.session.execute(
+        db.select(Nomination)
+        .where(Nomination.nominee_name == "Ingrid Haugen")
+        .join(AwardCategory)
+        .where(AwardCategory.name == "Innovation Prize")
+    ).scalar_one()
+    kinds = (
+        db.session.execute(
+            db.select(CategoryQuestion.kind).where(
+                CategoryQuestion.category_id == answered.category_id
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert set(kinds) >= {
+        "short_text",
+        "long_text",
+        "single_choice",
+        "multiple_choice",
+        "yes_no",
+        "number",
+    }
+    reviewer = make_client()
+    reviewer.login("reviewer@example.org", DEMO_PASSWORD)  # reads bokmål
+    page = reviewer.get(f"/review/nominations/{answered.id}").get_data(as_text=True)
+    assert "Karrieretrinn" in page and "Gruppeleder" in page
+    assert "Grunnforskning; Innovasjon" in page and "14" in page
