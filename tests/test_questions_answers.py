@@ -358,3 +358,31 @@ def test_the_review_page_shows_the_answers_to_the_panel_only(app):
     outsider = browser(app, setting.outsider.email).get(f"/review/nominations/{target.id}")
     assert outsider.status_code == 404
     assert "Scale it up." not in text(outsider)
+
+
+def test_the_database_keeps_one_typed_answer_per_nomination_and_question(category, staff):
+    from sqlalchemy.exc import IntegrityError
+
+    question = ask(category, "short_text", "Main discovery")
+    nomination = factories.nomination(category, staff, "Nora Nominee")
+    for answer in (
+        QuestionAnswer(nomination_id=nomination.id, question_id=question.id),  # no value
+        QuestionAnswer(
+            nomination_id=nomination.id, question_id=question.id, text_value="x", bool_value=True
+        ),
+        QuestionAnswer(nomination_id=nomination.id, question_id=question.id, text_value=""),
+    ):
+        db.session.add(answer)
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+    db.session.add(
+        QuestionAnswer(nomination_id=nomination.id, question_id=question.id, text_value="a")
+    )
+    db.session.commit()
+    db.session.add(
+        QuestionAnswer(nomination_id=nomination.id, question_id=question.id, text_value="b")
+    )
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
