@@ -98,6 +98,8 @@ def test_admin_adds_every_kind_and_sees_them_in_order(admin_client, category):
     assert stored[2].required and stored[2].option_list == ["Early", "Mid", "Senior"]
     assert stored[5].min_value == Decimal(0) and stored[5].max_value == Decimal(200)
     assert stored[5].whole_numbers
+    edit_page = text(admin_client.get(f"/admin/questions/{stored[5].id}/edit"))
+    assert 'value="200"' in edit_page  # as typed, not 200.000000
     created = events("question.create")
     assert len(created) == 7
     assert created[2].after["options"] == "Early\nMid\nSenior"

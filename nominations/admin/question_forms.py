@@ -26,6 +26,17 @@ KIND_LABELS = {
 }
 
 
+class PlainDecimalField(DecimalField):
+    """A number as typed: 3.5, not the column's 3.500000."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return format(self.data.normalize(), "f")
+
+
 class QuestionForm(FlaskForm):
     kind = SelectField(
         _l("Kind of answer"),
@@ -62,13 +73,13 @@ class QuestionForm(FlaskForm):
         validators=[Optional()],
         description=_l("Optional: one line for each English option, in the same order."),
     )
-    min_value = DecimalField(
+    min_value = PlainDecimalField(
         _l("Lowest number"),
         places=None,
         validators=[Optional()],
         description=_l("Numbers only; leave it empty for no limit."),
     )
-    max_value = DecimalField(
+    max_value = PlainDecimalField(
         _l("Highest number"),
         places=None,
         validators=[Optional()],
