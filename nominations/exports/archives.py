@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from flask_babel import gettext as _
 
 from nominations import storage
-from nominations.models import Attachment, Nomination
+from nominations.models import Attachment, Nomination, Referee
 from nominations.timeutil import to_local
 
 # Kept in memory up to this size, then spilled to a temporary file.
@@ -48,7 +48,7 @@ def _unique(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _add(archive: zipfile.ZipFile, arcname: str, attachment: Attachment) -> None:
+def _add(archive: zipfile.ZipFile, arcname: str, attachment: Attachment | Referee) -> None:
     """Stream the stored document into the archive, dated when it was uploaded."""
     entry = zipfile.ZipInfo(arcname, date_time=to_local(attachment.uploaded_at).timetuple()[:6])
     entry.compress_type = zipfile.ZIP_DEFLATED
@@ -58,9 +58,17 @@ def _add(archive: zipfile.ZipFile, arcname: str, attachment: Attachment) -> None
             out.write(chunk)
 
 
-def build_zip(nominations: Iterable[Nomination], *, folders: bool):
-    """A ZIP (a file object at position 0) of the attachments of ``nominations``; with
-    ``folders`` each nomination gets its own folder."""
+def letter_name(referee: Referee) -> str:
+    """A referee's letter in an archive: named by its referee (the uploaded name is his)."""
+    return safe_name(_("letter of reference - %(name)s", name=referee.name) + ".pdf")
+
+
+def build_zip(
+    nominations: Iterable[Nomination], *, folders: bool, letters_of: Collection[int] = ()
+):
+    """A ZIP (a file object at position 0) of the attachments of ``nominations``, and the
+    referees' letters of the nominations in ``letters_of`` (those the reader may have: the
+    caller asks the rule); with ``folders`` each nomination gets its own folder."""
     # Handed to the response, which closes it once sent.
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     problems: list[str] = []
@@ -68,8 +76,13 @@ def build_zip(nominations: Iterable[Nomination], *, folders: bool):
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for nomination in nominations:
             prefix = nomination_folder(nomination) + "/" if folders else ""
-            for attachment in nomination.attachments:
-                arcname = _unique(prefix + attachment_name(attachment), used)
+            documents: list[tuple[str, Attachment | Referee]] = [
+                (attachment_name(a), a) for a in nomination.attachments
+            ]
+            if nomination.id in letters_of:
+                documents += [(letter_name(r), r) for r in nomination.referees if r.received]
+            for name, attachment in documents:
+                arcname = _unique(prefix + name, used)
                 digest = storage.sha256_of(attachment.stored_name)
                 if digest is None:
                     problems.append(_("%(name)s: the file is missing on the server", name=arcname))

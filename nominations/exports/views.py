@@ -18,6 +18,7 @@ from nominations.workflow.exports import (
     column_names,
     exportable_nomination,
     exportable_rounds,
+    letter_readers_ids,
     nomination_row,
     ranking_for_export,
     visible_nominations,
@@ -144,7 +145,8 @@ def category_attachments(category_id: int):
     except (PermissionDenied, NotFound) as error:
         _refused(error)
     name = f"attachments-{_ascii(category.round.title)}-{_ascii(category.name)}.zip"
-    return _send_zip(build_zip(nominations, folders=True), name)
+    letters = letter_readers_ids(current_user, nominations)
+    return _send_zip(build_zip(nominations, folders=True, letters_of=letters), name)
 
 
 @bp.route("/nominations/<int:nomination_id>/attachments.zip")
@@ -156,7 +158,8 @@ def nomination_attachments(nomination_id: int):
     except (PermissionDenied, NotFound) as error:
         _refused(error)
     name = f"attachments-{nomination.id}-{_ascii(nomination.nominee_name)}.zip"
-    return _send_zip(build_zip([nomination], folders=False), name)
+    letters = letter_readers_ids(current_user, [nomination])
+    return _send_zip(build_zip([nomination], folders=False, letters_of=letters), name)
 
 
 def _send_zip(archive, filename: str) -> Response:

@@ -12,6 +12,7 @@ from nominations.models.nomination import (
     Nomination,
     NominationStatus,
 )
+from nominations.models.referees import Referee
 from nominations.models.reminders import ReminderSend
 from nominations.models.review import (
     ConflictKind,
@@ -62,6 +63,7 @@ __all__ = [
     "PanelMember",
     "PanelRole",
     "Recommendation",
+    "Referee",
     "ReminderKind",
     "ReminderRule",
     "ReminderSend",
