@@ -344,3 +344,12 @@ def test_the_token_page_is_rate_limited(make_client, nominator, world, app):
         answers = [browser.get("/referee/guess-" + str(n)).status_code for n in range(3)]
         assert answers == [404, 404, 404]
         assert browser.get(link).status_code == 429  # even the right link, once over
+
+
+def test_the_sweep_of_orphan_files_keeps_the_letters(make_client, nominator, world):
+    from nominations.workflow.nominations.documents import sweep_orphan_files
+
+    upload(make_client(), referee_named(nominator, world))
+    stored = db.session.execute(db.select(Referee.stored_name)).scalar_one()
+    assert sweep_orphan_files(now() + timedelta(days=1)) == []
+    assert stored_bytes(stored) == LETTER
