@@ -5,6 +5,7 @@ has its English and its bokmål text; some demo users read bokmål, some English
 from __future__ import annotations
 
 from datetime import time, timedelta
+from io import BytesIO
 
 from flask_babel import gettext as _
 
@@ -24,6 +25,7 @@ from nominations.workflow.decisions import complete_decisions, set_winners
 from nominations.workflow.lifecycle import close_due_rounds
 from nominations.workflow.opening import confirm_opening
 from nominations.workflow.panels import add_member, create_panel
+from nominations.workflow.referees import RefereeData, name_referee, upload_letter
 from nominations.workflow.results import publish_round
 from nominations.workflow.rounds import CategoryData, RoundData, create_category, create_round
 
@@ -97,6 +99,7 @@ def load_demo() -> str:
             eligibility_text_nb="Forskere ansatt ved sykehuset.",
             word_limit=1000,
             requires_publications=True,
+            required_letters=2,  # two letters of reference, from referees the nominator names
         ),
         actor=SYSTEM,
     )
@@ -214,7 +217,13 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
     )
     innovation = create_category(
         in_review,
-        CategoryData(name="Innovation Prize", name_nb="Innovasjonsprisen", prize_amount=150_000),
+        CategoryData(
+            name="Innovation Prize",
+            name_nb="Innovasjonsprisen",
+            prize_amount=150_000,
+            required_letters=2,
+            letter_days_after_close=21,  # letters still coming in while the panel reviews
+        ),
         actor=SYSTEM,
     )
     last_year = create_round(
@@ -260,11 +269,11 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
         db.session.add(nomination)
         return nomination
 
-    for nominee in PAST_NOMINEES:
-        nominate(innovation, nominee)
+    in_review_nominations = [nominate(innovation, nominee) for nominee in PAST_NOMINEES]
     past = [nominate(researcher, nominee) for nominee in PAST_NOMINEES[:2]]
     db.session.flush()
     close_due_rounds(now())
+    _letters(in_review_nominations[0], staff)
 
     # Last year's round: reviewed, decided and published.
     db.session.refresh(last_year)
@@ -275,3 +284,50 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
     )
     complete_decisions(last_year, actor=chair)
     publish_round(last_year, actor=admin)
+
+
+def _letters(nomination: Nomination, nominator: User) -> None:
+    """Two referees of a nomination in review: one letter received, one still pending."""
+    received = name_referee(
+        nomination,
+        RefereeData("Kari Nordmann", "kari.nordmann@example.org", "Former supervisor"),
+        actor=nominator,
+    )
+    name_referee(
+        nomination,
+        RefereeData("Ola Hansen", "ola.hansen@example.org", "Industry collaborator"),
+        actor=nominator,
+    )
+    letter = _pdf(
+        "Letter of reference for Ingrid Haugen",
+        "Ingrid built the tumour organoid platform that three groups rely on.",
+        "Kari Nordmann, former supervisor",
+    )
+    upload_letter(received, BytesIO(letter), "reference-haugen.pdf")
+
+
+def _pdf(*lines: str) -> bytes:
+    """A small valid one-page PDF with ``lines`` of text (the demo's letter)."""
+    text = " ".join(f"({line}) Tj 0 -18 Td" for line in lines)
+    content = f"BT /F1 12 Tf 72 770 Td {text} ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    body = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(body)

@@ -353,3 +353,22 @@ def test_the_sweep_of_orphan_files_keeps_the_letters(make_client, nominator, wor
     stored = db.session.execute(db.select(Referee.stored_name)).scalar_one()
     assert sweep_orphan_files(now() + timedelta(days=1)) == []
     assert stored_bytes(stored) == LETTER
+
+
+def test_the_demo_has_a_nomination_with_letters_and_a_category_requiring_two(make_client, app):
+    from nominations.demo import DEMO_PASSWORD, load_demo
+    from nominations.models import AwardCategory
+
+    load_demo()
+    db.session.commit()
+    assert db.session.execute(
+        db.select(AwardCategory).where(AwardCategory.required_letters == 2)
+    ).first()
+    referees = db.session.execute(db.select(Referee).order_by(Referee.id)).scalars().all()
+    assert [r.received for r in referees] == [True, False]
+    reviewer = make_client()
+    reviewer.login("reviewer@example.org", DEMO_PASSWORD)
+    page = text(reviewer.get(f"/review/nominations/{referees[0].nomination_id}"))
+    assert "Kari Nordmann" in page and "Ola Hansen" in page
+    letter = reviewer.get(f"/review/nominations/{referees[0].nomination_id}/letters/{referees[0].id}")
+    assert letter.status_code == 200 and letter.get_data().startswith(b"%PDF-")
