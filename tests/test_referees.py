@@ -162,9 +162,12 @@ def test_the_referee_replaces_his_letter_until_the_deadline(make_client, nominat
     referee = db.session.execute(db.select(Referee)).scalar_one()
     assert stored_bytes(referee.stored_name) == PDF + b"% the better letter\n"
     assert first_stored not in stored_names()  # the old letter is gone
-    assert "It replaces the one you sent before." in db.session.execute(
-        db.select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc()).limit(1)
-    ).scalar_one()
+    assert (
+        "It replaces the one you sent before."
+        in db.session.execute(
+            db.select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc()).limit(1)
+        ).scalar_one()
+    )
 
 
 def test_a_file_that_is_not_a_pdf_is_refused_and_the_link_keeps_working(
@@ -213,9 +216,7 @@ def test_the_upload_form_needs_its_csrf_token(make_client, nominator, world):
     assert stored_names() == []
 
 
-def test_the_nominator_sees_received_and_pending_never_the_letter(
-    make_client, nominator, world
-):
+def test_the_nominator_sees_received_and_pending_never_the_letter(make_client, nominator, world):
     link = referee_named(nominator, world)
     name(nominator, world, "Paul Pending", "paul@example.org")
     upload(make_client(), link, filename="SECRET-NAME.pdf")
@@ -243,7 +244,9 @@ def test_an_admin_who_nominated_does_not_read_the_letters(make_client, app):
     name(browser, nomination)
     upload(make_client(), links_to("rita@example.org")[-1])
     referee = db.session.execute(db.select(Referee)).scalar_one()
-    assert browser.get(f"/review/nominations/{nomination.id}/letters/{referee.id}").status_code == 404
+    assert (
+        browser.get(f"/review/nominations/{nomination.id}/letters/{referee.id}").status_code == 404
+    )
 
 
 def test_the_panel_reads_the_letters_a_conflicted_reviewer_does_not(make_client, app):
@@ -271,9 +274,7 @@ def test_the_panel_reads_the_letters_a_conflicted_reviewer_does_not(make_client,
     assert url in text(admin.get(f"/admin/nominations/{nomination.id}"))
 
 
-def test_removing_a_referee_revokes_the_link_and_deletes_the_letter(
-    make_client, nominator, world
-):
+def test_removing_a_referee_revokes_the_link_and_deletes_the_letter(make_client, nominator, world):
     link = referee_named(nominator, world)
     new_link = upload(make_client(), link).headers["Location"]
     referee = db.session.execute(db.select(Referee)).scalar_one()
@@ -294,12 +295,12 @@ def test_removing_a_referee_revokes_the_link_and_deletes_the_letter(
     assert event.before["letter_received"] is True
 
 
-def test_a_category_requiring_letters_needs_its_referees_named_to_submit(
-    nominator, world, app
-):
+def test_a_category_requiring_letters_needs_its_referees_named_to_submit(nominator, world, app):
     draft = factories.nomination(
         world.category,
-        db.session.execute(db.select(User).where(User.email == "nominator@example.org")).scalar_one(),
+        db.session.execute(
+            db.select(User).where(User.email == "nominator@example.org")
+        ).scalar_one(),
         "Dora Draft",
         "dora@example.org",
         status="draft",
@@ -316,7 +317,9 @@ def test_a_category_requiring_letters_needs_its_referees_named_to_submit(
         **submit,
     }
     refused = nominator.submit(f"/nominations/{draft.id}", form, content_type="multipart/form-data")
-    assert any("requires 2 letters of reference: name 2 more referees" in e for e in errors(refused))
+    assert any(
+        "requires 2 letters of reference: name 2 more referees" in e for e in errors(refused)
+    )
     name(nominator, draft)
     name(nominator, draft, "Paul Pending", "paul@example.org")
     form.pop("cv")
@@ -370,5 +373,7 @@ def test_the_demo_has_a_nomination_with_letters_and_a_category_requiring_two(mak
     reviewer.login("reviewer@example.org", DEMO_PASSWORD)
     page = text(reviewer.get(f"/review/nominations/{referees[0].nomination_id}"))
     assert "Kari Nordmann" in page and "Ola Hansen" in page
-    letter = reviewer.get(f"/review/nominations/{referees[0].nomination_id}/letters/{referees[0].id}")
+    letter = reviewer.get(
+        f"/review/nominations/{referees[0].nomination_id}/letters/{referees[0].id}"
+    )
     assert letter.status_code == 200 and letter.get_data().startswith(b"%PDF-")

@@ -9,9 +9,9 @@ that refuse (not found, forbidden). How each page is checked: tests/browser/a11y
 
 import pytest
 
+from tests import factories
 from tests.access_world import PEOPLE, build_world
 from tests.browser.a11y import Audit, AuditChecks, run_audit
-from tests import factories
 from tests.browser.a11y_pages import open_call, referee_link, reset_link, table_pages
 
 pytestmark = pytest.mark.browser

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -79,7 +80,9 @@ def test_from_the_emailed_link_to_the_letter_on_the_review_page(
     # --- The referee opens the e-mailed link, no account, and uploads his letter ----------
     referee = new_page()
     referee.goto(emailed_link(live_server, "rolf@example.org"))
-    expect(referee.get_by_role("heading", name="Letter of reference for Tora Target")).to_be_visible()
+    expect(
+        referee.get_by_role("heading", name="Letter of reference for Tora Target")
+    ).to_be_visible()
     letter = write_pdf(tmp_path / "reference.pdf", "Tora is outstanding (REFEREE-LETTER).")
     referee.get_by_label("Your letter (PDF)").set_input_files(letter)
     referee.get_by_role("button", name="Upload the letter").click()
@@ -102,4 +105,5 @@ def test_from_the_emailed_link_to_the_letter_on_the_review_page(
     shot("letter on the review page", reviewer)
     with reviewer.expect_download() as download:
         letters.get_by_role("link", name=re.compile("letter received")).click()
-    assert (tmp_path / "reference.pdf").read_bytes() == open(download.value.path(), "rb").read()
+    downloaded = Path(download.value.path()).read_bytes()
+    assert downloaded == (tmp_path / "reference.pdf").read_bytes()
