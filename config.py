@@ -94,6 +94,13 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     RATELIMIT_HEADERS_ENABLED = True  # Retry-After on a 429
+    # The referees' upload page (no account; nominations/referee/): requests per address.
+    REFEREE_RATE_LIMIT = "30 per minute"
+    # Referee letters are due this many days after the call closes, unless the category says
+    # otherwise; never later than the round's review deadline (workflow/referees.py).
+    REFEREE_LETTER_DAYS = 7
+    # Referees without a letter are reminded this many days before the letter deadline.
+    REFEREE_REMINDER_DAYS: list[int] = [7, 1]
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SECURE = False

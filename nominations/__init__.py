@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from nominations.exports import bp as exports_bp
     from nominations.nominate import bp as nominate_bp
     from nominations.public import bp as public_bp
+    from nominations.referee import bp as referee_bp
     from nominations.results import bp as results_bp
     from nominations.review import bp as review_bp
 
@@ -128,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(calls_bp)
     app.register_blueprint(nominate_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(referee_bp, url_prefix="/referee")
     app.register_blueprint(exports_bp, url_prefix="/exports")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(review_bp, url_prefix="/review")

@@ -89,31 +89,34 @@ def init_app(app: Flask) -> None:
         """Move every document to one back-end, verifying each copy's SHA-256 before the
         source copy is removed. Safe to run again; exits 1 when a document is missing or
         damaged (those are left where they are)."""
-        from nominations.models import Attachment
+        from nominations.models import Attachment, Referee
         from nominations.storage import backend
         from nominations.storage.moving import MoveReport, move_one
 
         target = backend(to)
         source = backend("database" if to == "local" else "local")
-        report, after_id = MoveReport(), 0  # keyset paging by id
-        while True:
-            # A batch per commit: a crash loses at most one batch's work, never a document.
-            with transaction():
-                batch = (
-                    db.session.execute(
-                        db.select(Attachment)
-                        .where(Attachment.id > after_id)
-                        .order_by(Attachment.id)
-                        .limit(batch_size)
+        report = MoveReport()
+        # Attachments, then referees' letters (stored alike; nominations.models.referees).
+        for model in (Attachment, Referee):
+            after_id = 0  # keyset paging by id
+            while True:
+                # A batch per commit: a crash loses at most one batch's work, never a document.
+                with transaction():
+                    batch = (
+                        db.session.execute(
+                            db.select(model)
+                            .where(model.id > after_id, model.stored_name.is_not(None))
+                            .order_by(model.id)
+                            .limit(batch_size)
+                        )
+                        .scalars()
+                        .all()
                     )
-                    .scalars()
-                    .all()
-                )
-                for attachment in batch:
-                    report.add(attachment, *move_one(attachment, source, target))
-                after_id = batch[-1].id if batch else None
-            if after_id is None:
-                break
+                    for document in batch:
+                        report.add(document, *move_one(document, source, target))
+                    after_id = batch[-1].id if batch else None
+                if after_id is None:
+                    break
         click.echo(report.summary(to))
         for problem in report.problems:
             click.echo(f"  {problem}", err=True)

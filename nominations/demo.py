@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 from decimal import Decimal
+from io import BytesIO
 
 from flask_babel import gettext as _
 
@@ -27,6 +28,7 @@ from nominations.workflow.lifecycle import close_due_rounds
 from nominations.workflow.opening import confirm_opening
 from nominations.workflow.panels import add_member, create_panel
 from nominations.workflow.questions.definitions import QuestionData, add_question
+from nominations.workflow.referees import RefereeData, name_referee, upload_letter
 from nominations.workflow.results import publish_round
 from nominations.workflow.rounds import CategoryData, RoundData, create_category, create_round
 
@@ -100,6 +102,7 @@ def load_demo() -> str:
             eligibility_text_nb="Forskere ansatt ved sykehuset.",
             word_limit=1000,
             requires_publications=True,
+            required_letters=2,  # two letters of reference, from referees the nominator names
         ),
         actor=SYSTEM,
     )
@@ -304,7 +307,13 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
     )
     innovation = create_category(
         in_review,
-        CategoryData(name="Innovation Prize", name_nb="Innovasjonsprisen", prize_amount=150_000),
+        CategoryData(
+            name="Innovation Prize",
+            name_nb="Innovasjonsprisen",
+            prize_amount=150_000,
+            required_letters=2,
+            letter_days_after_close=21,  # letters still coming in while the panel reviews
+        ),
         actor=SYSTEM,
     )
     last_year = create_round(
@@ -351,12 +360,13 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
         return nomination
 
     questions = _ask_questions(innovation)
-    answered = [nominate(innovation, nominee) for nominee in PAST_NOMINEES][0]
+    in_review_nominations = [nominate(innovation, nominee) for nominee in PAST_NOMINEES]
     db.session.flush()
-    _answer(answered, questions)
+    _answer(in_review_nominations[0], questions)
     past = [nominate(researcher, nominee) for nominee in PAST_NOMINEES[:2]]
     db.session.flush()
     close_due_rounds(now())
+    _letters(in_review_nominations[0], staff)
 
     # Last year's round: reviewed, decided and published.
     db.session.refresh(last_year)
@@ -367,3 +377,50 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
     )
     complete_decisions(last_year, actor=chair)
     publish_round(last_year, actor=admin)
+
+
+def _letters(nomination: Nomination, nominator: User) -> None:
+    """Two referees of a nomination in review: one letter received, one still pending."""
+    received = name_referee(
+        nomination,
+        RefereeData("Kari Nordmann", "kari.nordmann@example.org", "Former supervisor"),
+        actor=nominator,
+    )
+    name_referee(
+        nomination,
+        RefereeData("Ola Hansen", "ola.hansen@example.org", "Industry collaborator"),
+        actor=nominator,
+    )
+    letter = _pdf(
+        "Letter of reference for Ingrid Haugen",
+        "Ingrid built the tumour organoid platform that three groups rely on.",
+        "Kari Nordmann, former supervisor",
+    )
+    upload_letter(received, BytesIO(letter), "reference-haugen.pdf")
+
+
+def _pdf(*lines: str) -> bytes:
+    """A small valid one-page PDF with ``lines`` of text (the demo's letter)."""
+    text = " ".join(f"({line}) Tj 0 -18 Td" for line in lines)
+    content = f"BT /F1 12 Tf 72 770 Td {text} ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    body = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(body)

@@ -159,6 +159,11 @@ def _download(user, nomination) -> bool:
     return access.can_view_nomination(user, nomination)
 
 
+@rule("referee_letter.read", "No such letter, or you may not see it.", hidden=True)
+def _read_letters(user, nomination) -> bool:
+    return access.can_read_letters(user, nomination)
+
+
 @rule("nomination.edit", "No such nomination, or you may not change it.", hidden=True)
 def _edit_nomination(user, nomination) -> bool:
     return access.can_edit_nomination(user, nomination)

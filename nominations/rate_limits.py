@@ -24,12 +24,34 @@ from flask_limiter.util import get_remote_address
 
 View = TypeVar("View", bound=Callable)
 MARK = "_sign_in_limited"
+TOKEN_MARK = "_token_limited"
 
 
 def sign_in_limited(view: View) -> View:
     """Mark a view whose POSTs count against ``LOGIN_RATE_LIMIT`` (wrapped by init_app)."""
     setattr(view, MARK, True)
     return view
+
+
+def token_limited(view: View) -> View:
+    """Mark a view reached by a secret link (a referee's): all its requests, GET included,
+    count against ``REFEREE_RATE_LIMIT`` per client address, so nobody can try links fast."""
+    setattr(view, TOKEN_MARK, True)
+    return view
+
+
+def _token_limit() -> str:
+    return current_app.config["REFEREE_RATE_LIMIT"]
+
+
+def _counted() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return request.method == "POST" or bool(getattr(view, TOKEN_MARK, False))
+
+
+def _token_key() -> str:
+    # Its own count, apart from the sign-in attempts of the same address.
+    return "referee-link:" + get_remote_address()
 
 
 def _login_limit() -> str:
@@ -41,7 +63,8 @@ def init_app(app: Flask) -> Limiter:
     limiter = Limiter(key_func=get_remote_address)
     # Only POSTs are ever counted (below): every other request, the public pages and feeds
     # above all, skips the limiter's bookkeeping (issue 16).
-    limiter.request_filter(lambda: request.method != "POST")
+    # (Views reached by a secret link count every request: ``token_limited``.)
+    limiter.request_filter(lambda: not _counted())
     limiter.init_app(app)
     # The app holds it: its limits hold it only weakly (and a switched-off limiter does not
     # enter app.extensions["limiter"]).
@@ -49,4 +72,6 @@ def init_app(app: Flask) -> Limiter:
     for endpoint, view in list(app.view_functions.items()):
         if getattr(view, MARK, False):
             app.view_functions[endpoint] = limiter.limit(_login_limit, methods=["POST"])(view)
+        elif getattr(view, TOKEN_MARK, False):
+            app.view_functions[endpoint] = limiter.limit(_token_limit, key_func=_token_key)(view)
     return limiter

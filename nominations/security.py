@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response, redirect, request
+from flask import Flask, Request, Response, current_app, redirect, request
 from flask_login import AnonymousUserMixin, current_user
 from flask_talisman import Talisman
 from werkzeug.datastructures import ImmutableMultiDict
@@ -91,6 +91,27 @@ class NulFreeRequest(Request):
 # of its own to each app.
 talisman = Talisman()
 
+NO_REFERRER = "_no_referrer"
+
+
+def no_referrer(view):
+    """Mark a view whose pages send no Referer at all (its URL holds a secret, e.g. a
+    referee's link), where every other page says ``same-origin``."""
+    setattr(view, NO_REFERRER, True)
+    return view
+
+
+class _Talisman(Talisman):
+    """Talisman whose Referrer-Policy a view can tighten (:func:`no_referrer`): Talisman sets
+    that header after every view and after-request hook, so nothing else could."""
+
+    def _set_referrer_policy_headers(self, headers):
+        view = current_app.view_functions.get(request.endpoint or "") if request else None
+        if view is not None and getattr(view, NO_REFERRER, False):
+            headers["Referrer-Policy"] = "no-referrer"
+        else:
+            super()._set_referrer_policy_headers(headers)
+
 
 def init_app(app: Flask) -> None:
     app.request_class = NulFreeRequest
@@ -99,7 +120,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     force_https = bool(app.config["FORCE_HTTPS"])
-    app.extensions["talisman"] = Talisman(
+    app.extensions["talisman"] = _Talisman(
         app,
         force_https=False,  # done below, with the health check exempt
         strict_transport_security=force_https,

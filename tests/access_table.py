@@ -109,6 +109,7 @@ PARAMS = {
     "conflict_id": "conflict",
     "rule_id": "reminder_rule",
     "message_id": "outbox_message",
+    "referee_id": "target_referee",
 }
 # URL parameters that are not objects.
 VALUES = {"fmt": "csv", "token": "not-a-reset-token"}
@@ -145,6 +146,14 @@ ACCESS: dict[str, Access] = {
     "nominate.withdraw_nomination": Access(POST=(LOGIN, 302, 404, 404, 404, 404, 404, 404, 404), rule="nomination.edit"),  # noqa: E501
     "nominate.mine": Access(GET=SIGNED_IN, rule="nomination.create"),
     "nominate.attachment": Access(GET=NOMINATION_PAGE, rule="nomination.download"),
+    # Referees: the nominator names and removes them; the world's target is decided already, so
+    # its nominator is refused (not asked). The letters are for the panel but the conflicted,
+    # and admins, never the nominator (tests/test_referees.py).
+    "nominate.referees": Access(GET=(LOGIN, 200, 404, 404, 404, 404, 404, 404, 404), POST=(LOGIN, OK, 404, 404, 404, 404, 404, 404, 404), rule="nomination.edit"),  # noqa: E501
+    "nominate.remove_referee": Access(POST=(LOGIN, 302, 404, 404, 404, 404, 404, 404, 404), rule="nomination.edit"),  # noqa: E501
+    "review.referee_letter": Access(GET=(*NOT_REVIEWERS, 200, 404, 404, 200, 404, 200), rule="referee_letter.read"),  # noqa: E501
+    # The referee's page by a link that is not a referee's: the same 404 for everyone.
+    "referee.letter": Access(GET=(404,) * len(ROLES), POST=(404,) * len(ROLES)),
     # --- the review panel (reviewers and admins; then the panel rule)
     "review.index": Access(GET=(*NOT_REVIEWERS, 200, 200, 200, 200, 200, 200), rule="review.area"),
     "review.category": Access(GET=(*NOT_REVIEWERS, 200, 404, 200, 200, 404, 404), rule="review.category"),  # noqa: E501

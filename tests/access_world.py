@@ -33,6 +33,7 @@ from nominations.models import (
     OutboxStatus,
     PanelMember,
     QuestionAnswer,
+    Referee,
     ReminderRule,
     RoundStatus,
     User,
@@ -43,7 +44,7 @@ from nominations.workflow.decisions import award_prize
 from nominations.workflow.panels import add_member, create_panel
 from nominations.workflow.questions.definitions import QuestionData, add_question
 from nominations.workflow.rubric import category_criteria
-from tests import factories, results_helpers
+from tests import documents, factories, results_helpers
 from tests.review_setup import review, user
 
 # The roles of the access table, in the order of its columns.
@@ -113,6 +114,21 @@ def _attach(nomination, name: str, content: bytes):
     return results_helpers.attach(nomination, name, content, stored_name=stored)
 
 
+def _referee(nomination, name: str, email: str, letter: bytes | None) -> Referee:
+    """A referee of ``nomination``, with his letter stored when ``letter`` is given."""
+    referee = Referee(nomination_id=nomination.id, name=name, email=email, relation="Mentor")
+    if letter is not None:
+        referee.stored_name = hashlib.sha256(letter).hexdigest()[:32] + ".pdf"
+        documents.put(referee.stored_name, letter)
+        referee.original_name = "LETTER-FILE-NAME.pdf"
+        referee.sha256 = hashlib.sha256(letter).hexdigest()
+        referee.size_bytes = len(letter)
+        referee.uploaded_at = now()
+    db.session.add(referee)
+    db.session.commit()
+    return referee
+
+
 def build_world() -> AccessWorld:
     dept = Department(name="Department of Tumor Biology")
     db.session.add(dept)
@@ -179,6 +195,8 @@ def build_world() -> AccessWorld:
         )
     )
     draft_cv = _attach(draft, "cv-dora.pdf", PDF + b"% draft\n")
+    target_referee = _referee(target, "Rita Referee", "rita@example.org", PDF + b"% letter\n")
+    _referee(target, "Paul Pending", "paul@example.org", None)
 
     conflict = ConflictOfInterest(
         nomination_id=target.id,
@@ -236,6 +254,7 @@ def build_world() -> AccessWorld:
         "draft": draft.id,
         "target_cv": target_cv.id,
         "draft_cv": draft_cv.id,
+        "target_referee": target_referee.id,
         "conflict": conflict.id,
         "decision": decision.id,
         "staff_user": users["staff"].id,

@@ -2,7 +2,7 @@
 the "answer" kind of attachment (a file question's document)
 
 Revision ID: 0016_category_questions
-Revises: 0012_outbox_claim
+Revises: 0015_referees
 Create Date: 2026-12-01 11:30:00
 
 """
@@ -14,7 +14,7 @@ from nominations.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "0016_category_questions"
-down_revision = "0012_outbox_claim"
+down_revision = "0015_referees"
 branch_labels = None
 depends_on = None
 

@@ -47,6 +47,8 @@ FIELD_LABELS = {
     "requires_cv": _l("requires cv"),
     "requires_publications": _l("requires publications"),
     "max_support_letters": _l("max support letters"),
+    "required_letters": _l("letters of reference required"),
+    "letter_days_after_close": _l("letters due, days after the close"),
     "guidance": _l("guidance"),
     "guidance_nb": _l("guidance nb"),
     "weight": _l("weight"),

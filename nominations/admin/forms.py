@@ -16,9 +16,11 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from nominations.models import BlindMode
 from nominations.workflow.round_rules import (
+    MAX_LETTER_DAYS,
     MAX_PHD_YEARS,
     MAX_PRIZE_AMOUNT,
     MAX_PRIZE_COUNT,
+    MAX_REQUIRED_LETTERS,
     MAX_SUPPORT_LETTERS,
     MAX_WORD_LIMIT,
 )
@@ -204,5 +206,21 @@ class CategoryForm(FlaskForm):
         _l("Support letters allowed"),
         default=3,
         validators=[Optional(), NumberRange(min=0, max=MAX_SUPPORT_LETTERS)],
+    )
+    required_letters = IntegerField(
+        _l("Letters of reference required"),
+        default=0,
+        description=_l(
+            "Referees named by the nominator upload their letters by a personal link; a "
+            "nomination is complete once this many letters have come."
+        ),
+        validators=[Optional(), NumberRange(min=0, max=MAX_REQUIRED_LETTERS)],
+    )
+    letter_days_after_close = IntegerField(
+        _l("Letters due (days after the call closes)"),
+        description=_l(
+            "Empty: the institute's default (7 days). Never later than the review deadline."
+        ),
+        validators=[Optional(), NumberRange(min=0, max=MAX_LETTER_DAYS)],
     )
     submit = SubmitField(_l("Save category"))

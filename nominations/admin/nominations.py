@@ -15,12 +15,19 @@ from nominations.admin import bp
 from nominations.forms import refuse
 from nominations.models import AwardCategory, AwardRound, Nomination, NominationStatus
 from nominations.paging import Cursor
+from nominations.policy import allowed
 from nominations.routing import valid_id
 from nominations.workflow import WorkflowError
 from nominations.workflow.nominations import queries
 from nominations.workflow.nominations.commands import mark_ineligible
-from nominations.workflow.nominations.rules import INELIGIBLE_FROM, MAX_REASON_CHARS, problems
+from nominations.workflow.nominations.rules import (
+    INELIGIBLE_FROM,
+    MAX_REASON_CHARS,
+    letter_problems,
+    problems,
+)
 from nominations.workflow.questions.answers import answers_of
+from nominations.workflow.referees import letter_count, letter_deadline
 
 
 class IneligibleForm(FlaskForm):
@@ -94,11 +101,18 @@ def _render_detail(nomination: Nomination, form: IneligibleForm):
         category=nomination.category,
         award_round=nomination.category.round,
         others=queries.duplicates_of(nomination),
-        problems=problems(nomination) if nomination.status != NominationStatus.DRAFT else [],
+        problems=(
+            problems(nomination) + letter_problems(nomination)
+            if nomination.status != NominationStatus.DRAFT
+            else []
+        ),
         history=queries.nomination_history(nomination),
         answered=answers_of(nomination),
         form=form,
         can_mark_ineligible=nomination.status in INELIGIBLE_FROM,
+        letters=letter_count(nomination),
+        letters_readable=allowed("referee_letter.read", current_user, nomination),
+        letter_deadline=letter_deadline(nomination.category),
     )
 
 

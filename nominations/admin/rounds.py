@@ -63,6 +63,8 @@ def _category_data(form: CategoryForm) -> CategoryData:
         requires_cv=form.requires_cv.data,
         requires_publications=form.requires_publications.data,
         max_support_letters=form.max_support_letters.data or 0,
+        required_letters=form.required_letters.data or 0,
+        letter_days_after_close=form.letter_days_after_close.data,
     )
 
 

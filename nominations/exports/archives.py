@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from flask_babel import gettext as _
 
 from nominations import storage
-from nominations.models import Attachment, Nomination
+from nominations.models import Attachment, Nomination, Referee
 from nominations.timeutil import to_local
 
 # Kept in memory up to this size, then spilled to a temporary file.
@@ -49,7 +49,7 @@ def _unique(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _add(archive: zipfile.ZipFile, arcname: str, attachment: Attachment) -> None:
+def _add(archive: zipfile.ZipFile, arcname: str, attachment: Attachment | Referee) -> None:
     """Stream the stored document into the archive, dated when it was uploaded."""
     entry = zipfile.ZipInfo(arcname, date_time=to_local(attachment.uploaded_at).timetuple()[:6])
     entry.compress_type = zipfile.ZIP_DEFLATED
@@ -59,12 +59,22 @@ def _add(archive: zipfile.ZipFile, arcname: str, attachment: Attachment) -> None
             out.write(chunk)
 
 
+def letter_name(referee: Referee) -> str:
+    """A referee's letter in an archive: named by its referee (the uploaded name is his)."""
+    return safe_name(_("letter of reference - %(name)s", name=referee.name) + ".pdf")
+
+
 def build_zip(
-    nominations: Iterable[Nomination], *, folders: bool, labels: dict[int, str] | None = None
+    nominations: Iterable[Nomination],
+    *,
+    folders: bool,
+    labels: dict[int, str] | None = None,
+    letters_of: Collection[int] = (),
 ):
-    """A ZIP (a file object at position 0) of the attachments of ``nominations``; with
-    ``folders`` each nomination gets its own folder. ``labels``: the question a file answer
-    answers, by attachment id (its name in the archive)."""
+    """A ZIP (a file object at position 0) of the attachments of ``nominations``, and the
+    referees' letters of the nominations in ``letters_of`` (those the reader may have: the
+    caller asks the rule); with ``folders`` each nomination gets its own folder. ``labels``:
+    the question a file answer answers, by attachment id (its name in the archive)."""
     labels = labels or {}
     # Handed to the response, which closes it once sent.
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
@@ -73,9 +83,13 @@ def build_zip(
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for nomination in nominations:
             prefix = nomination_folder(nomination) + "/" if folders else ""
-            for attachment in nomination.attachments:
-                label = labels.get(attachment.id)
-                arcname = _unique(prefix + attachment_name(attachment, label), used)
+            documents: list[tuple[str, Attachment | Referee]] = [
+                (attachment_name(a, labels.get(a.id)), a) for a in nomination.attachments
+            ]
+            if nomination.id in letters_of:
+                documents += [(letter_name(r), r) for r in nomination.referees if r.received]
+            for name, attachment in documents:
+                arcname = _unique(prefix + name, used)
                 digest = storage.sha256_of(attachment.stored_name)
                 if digest is None:
                     problems.append(_("%(name)s: the file is missing on the server", name=arcname))

@@ -19,6 +19,7 @@ from nominations.workflow.exports import (
     column_names,
     exportable_nomination,
     exportable_rounds,
+    letter_readers_ids,
     nomination_row,
     question_columns,
     ranking_for_export,
@@ -156,7 +157,11 @@ def category_attachments(category_id: int):
     except (PermissionDenied, NotFound) as error:
         _refused(error)
     name = f"attachments-{_ascii(category.round.title)}-{_ascii(category.name)}.zip"
-    return _send_zip(build_zip(nominations, folders=True, labels=_labels(nominations)), name)
+    letters = letter_readers_ids(current_user, nominations)
+    return _send_zip(
+        build_zip(nominations, folders=True, labels=_labels(nominations), letters_of=letters),
+        name,
+    )
 
 
 @bp.route("/nominations/<int:nomination_id>/attachments.zip")
@@ -168,7 +173,11 @@ def nomination_attachments(nomination_id: int):
     except (PermissionDenied, NotFound) as error:
         _refused(error)
     name = f"attachments-{nomination.id}-{_ascii(nomination.nominee_name)}.zip"
-    return _send_zip(build_zip([nomination], folders=False, labels=_labels([nomination])), name)
+    letters = letter_readers_ids(current_user, [nomination])
+    return _send_zip(
+        build_zip([nomination], folders=False, labels=_labels([nomination]), letters_of=letters),
+        name,
+    )
 
 
 def _labels(nominations: list[Nomination]) -> dict[int, str]:

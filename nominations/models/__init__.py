@@ -17,6 +17,7 @@ from nominations.models.questions import (
     QuestionAnswer,
     QuestionKind,
 )
+from nominations.models.referees import Referee
 from nominations.models.reminders import ReminderSend
 from nominations.models.review import (
     ConflictKind,
@@ -70,6 +71,7 @@ __all__ = [
     "QuestionAnswer",
     "QuestionKind",
     "Recommendation",
+    "Referee",
     "ReminderKind",
     "ReminderRule",
     "ReminderSend",

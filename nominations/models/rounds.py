@@ -102,6 +102,11 @@ class AwardCategory(db.Model):
         CheckConstraint("prize_count > 0", name="prize_count_positive"),
         CheckConstraint("word_limit > 0", name="word_limit_positive"),
         CheckConstraint("max_support_letters >= 0", name="support_letters_not_negative"),
+        CheckConstraint("required_letters >= 0", name="required_letters_not_negative"),
+        CheckConstraint(
+            "letter_days_after_close IS NULL OR letter_days_after_close >= 0",
+            name="letter_days_not_negative",
+        ),
         CheckConstraint(
             "phd_within_years IS NULL OR phd_within_years > 0", name="phd_years_positive"
         ),
@@ -129,6 +134,11 @@ class AwardCategory(db.Model):
     requires_cv: Mapped[bool] = mapped_column(default=True)
     requires_publications: Mapped[bool] = mapped_column(default=False)
     max_support_letters: Mapped[int] = mapped_column(default=3)
+    # Referee letters (workflow/referees.py): how many received letters make a nomination
+    # complete, and how many days after the call's close referees may upload (None: the
+    # REFEREE_LETTER_DAYS setting); never later than the review deadline.
+    required_letters: Mapped[int] = mapped_column(default=0, server_default="0")
+    letter_days_after_close: Mapped[int | None]
     # Replaced in the transaction of every change to what the category's ranking reads, so a
     # cached ranking is keyed by it (workflow/ranking_version.py). Read it with a query: the
     # stamp is written with an UPDATE, and an object already loaded keeps the old one.

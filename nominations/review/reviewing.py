@@ -7,14 +7,24 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from nominations import storage
 from nominations.forms import refuse
-from nominations.models import Attachment, AwardCategory, Nomination, Review, ReviewStatus, db
+from nominations.models import (
+    Attachment,
+    AwardCategory,
+    Nomination,
+    Referee,
+    Review,
+    ReviewStatus,
+    db,
+)
 from nominations.policy import allowed, authorize
 from nominations.review import bp
 from nominations.review.forms import review_form
 from nominations.workflow import NotFound, WorkflowError, access
 from nominations.workflow.conflicts import KIND_LABELS
 from nominations.workflow.questions.answers import answers_of
+from nominations.workflow.referees import letter_count, letter_deadline
 from nominations.workflow.review_overview import reviewer_rounds, rounds_past_draft_query
 from nominations.workflow.reviews import (
     RECOMMENDATION_LABELS,
@@ -102,6 +112,7 @@ def _nomination_for_panel(nomination_id: int) -> tuple[Nomination, bool]:
             db.joinedload(Nomination.nominator),
             db.joinedload(Nomination.on_behalf_of_department),
             db.selectinload(Nomination.attachments),
+            db.selectinload(Nomination.referees),
         ],
     )
     if nomination is None:
@@ -177,4 +188,34 @@ def nomination(nomination_id: int):
         others_visible=allowed("review.view_others", current_user, nomination),
         chair=access.is_chair_for(current_user, category),
         answered=answers_of(nomination),
+        letters_readable=allowed("referee_letter.read", current_user, nomination),
+        letters=letter_count(nomination),
+        letter_deadline=letter_deadline(category),
     )
+
+
+@bp.route("/nominations/<int:nomination_id>/letters/<int:referee_id>")
+def referee_letter(nomination_id: int, referee_id: int):
+    """A referee's letter, for the panel (never conflicted) and administrators, never the
+    nominator: the one rule ``referee_letter.read``; never inline, never cached."""
+    referee = db.session.execute(
+        db.select(Referee)
+        .where(Referee.id == referee_id, Referee.nomination_id == nomination_id)
+        .options(
+            db.joinedload(Referee.nomination)
+            .joinedload(Nomination.category)
+            .joinedload(AwardCategory.round)
+        )
+    ).scalar_one_or_none()
+    if referee is None or not referee.received:
+        abort(404)
+    authorize("referee_letter.read", current_user, referee.nomination)
+    response = storage.download(referee)
+    if response is None:
+        current_app.logger.error(
+            "Referee %s: the letter %r is not stored", referee.id, referee.stored_name
+        )
+        abort(404)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -30,6 +30,7 @@ from nominations.unit_of_work import transaction
 from nominations.workflow.lifecycle import close_due_rounds, open_due_rounds
 from nominations.workflow.nominations.documents import sweep_orphan_files
 from nominations.workflow.opening import hold_unready_rounds
+from nominations.workflow.referees import send_referee_reminders
 from nominations.workflow.reminders.sending import send_due_reminders
 
 log = logging.getLogger(__name__)
@@ -43,15 +44,19 @@ class JobResult:
 
 def due_work(at: datetime) -> JobResult:
     """Open the rounds whose time has come (and tell the admins of those not ready), close the
-    calls whose time has passed, queue the reminders that are due, and forget old job runs."""
+    calls whose time has passed, queue the reminders that are due (to referees too), and
+    forget old job runs."""
     opened = open_due_rounds(at)
     held = hold_unready_rounds(at)
     closed = close_due_rounds(at)
     reminders = send_due_reminders(at)
+    referee_reminders = send_referee_reminders(at)
     pruned = prune_job_runs(at)
     done = opened.done + held.done + closed.done
     if reminders.queued:
         done.append(str(reminders))
+    if referee_reminders:
+        done.append(f"{referee_reminders} referee reminder(s) queued")
     if pruned:
         done.append(f"forgot {pruned} old job run(s)")
     errors = opened.errors + held.errors + closed.errors + reminders.errors

@@ -21,7 +21,7 @@ from flask import Response, current_app, send_file
 from sqlalchemy import delete, exists, insert, select
 
 from nominations.extensions import db
-from nominations.models import Attachment, DocumentChunk
+from nominations.models import Attachment, DocumentChunk, Referee
 from nominations.storage.base import CHUNK_BYTES, checked_name
 
 CHUNKS = DocumentChunk.__table__
@@ -111,7 +111,8 @@ class DatabaseStorage:
     def unnamed_before(self, cutoff: datetime) -> list[str]:
         # No age needed (see the module's docstring): uncommitted chunks are not seen here.
         named = exists().where(Attachment.stored_name == CHUNKS.c.stored_name)
-        query = select(CHUNKS.c.stored_name).distinct().where(~named)
+        letter = exists().where(Referee.stored_name == CHUNKS.c.stored_name)
+        query = select(CHUNKS.c.stored_name).distinct().where(~named, ~letter)
         return sorted(db.session.execute(query).scalars())
 
     def download(self, stored_name: str, size: int, **send_file_options) -> Response:

@@ -23,7 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from nominations.extensions import db
-from nominations.models import Attachment
+from nominations.models import Attachment, Referee
 from nominations.storage.base import CHUNK_BYTES, STORED_NAME_RE, checked_name
 
 _FILES_KEY = "stored_files"
@@ -128,11 +128,16 @@ class LocalStorage:
                 old.append(entry.name)
         named: set[str] = set()
         for start in range(0, len(old), 500):
+            batch = old[start : start + 500]
+            # Attachments and referees' letters (nominations.models.referees) name files.
             named.update(
                 db.session.execute(
-                    db.select(Attachment.stored_name).where(
-                        Attachment.stored_name.in_(old[start : start + 500])
-                    )
+                    db.select(Attachment.stored_name).where(Attachment.stored_name.in_(batch))
+                ).scalars()
+            )
+            named.update(
+                db.session.execute(
+                    db.select(Referee.stored_name).where(Referee.stored_name.in_(batch))
                 ).scalars()
             )
         return sorted(name for name in old if name not in named)

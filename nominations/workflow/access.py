@@ -95,6 +95,14 @@ def can_view_nomination(user: User, nomination: Nomination) -> bool:
     return panel_can_view(user, nomination)
 
 
+def can_read_letters(user: User, nomination: Nomination) -> bool:
+    """Referee letters: administrators and the panel (:func:`panel_can_view`: never with a
+    conflict), never the nominator, who learns only whether each letter has come."""
+    if not user.is_authenticated or nomination.nominator_id == user.id:
+        return False
+    return bool(user.is_admin) or panel_can_view(user, nomination)
+
+
 # --------------------------------------------------------------------------------------------
 # Panels
 
@@ -339,6 +347,14 @@ def visibility_clause(user: User, at: datetime | None = None) -> ColumnElement[b
     if user.is_admin:
         return true()
     return or_(Nomination.nominator_id == user.id, panel_visibility_clause(user, at))
+
+
+def letters_clause(user: User, at: datetime | None = None) -> ColumnElement[bool]:
+    """SQL twin of :func:`can_read_letters` (needs Nomination, AwardCategory, AwardRound)."""
+    if not user.is_authenticated:
+        return false()
+    readers = true() if user.is_admin else panel_visibility_clause(user, at)
+    return and_(Nomination.nominator_id != user.id, readers)
 
 
 def visible_nominations_query(

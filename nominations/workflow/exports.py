@@ -80,12 +80,28 @@ def visible_nominations(
             db.joinedload(Nomination.nominee_department),
             db.joinedload(Nomination.on_behalf_of_department),
             db.selectinload(Nomination.attachments),
+            db.selectinload(Nomination.referees),
         )
         .where(Nomination.status != NominationStatus.DRAFT)
         .order_by(None)
         .order_by(AwardCategory.position, AwardCategory.id, Nomination.nominee_name, Nomination.id)
     )
     return list(db.session.execute(statement).unique().scalars())
+
+
+def letter_readers_ids(user: User, nominations: list[Nomination]) -> set[int]:
+    """The nominations (of ``nominations``) whose referee letters ``user`` may have in an
+    export: the rule ``referee_letter.read`` as SQL (``access.letters_clause``), one query."""
+    ids = [n.id for n in nominations if any(r.received for r in n.referees)]
+    if not ids:
+        return set()
+    statement = (
+        db.select(Nomination.id)
+        .join(AwardCategory, AwardCategory.id == Nomination.category_id)
+        .join(AwardRound, AwardRound.id == AwardCategory.round_id)
+        .where(Nomination.id.in_(ids), access.letters_clause(user))
+    )
+    return set(db.session.execute(statement).scalars())
 
 
 def ranking_for_export(
@@ -134,6 +150,8 @@ COLUMNS = (
     _l("Submitted"),
     _l("Words"),
     _l("Attachments"),
+    _l("Letters of reference received"),
+    _l("Letters of reference required"),
     _l("Statement"),
 )
 # The columns the export page shows (the files add each statement in full).
@@ -183,6 +201,8 @@ def nomination_row(nomination: Nomination) -> list[Cell]:
         submitted,
         len((nomination.statement or "").split()),
         len(nomination.attachments),
+        sum(1 for r in nomination.referees if r.received),
+        nomination.category.required_letters,
         nomination.statement,
     ]
 

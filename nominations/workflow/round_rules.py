@@ -28,6 +28,8 @@ MAX_PRIZE_COUNT = 100
 MAX_WORD_LIMIT = 20_000
 MAX_PHD_YEARS = 100
 MAX_SUPPORT_LETTERS = 20
+MAX_REQUIRED_LETTERS = 10  # the most referees a nomination may have (workflow/referees)
+MAX_LETTER_DAYS = 365
 
 
 def _check_name_lengths(data, *names: str) -> None:
@@ -161,4 +163,21 @@ def _check_numbers(data: CategoryData) -> None:
     if data.max_support_letters > MAX_SUPPORT_LETTERS:
         raise WorkflowError(
             _("At most %(num)d support letters.", num=MAX_SUPPORT_LETTERS), "max_support_letters"
+        )
+    if data.required_letters is None or not 0 <= data.required_letters <= MAX_REQUIRED_LETTERS:
+        raise WorkflowError(
+            _(
+                "The number of required letters of reference is between 0 and %(num)d.",
+                num=MAX_REQUIRED_LETTERS,
+            ),
+            "required_letters",
+        )
+    days = data.letter_days_after_close
+    if days is not None and not 0 <= days <= MAX_LETTER_DAYS:
+        raise WorkflowError(
+            _(
+                "Letters of reference are due between 0 and %(num)d days after the close.",
+                num=MAX_LETTER_DAYS,
+            ),
+            "letter_days_after_close",
         )

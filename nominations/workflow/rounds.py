@@ -62,6 +62,8 @@ CATEGORY_FIELDS = (
     "requires_cv",
     "requires_publications",
     "max_support_letters",
+    "required_letters",
+    "letter_days_after_close",
 )
 
 # Reminders every new round starts with; admins can change them per round.
@@ -140,6 +142,8 @@ class CategoryData:
     requires_cv: bool = True
     requires_publications: bool = False
     max_support_letters: int = 3
+    required_letters: int = 0
+    letter_days_after_close: int | None = None
     extra: dict = field(default_factory=dict)
 
 

@@ -69,6 +69,18 @@ def open_call() -> AwardCategory:
     return category
 
 
+def referee_link(nomination_id: int) -> str:
+    """The upload page of a new referee of the nomination (a link as the e-mail has it)."""
+    from nominations.models import Referee
+    from nominations.workflow.referees.links import issue_token
+
+    referee = Referee(nomination_id=nomination_id, name="Rolf Referee", email="rolf@example.org")
+    token = issue_token(referee)
+    db.session.add(referee)
+    db.session.commit()
+    return f"/referee/{token}"
+
+
 def reset_link(email: str) -> str:
     person = db.session.execute(db.select(User).where(User.email == email)).scalar_one()
     return f"/password/reset/{reset_token(person)}"
@@ -161,6 +173,7 @@ FORMS: list[tuple[str, str, dict[str, str], dict]] = [
     ("admin.edit_department", "admin", {}, {}),
     ("admin.staff_import", "admin", {}, {}),
     ("admin.nomination_detail", "admin", {"nomination_id": "open_nomination"}, {}),
+    ("nominate.referees", "nominator", {"nomination_id": "open_nomination"}, {}),
     ("admin.new_panel", "admin", {}, {}),
     ("admin.panel_detail", "admin", {}, {"button": "Save panel"}),
     ("admin.rubric", "admin", {"category_id": "open_category"}, {}),

@@ -17,6 +17,7 @@ from tests.browser.a11y_pages import (
     FORMS,
     form_url,
     open_call,
+    referee_link,
     reset_link,
     staff_file,
 )
@@ -37,6 +38,7 @@ def audit(browser, live_server) -> Audit:
             nominator = world.users["nominator"]
             submitted = factories.nomination(category, nominator, "Ivar Ineligible").id
             link = reset_link(PEOPLE["staff"][0])
+            letter_link = referee_link(submitted)
             category_id = category.id
         ids = {**world.ids, "open_category": category_id, "open_nomination": submitted}
         people = {}  # role -> the page of that person, signed in once
@@ -47,6 +49,7 @@ def audit(browser, live_server) -> Audit:
         for route, role, params, how in FORMS:
             audit.submit(person(role), route, form_url(app, ids, route, params), role, **how)
         audit.submit(person("anonymous"), "auth.reset_password", link, "anonymous")
+        audit.submit(person("anonymous"), "referee.letter", letter_link, "anonymous")
         nominate = f"/calls/{category_id}/nominate"
         audit.submit(
             person("nominator"), "nominate.new", nominate, "nominator", button="Submit nomination"

@@ -9,9 +9,10 @@ that refuse (not found, forbidden). How each page is checked: tests/browser/a11y
 
 import pytest
 
+from tests import factories
 from tests.access_world import PEOPLE, build_world
 from tests.browser.a11y import Audit, AuditChecks, run_audit
-from tests.browser.a11y_pages import open_call, reset_link, table_pages
+from tests.browser.a11y_pages import open_call, referee_link, reset_link, table_pages
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +24,13 @@ def audit(browser, live_server) -> Audit:
     def steps(audit: Audit) -> None:
         with live_server.app_context():
             world = build_world()
-            category_id = open_call().id
+            category = open_call()
+            category_id = category.id
             link = reset_link(PEOPLE["staff"][0])
+            open_nomination = factories.nomination(
+                category, world.users["nominator"], "Olav Open", "olav@example.org"
+            ).id
+            letter_link = referee_link(open_nomination)
         visitor = audit.person("anonymous")
         audit.pages(visitor, "anonymous", "data", table_pages(app, world.ids, "anonymous"))
         audit.visit(visitor, "auth.reset_password", link, "anonymous", "data")
@@ -34,10 +40,15 @@ def audit(browser, live_server) -> Audit:
         audit.visit(
             visitor, "results.round_results missing", "/results/99999", "anonymous", "data", 404
         )
+        audit.visit(visitor, "referee.letter", letter_link, "anonymous", "data")
+        audit.visit(visitor, "referee.letter invalid", "/referee/x", "anonymous", "data", 404)
         for role in ("nominator", "staff"):
             person = audit.person(role)
             audit.pages(person, role, "data", table_pages(app, world.ids, role))
         audit.visit(person, "nominate.new", f"/calls/{category_id}/nominate", "staff", "data")
+        nominator = audit.person("nominator")
+        referees = f"/nominations/{open_nomination}/referees"
+        audit.visit(nominator, "nominate.referees open", referees, "nominator", "data")
         audit.visit(person, "admin.rounds forbidden", "/admin/rounds", "staff", "data", 403)
 
     return run_audit(browser, live_server, "people", steps)

@@ -54,6 +54,7 @@ def nomination_with_documents(nomination_id: int) -> Nomination | None:
             db.joinedload(Nomination.category).joinedload(AwardCategory.round),
             db.joinedload(Nomination.nominator),
             db.selectinload(Nomination.attachments),
+            db.selectinload(Nomination.referees),
         )
         .where(Nomination.id == nomination_id)
     ).scalar_one_or_none()

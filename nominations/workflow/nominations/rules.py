@@ -126,7 +126,52 @@ def problems(nomination: Nomination) -> Problems:
     found += _statement_problems(nomination)
     found += _document_problems(nomination)
     found += answer_problems(nomination)
+    found += referee_problems(nomination)
     return found
+
+
+def referee_problems(nomination: Nomination) -> Problems:
+    """A category requiring N letters needs N referees named before submitting (their letters
+    may come later, until the letter deadline: see :func:`letter_problems`)."""
+    required = nomination.category.required_letters
+    named = len(nomination.referees)
+    if named >= required:
+        return []
+    return [
+        (
+            "referees",
+            ngettext(
+                "%(category)s requires %(num)d letter of reference: name %(more)d more "
+                "referee on the Referees page.",
+                "%(category)s requires %(num)d letters of reference: name %(more)d more "
+                "referees on the Referees page.",
+                required,
+                category=localized(nomination.category, "name"),
+                more=required - named,
+            ),
+        )
+    ]
+
+
+def letter_problems(nomination: Nomination) -> Problems:
+    """What keeps a nomination incomplete after it went in: required letters not received yet.
+    Shown to the nominator, the administrators and the panel; it does not stop a submission
+    (the letters depend on the referees and may come until the letter deadline)."""
+    required = nomination.category.required_letters
+    received = sum(1 for r in nomination.referees if r.received)
+    if received >= required:
+        return []
+    return [
+        (
+            "referees",
+            ngettext(
+                "%(received)d of the %(num)d required letter of reference received.",
+                "%(received)d of the %(num)d required letters of reference received.",
+                required,
+                received=received,
+            ),
+        )
+    ]
 
 
 def _statement_problems(nomination: Nomination) -> Problems:
