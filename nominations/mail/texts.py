@@ -112,6 +112,7 @@ def check(kind: Kind, source: str) -> None:
     the sample values (TextProblem naming what is wrong)."""
     try:
         parsed = SANDBOX.parse(source)
+        SANDBOX.compile(parsed)  # unknown filters and tests are found here
     except TemplateSyntaxError as error:
         raise TextProblem(
             _("Line %(line)d: %(message)s.", line=error.lineno or 1, message=error.message)
