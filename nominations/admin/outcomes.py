@@ -85,7 +85,7 @@ def outcomes(round_id: int):
     )
 
 
-@bp.post("/rounds/<int:round_id>/outcomes")
+@bp.post("/rounds/<int:round_id>/outcomes/send")
 def send_round_outcomes(round_id: int):
     award_round = _round(round_id)
     form = SendOutcomesForm()
