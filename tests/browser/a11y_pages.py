@@ -148,6 +148,8 @@ FORMS: list[tuple[str, str, dict[str, str], dict]] = [
     ("admin.panel_detail", "admin", {}, {"button": "Save panel"}),
     ("admin.rubric", "admin", {"category_id": "open_category"}, {}),
     ("admin.edit_criterion", "admin", {}, {"values": {"Weight": "-1"}}),
+    # The e-mail text editor with a placeholder the kind does not know (and emptied fields).
+    ("admin.edit_email_text", "admin", {}, {"button": "Save"}),
 ]
 
 
