@@ -276,3 +276,14 @@ def test_every_default_text_passes_its_own_check_in_both_languages(app):
             texts.check(kind, subject)
             texts.check(kind, body)
             assert texts.preview(kind, language, subject, body).subject
+
+
+def test_the_opening_announcement_shows_the_edited_text(admin_client, admin):
+    award_round = factories.award_round("OUH Research Awards", 2031, confirmed=False)
+    factories.category(award_round, "Excellent Researcher Award", 400_000)
+    admin.locale = "en"
+    db.session.commit()
+    _save(admin_client, subject="Nominate now: {{ round }}", body="Dear {{ name }}: {{ link }}")
+    page = admin_client.get(f"/admin/rounds/{award_round.id}/open").get_data(as_text=True)
+    assert "Nominate now: OUH Research Awards 2031" in page
+    assert "Dear Ada Admin: https://awards.example.org/calls" in page
