@@ -287,3 +287,24 @@ def test_the_opening_announcement_shows_the_edited_text(admin_client, admin):
     page = admin_client.get(f"/admin/rounds/{award_round.id}/open").get_data(as_text=True)
     assert "Nominate now: OUH Research Awards 2031" in page
     assert "Dear Ada Admin: https://awards.example.org/calls" in page
+
+
+def test_a_text_that_fails_with_real_values_never_stops_a_submission(admin_client, admin, caplog):
+    # Saved: the sample nominee "Ola Hansen" has a ninth letter; the real "Li Na" has not.
+    award_round = factories.award_round("ICR Prizes", 2027)
+    category = factories.category(award_round, "Researcher of the Year")
+    admin.locale = "en"
+    db.session.commit()
+    _save(
+        admin_client,
+        kind="nomination_submitted",
+        subject="Received: {{ nominee }}",
+        body="Hello {{ name }}: {{ nominee[8] }}",
+    )
+    assert _stored("nomination_submitted") is not None
+    item = factories.nomination(category, admin, "Li Na")
+    notify_nominator(item, "submitted", "first")
+    db.session.commit()
+    [message] = outbox("nomination-submitted")
+    assert message.subject == "Nomination received: Li Na for Researcher of the Year"
+    assert "The edited e-mail text nomination_submitted (en) failed" in caplog.text

@@ -46,8 +46,8 @@ def _samples(award_round: AwardRound, outcomes: list) -> list[dict]:
     for (kind, language), outcome in sorted(firsts.items()):
         context = {**context_of(outcome, award_round), "user": outcome.person}
         entry = edited.get((kind, language))
-        if entry is not None:
-            rendered = texts.render_edited(entry, language, context)
+        rendered = texts.render_edited(entry, language, context) if entry is not None else None
+        if rendered is not None:
             subject, text = rendered.subject, rendered.text
         else:
             with in_language(language):
@@ -60,7 +60,7 @@ def _samples(award_round: AwardRound, outcomes: list) -> list[dict]:
                 "to": outcome.person,
                 "subject": subject,
                 "text": text,
-                "edited": entry is not None,
+                "edited": rendered is not None,
             }
         )
     return samples

@@ -80,8 +80,10 @@ def compose(template: str, letters: Iterable[Letter], **context) -> list[dict]:
     rows = []
     for (language, wording), members in groups.items():
         entry = edited.get(language)
+        written = None
         if entry is not None:
             written = _edited_letters(entry, language, wording, members, context, addressee)
+        if written is not None:
             subjects, texts_, htmls = _pieces(written, splitter, members)
         else:
             bodies = render_email(
@@ -116,18 +118,22 @@ def compose(template: str, letters: Iterable[Letter], **context) -> list[dict]:
     return rows
 
 
-def _edited_letters(entry, language, wording, members, context, addressee) -> list:
+def _edited_letters(entry, language, wording, members, context, addressee) -> list | None:
     """The administrators' text for one group: rendered once with the name's marker; rendered
-    for each letter instead when the text changed the marker (``{{ name|upper }}``)."""
+    for each letter instead when the text changed the marker (``{{ name|upper }}``). None
+    when it fails with these values: the group gets the standard text."""
     context = {**context, **dict(wording)}
     once = texts.render_edited(entry, language, {**context, "user": addressee})
+    if once is None:
+        return None
     pieces = (once.subject, once.text, once.html)
     if not any("\x00" in piece.replace(addressee.name, "") for piece in pieces):
         return [once] * len(members)
-    return [
+    each = [
         texts.render_edited(entry, language, {**context, "user": _Addressee(letter.user.name)})
         for letter in members
     ]
+    return None if any(rendered is None for rendered in each) else each
 
 
 def _pieces(written: list, splitter: re.Pattern, members: list[Letter]):

@@ -43,8 +43,8 @@ def render_message(
     with written:
         language = current_language()
     entry = texts.edited_texts(template).get(language)
-    if entry is not None:
-        rendered = texts.render_edited(entry, language, context)
+    rendered = texts.render_edited(entry, language, context) if entry is not None else None
+    if rendered is not None:
         return rendered.subject, rendered.text, rendered.html
     text, html = render_email(template, language=language, subject=subject, **context)
     return subject, text, html

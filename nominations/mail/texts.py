@@ -20,6 +20,7 @@ would most like to reword, and it must carry its link and expiry whatever an edi
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from markupsafe import Markup, escape
 
 from nominations.languages import LANGUAGES, in_language
 from nominations.models import EmailText, db
+
+log = logging.getLogger(__name__)
 
 # Kinds that stay as their templates say, and why (shown on the administrators' list).
 FIXED = ("password_reset", "test_message")
@@ -206,10 +209,22 @@ def values_for(key: str, language: str, context: Mapping[str, Any]) -> dict[str,
         return KINDS[key].values(context)
 
 
-def render_edited(entry: EmailText, language: str, context: Mapping[str, Any]) -> Rendered:
-    return render_source(
-        entry.subject, entry.body, values_for(entry.kind, language, context), language
-    )
+def render_edited(entry: EmailText, language: str, context: Mapping[str, Any]) -> Rendered | None:
+    """An edited text filled in for a real message; None when it fails with real values
+    (it passed with the samples): the caller sends the standard text instead, so that a
+    text never stops a submission or a mailing."""
+    try:
+        return render_source(
+            entry.subject, entry.body, values_for(entry.kind, language, context), language
+        )
+    except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as error:
+        log.error(
+            "The edited e-mail text %s (%s) failed (%s); the standard text is sent.",
+            entry.kind,
+            language,
+            error,
+        )
+        return None
 
 
 def default_source(kind: Kind, language: str) -> tuple[str, str]:
