@@ -25,6 +25,7 @@ NAV: tuple[tuple[str, object, str | None, object | None], ...] = (
     ("admin.users", _l("Users"), "admin", ADMIN_MENU),
     ("admin.departments", _l("Departments"), "admin", ADMIN_MENU),
     ("admin.outbox", _l("Outbox"), "admin", ADMIN_MENU),
+    ("admin.email_texts", _l("E-mail texts"), "admin", ADMIN_MENU),
     ("admin.scheduling", _l("Scheduler"), "admin", ADMIN_MENU),
     ("admin.audit", _l("Audit log"), "admin", ADMIN_MENU),
 )

@@ -112,7 +112,7 @@ PARAMS = {
     "referee_id": "target_referee",
 }
 # URL parameters that are not objects.
-VALUES = {"fmt": "csv", "token": "not-a-reset-token"}
+VALUES = {"fmt": "csv", "token": "not-a-reset-token", "kind": "call_opened", "language": "nb"}
 
 # fmt: off
 ACCESS: dict[str, Access] = {
@@ -189,6 +189,12 @@ ACCESS: dict[str, Access] = {
     "admin.delete_reminder": Access(POST=ADMIN_ASKS, rule="reminder.manage"),
     "admin.outbox": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.outbox_send_again": Access(POST=ADMIN_POST, rule="outbox.manage"),
+    "admin.email_texts": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.edit_email_text": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="email_text.manage"),
+    "admin.reset_email_text": Access(POST=ADMIN_POST, rule="email_text.manage"),
+    "admin.outcomes": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    # The world's round is not published: refused with a message on the outcomes page.
+    "admin.send_round_outcomes": Access(POST=ADMIN_STATE_REFUSES, rule="outcomes.send"),
     "admin.scheduling": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.new_round": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="round.manage"),
     "admin.round_detail": Access(GET=ADMIN_PAGE, rule="admin.area"),
@@ -248,6 +254,7 @@ VARIANTS: dict[str, Access] = {
     "review.category second": Access(GET=(*NOT_REVIEWERS, 404, 200, 404, 404, 200, 404), params={"category_id": "second_category"}),  # noqa: E501
     "review.ranking second": Access(GET=(LOGIN, 403, 403, 403, 403, 403, 403, 200, 200), params={"category_id": "second_category"}),  # noqa: E501
     "exports.nomination_attachments draft": Access(GET=(LOGIN, 403, 403, 403, 403, 403, 404, 404, 404), params={"nomination_id": "draft"}),  # noqa: E501
+    "admin.outcomes published": Access(GET=ADMIN_PAGE, params={"round_id": "published_round"}),
     "exports.category_spreadsheet last-year": Access(GET=ADMIN_PAGE, params={"category_id": "published_category"}),  # noqa: E501
 }
 # fmt: on

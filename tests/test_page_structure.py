@@ -23,7 +23,16 @@ from tests.ranking_setup import scored_category
 from tests.review_setup import browser
 
 TEMPLATES = Path(PROJECT_ROOT) / "templates"
-ADMIN_PAGES = ["Rounds", "Nominations", "Users", "Departments", "Outbox", "Scheduler", "Audit log"]
+ADMIN_PAGES = [
+    "Rounds",
+    "Nominations",
+    "Users",
+    "Departments",
+    "Outbox",
+    "E-mail texts",
+    "Scheduler",
+    "Audit log",
+]
 
 
 def _tree(html: str):

@@ -20,6 +20,7 @@ from flask import current_app
 from markupsafe import escape
 
 from nominations.languages import in_language, recipient_language
+from nominations.mail import texts
 from nominations.mail.outbox import render_email
 from nominations.models import OutboxMessage, OutboxStatus, User, db
 from nominations.models.inserts import insert_many_once
@@ -74,28 +75,37 @@ def compose(template: str, letters: Iterable[Letter], **context) -> list[dict]:
     markers = {field: f"\x00{nonce}{field}\x00" for field in FIELDS}
     splitter = re.compile(f"\x00{nonce}({'|'.join(FIELDS)})\x00")
     addressee = _Addressee(markers["name"])
+    edited = texts.edited_texts(template)  # the administrators' texts: one query a mailing
     at = now()
     rows = []
     for (language, wording), members in groups.items():
-        bodies = render_email(
-            template,
-            language=language,
-            **context,
-            **dict(wording),
-            user=addressee,
-            subject=markers["subject"],
-        )
-        text, html = (splitter.split(body) for body in bodies)
-        with in_language(language):
-            subjects = [_written(letter.subject) for letter in members]
-        for letter, subject in zip(members, subjects, strict=True):
+        entry = edited.get(language)
+        written = None
+        if entry is not None:
+            written = _edited_letters(entry, language, wording, members, context, addressee)
+        if written is not None:
+            subjects, texts_, htmls = _pieces(written, splitter, members)
+        else:
+            bodies = render_email(
+                template,
+                language=language,
+                **context,
+                **dict(wording),
+                user=addressee,
+                subject=markers["subject"],
+            )
+            text, html = (splitter.split(body) for body in bodies)
+            with in_language(language):
+                subjects = [_written(letter.subject) for letter in members]
+            texts_, htmls = [text] * len(members), [html] * len(members)
+        for letter, subject, text, html in zip(members, subjects, texts_, htmls, strict=True):
             values = {"name": letter.user.name, "subject": subject}
             escaped = {field: str(escape(value)) for field, value in values.items()}
             rows.append(
                 {
                     "dedupe_key": letter.dedupe_key[:300],
                     "recipient": letter.user.email,
-                    "subject": subject,
+                    "subject": _fill(splitter.split(subject), values),
                     "body_text": _fill(text, values),
                     "body_html": _fill(html, escaped),
                     "status": OutboxStatus.PENDING,
@@ -106,6 +116,33 @@ def compose(template: str, letters: Iterable[Letter], **context) -> list[dict]:
                 }
             )
     return rows
+
+
+def _edited_letters(entry, language, wording, members, context, addressee) -> list | None:
+    """The administrators' text for one group: rendered once with the name's marker; rendered
+    for each letter instead when the text changed the marker (``{{ name|upper }}``). None
+    when it fails with these values: the group gets the standard text."""
+    context = {**context, **dict(wording)}
+    once = texts.render_edited(entry, language, {**context, "user": addressee})
+    if once is None:
+        return None
+    pieces = (once.subject, once.text, once.html)
+    if not any("\x00" in piece.replace(addressee.name, "") for piece in pieces):
+        return [once] * len(members)
+    each = [
+        texts.render_edited(entry, language, {**context, "user": _Addressee(letter.user.name)})
+        for letter in members
+    ]
+    return None if any(rendered is None for rendered in each) else each
+
+
+def _pieces(written: list, splitter: re.Pattern, members: list[Letter]):
+    """Subjects and the split bodies of an edited group's letters (split once when shared)."""
+    first = written[0]
+    text, html = splitter.split(first.text), splitter.split(first.html)
+    texts_ = [text if w is first else splitter.split(w.text) for w in written]
+    htmls = [html if w is first else splitter.split(w.html) for w in written]
+    return [w.subject for w in written], texts_, htmls
 
 
 def queue_letters(template: str, letters: Iterable[Letter], **context) -> dict[str, int]:

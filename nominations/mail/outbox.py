@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import current_app, render_template
 from jinja2 import TemplateNotFound
 
-from nominations.languages import in_language
+from nominations.languages import current_language, in_language
 from nominations.models import OutboxMessage, OutboxStatus
 from nominations.models.inserts import insert_once
 from nominations.timeutil import now
@@ -29,6 +29,25 @@ def render_email(template: str, *, language: str | None, **context) -> tuple[str
         except TemplateNotFound:
             html = ""
     return text, html
+
+
+def render_message(
+    template: str, *, language: str | None, subject: str, **context
+) -> tuple[str, str, str]:
+    """The subject, plain-text and HTML bodies of a message of ``template``: the
+    administrators' text of that kind and language when they edited it (mail/texts.py), else
+    ``subject`` and the default templates."""
+    from nominations.mail import texts  # the registry imports this module's neighbours
+
+    written = in_language(language)
+    with written:
+        language = current_language()
+    entry = texts.edited_texts(template).get(language)
+    rendered = texts.render_edited(entry, language, context) if entry is not None else None
+    if rendered is not None:
+        return rendered.subject, rendered.text, rendered.html
+    text, html = render_email(template, language=language, subject=subject, **context)
+    return subject, text, html
 
 
 def queue_email(
@@ -56,7 +75,7 @@ def queue_message(
     """Like ``queue_email``, answering the new message's id (None when the key was queued)."""
     with in_language(language):  # a lazy subject (``lazy_gettext``) reads the recipient's
         subject = str(subject)
-    text, html = render_email(template, language=language, subject=subject, **context)
+    subject, text, html = render_message(template, language=language, subject=subject, **context)
     message_id = insert_once(
         OutboxMessage,
         {

@@ -4,6 +4,7 @@ from nominations.models.accounts import Department, Role, User
 from nominations.models.audit import AuditEvent
 from nominations.models.base import Base, UTCDateTime, db, utcnow
 from nominations.models.documents import DocumentChunk
+from nominations.models.email_texts import EmailText
 from nominations.models.mail import OutboxMessage, OutboxStatus
 from nominations.models.nomination import (
     REVIEWABLE_STATUSES,
@@ -57,6 +58,7 @@ __all__ = [
     "ConflictOfInterest",
     "Criterion",
     "Decision",
+    "EmailText",
     "Department",
     "DocumentChunk",
     "DocumentChunk",

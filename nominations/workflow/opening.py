@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from nominations import policy
 from nominations.languages import current_language, in_language, recipient_language
 from nominations.mail import queue_email
-from nominations.mail.outbox import render_email
+from nominations.mail.outbox import render_message
 from nominations.models import AwardCategory, AwardRound, ReminderKind, RoundStatus, User, db
 from nominations.timeutil import format_local
 from nominations.timeutil import now as current_time
@@ -79,7 +79,8 @@ def announcement(award_round: AwardRound, reader: User, at: datetime | None = No
     the language of the page it is shown on; each person receives it in their own."""
     at = at or current_time()
     subject, context = call_opened_message(award_round, at)
-    text, _html = render_email(
+    # The administrators' text of the kind when they edited it, as it will be sent.
+    subject, text, _html = render_message(
         "call_opened", language=current_language(), subject=subject, user=reader, **context
     )
     enabled = is_enabled(award_round, ReminderKind.CALL_OPENED)

@@ -180,6 +180,8 @@ FORMS: list[tuple[str, str, dict[str, str], dict]] = [
     ("admin.edit_criterion", "admin", {}, {"values": {"Weight": "-1"}}),
     ("admin.questions", "admin", {"category_id": "open_category"}, {}),
     ("admin.edit_question", "admin", {}, {}),
+    # The e-mail text editor with a placeholder the kind does not know (and emptied fields).
+    ("admin.edit_email_text", "admin", {}, {"button": "Save"}),
 ]
 
 
