@@ -110,7 +110,7 @@ PARAMS = {
     "message_id": "outbox_message",
 }
 # URL parameters that are not objects.
-VALUES = {"fmt": "csv", "token": "not-a-reset-token"}
+VALUES = {"fmt": "csv", "token": "not-a-reset-token", "email": "tora@example.org"}
 
 # fmt: off
 ACCESS: dict[str, Access] = {
@@ -216,6 +216,11 @@ ACCESS: dict[str, Access] = {
     # The world's rubric has reviews (locked).
     "admin.delete_criterion_view": Access(POST=ADMIN_STATE_REFUSES, rule="panel.manage"),
     "admin.audit": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    # A person's data (nominations/admin/people.py): the world's nominee Tora Target (VALUES).
+    "admin.people": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.person": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.export_person_data": Access(POST=ADMIN_POST, rule="person.export"),
+    "admin.erase_person_data": Access(GET=ADMIN_PAGE, POST=ADMIN_ASKS, rule="person.erase"),
     "admin.charts": Access(GET=ADMIN_PAGE, rule="admin.area"),
 }
 
