@@ -23,6 +23,7 @@ NAV: tuple[tuple[str, object, str | None, object | None], ...] = (
     ("admin.rounds", _l("Rounds"), "admin", ADMIN_MENU),
     ("admin.nominations", _l("Nominations"), "admin", ADMIN_MENU),
     ("admin.users", _l("Users"), "admin", ADMIN_MENU),
+    ("admin.people", _l("Personal data"), "admin", ADMIN_MENU),
     ("admin.departments", _l("Departments"), "admin", ADMIN_MENU),
     ("admin.outbox", _l("Outbox"), "admin", ADMIN_MENU),
     ("admin.email_texts", _l("E-mail texts"), "admin", ADMIN_MENU),

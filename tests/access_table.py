@@ -112,7 +112,13 @@ PARAMS = {
     "referee_id": "target_referee",
 }
 # URL parameters that are not objects.
-VALUES = {"fmt": "csv", "token": "not-a-reset-token", "kind": "call_opened", "language": "nb"}
+VALUES = {
+    "fmt": "csv",
+    "token": "not-a-reset-token",
+    "kind": "call_opened",
+    "language": "nb",
+    "email": "tora@example.org",
+}
 
 # fmt: off
 ACCESS: dict[str, Access] = {
@@ -237,6 +243,11 @@ ACCESS: dict[str, Access] = {
     # The world's question has an answer of a submitted nomination (it cannot be removed).
     "admin.delete_question_view": Access(POST=ADMIN_STATE_REFUSES, rule="round.manage"),
     "admin.audit": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    # A person's data (nominations/admin/people.py): the world's nominee Tora Target (VALUES).
+    "admin.people": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.person": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.export_person_data": Access(POST=ADMIN_POST, rule="person.export"),
+    "admin.erase_person_data": Access(GET=ADMIN_PAGE, POST=ADMIN_ASKS, rule="person.erase"),
     "admin.charts": Access(GET=ADMIN_PAGE, rule="admin.area"),
 }
 

@@ -23,6 +23,7 @@ from nominations.admin import (  # noqa: E402,F401
     outcomes,
     panels,
     questions,
+    people,
     results,
     rounds,
     scheduling,

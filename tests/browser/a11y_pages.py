@@ -81,6 +81,14 @@ def referee_link(nomination_id: int) -> str:
     return f"/referee/{token}"
 
 
+# A person's data (nominations/admin/people.py) in the states the table's URLs do not show:
+# a search with results, and an erasure a keep rule refuses (the administrator's own account).
+PERSON_PAGES = [
+    ("admin.people found", "/admin/people?q=tora"),
+    ("admin.erase_person_data refused", "/admin/people/admin@example.org/erase"),
+]
+
+
 def reset_link(email: str) -> str:
     person = db.session.execute(db.select(User).where(User.email == email)).scalar_one()
     return f"/password/reset/{reset_token(person)}"

@@ -2,7 +2,8 @@
 
 The access world (tests/access_world.py) in the live server, the admin signed in once, every
 GET route of tests/access_table.py that answers the admin with a page; the nominations list
-paged (with more nominations, tests/query_world.py); and the staff import's preview of a
+paged (with more nominations, tests/query_world.py); a person's data found and refused
+(PERSON_PAGES); and the staff import's preview of a
 file. How each page is checked: tests/browser/a11y.py.
 """
 
@@ -10,7 +11,7 @@ import pytest
 
 from tests.access_world import build_world
 from tests.browser.a11y import Audit, AuditChecks, run_audit
-from tests.browser.a11y_pages import GOOD_STAFF_FILE, staff_file, table_pages
+from tests.browser.a11y_pages import GOOD_STAFF_FILE, PERSON_PAGES, staff_file, table_pages
 from tests.query_world import grow
 
 pytestmark = pytest.mark.browser
@@ -23,6 +24,7 @@ def audit(browser, live_server) -> Audit:
             world = build_world()
         admin = audit.person("admin")
         audit.pages(admin, "admin", "data", table_pages(live_server.app, world.ids, "admin"))
+        audit.pages(admin, "admin", "data", PERSON_PAGES)
         # Enough nominations for the list to page: its first and last pages, with the links.
         with live_server.app_context():
             grow(world, 10)
