@@ -118,6 +118,7 @@ ACCESS: dict[str, Access] = {
     "public.index": Access(GET=PUBLIC),
     "public.healthz": Access(GET=(HEALTH,) * len(ROLES)),
     "public.calls_json": Access(GET=PUBLIC),
+    "public.privacy": Access(GET=PUBLIC),
     # The language switch: open to anyone; posted without a language, refused alike for all
     # (tests/test_languages.py chooses one).
     "public.choose": Access(POST=(400,) * len(ROLES)),
@@ -217,6 +218,7 @@ ACCESS: dict[str, Access] = {
     "admin.delete_criterion_view": Access(POST=ADMIN_STATE_REFUSES, rule="panel.manage"),
     "admin.audit": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.charts": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.privacy_notice": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="privacy.manage"),
 }
 
 # The same endpoints on other objects: "<endpoint> <what>".

@@ -12,6 +12,7 @@ from nominations.models.nomination import (
     Nomination,
     NominationStatus,
 )
+from nominations.models.privacy import PrivacyNotice
 from nominations.models.reminders import ReminderSend
 from nominations.models.review import (
     ConflictKind,
@@ -61,6 +62,7 @@ __all__ = [
     "Panel",
     "PanelMember",
     "PanelRole",
+    "PrivacyNotice",
     "Recommendation",
     "ReminderKind",
     "ReminderRule",
