@@ -11,6 +11,10 @@ from nominations.unit_of_work import transaction
 
 
 def init_app(app: Flask) -> None:
+    from nominations import retention_cli
+
+    retention_cli.init_app(app)
+
     @app.cli.command("create-user")
     @click.option("--email", prompt=True)
     @click.option("--name", prompt=True)

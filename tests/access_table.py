@@ -218,6 +218,7 @@ ACCESS: dict[str, Access] = {
     "admin.delete_criterion_view": Access(POST=ADMIN_STATE_REFUSES, rule="panel.manage"),
     "admin.audit": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.charts": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.round_retention": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.privacy_notice": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="privacy.manage"),
 }
 

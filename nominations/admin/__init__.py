@@ -22,6 +22,7 @@ from nominations.admin import (  # noqa: E402,F401
     panels,
     privacy,
     results,
+    retention,
     rounds,
     scheduling,
     staff_import,
