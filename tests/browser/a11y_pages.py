@@ -148,6 +148,9 @@ FORMS: list[tuple[str, str, dict[str, str], dict]] = [
     ("admin.panel_detail", "admin", {}, {"button": "Save panel"}),
     ("admin.rubric", "admin", {"category_id": "open_category"}, {}),
     ("admin.edit_criterion", "admin", {}, {"values": {"Weight": "-1"}}),
+    # (Not admin.privacy_notice: nothing a browser can type there is refused; an empty
+    # notice shows the other language or the built-in text, and the length is capped by the
+    # textarea's maxlength. Its page is audited with the data.)
 ]
 
 
