@@ -74,6 +74,15 @@ class Config:
     # An uploaded file no document names is deleted once it is this old: younger ones may
     # belong to an upload whose request has not committed yet.
     ORPHAN_UPLOAD_AGE_SECONDS = 3600
+    # How often the retention rules are applied (documents, review comments and drafts whose
+    # time has come are deleted; README "Personal data").
+    SCHEDULER_RETENTION_SECONDS = 3600
+
+    # Personal data (README "Personal data"): who holds it (the institute's name in the
+    # privacy notice and the nominee e-mail; "" means SITE_NAME) and the address for
+    # questions about it, usually the data protection officer's ("" : none is given).
+    PRIVACY_CONTROLLER = ""
+    PRIVACY_CONTACT = ""
 
     PER_PAGE = 25
     # Computed rankings each web process keeps, counted in reviews (about 0.4 kB each: 50 000

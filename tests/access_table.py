@@ -126,6 +126,7 @@ ACCESS: dict[str, Access] = {
     "public.index": Access(GET=PUBLIC),
     "public.healthz": Access(GET=(HEALTH,) * len(ROLES)),
     "public.calls_json": Access(GET=PUBLIC),
+    "public.privacy": Access(GET=PUBLIC),
     # The language switch: open to anyone; posted without a language, refused alike for all
     # (tests/test_languages.py chooses one).
     "public.choose": Access(POST=(400,) * len(ROLES)),
@@ -249,6 +250,8 @@ ACCESS: dict[str, Access] = {
     "admin.export_person_data": Access(POST=ADMIN_POST, rule="person.export"),
     "admin.erase_person_data": Access(GET=ADMIN_PAGE, POST=ADMIN_ASKS, rule="person.erase"),
     "admin.charts": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.round_retention": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.privacy_notice": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="privacy.manage"),
 }
 
 # The same endpoints on other objects: "<endpoint> <what>".

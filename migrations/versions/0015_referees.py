@@ -2,7 +2,7 @@
 and letter deadline
 
 Revision ID: 0015_referees
-Revises: 0012_outbox_claim
+Revises: 0013_privacy_retention
 Create Date: 2026-12-01 11:30:00
 
 """
@@ -14,7 +14,7 @@ import nominations.models.base
 
 # revision identifiers, used by Alembic.
 revision = "0015_referees"
-down_revision = "0012_outbox_claim"
+down_revision = "0013_privacy_retention"
 branch_labels = None
 depends_on = None
 

@@ -122,6 +122,43 @@ class RoundForm(FlaskForm):
     department_conflicts = BooleanField(
         _l("Reviewers in the nominee's department have a conflict of interest")
     )
+    # Personal data (README "Personal data"): the notice to nominees and the retention periods.
+    inform_nominees = BooleanField(
+        _l("Inform nominees when the call closes"),
+        description=_l(
+            "Each nominee with an e-mail address is told that they have been nominated, for "
+            "which category, what is held about them and for how long (not who nominated them)."
+        ),
+    )
+    retain_documents_months = IntegerField(
+        _l("Delete the documents of nominations that did not win after (months)"),
+        default=12,
+        validators=[
+            DataRequired(message=_l("Enter a number of months from 1 to 120.")),
+            NumberRange(1, 120, message=_l("Enter a number of months from 1 to 120.")),
+        ],
+        description=_l("Counted from the publication of the results. Winners keep theirs."),
+    )
+    retain_comments_months = IntegerField(
+        _l("Clear the review comments after (months)"),
+        default=12,
+        validators=[
+            DataRequired(message=_l("Enter a number of months from 1 to 120.")),
+            NumberRange(1, 120, message=_l("Enter a number of months from 1 to 120.")),
+        ],
+        description=_l(
+            "Counted from the publication of the results. Scores and decisions are kept."
+        ),
+    )
+    retain_drafts_days = IntegerField(
+        _l("Delete drafts never submitted after (days)"),
+        default=30,
+        validators=[
+            DataRequired(message=_l("Enter a number of days from 1 to 365.")),
+            NumberRange(1, 365, message=_l("Enter a number of days from 1 to 365.")),
+        ],
+        description=_l("Counted from the closing of the call."),
+    )
     submit = SubmitField(_l("Save round"))
 
 

@@ -41,6 +41,10 @@ def _round_data(form: RoundForm) -> RoundData | None:
         ceremony_on=form.ceremony_on.data,
         blind_mode=form.blind_mode.data,
         department_conflicts=form.department_conflicts.data,
+        inform_nominees=form.inform_nominees.data,
+        retain_documents_months=form.retain_documents_months.data,
+        retain_comments_months=form.retain_comments_months.data,
+        retain_drafts_days=form.retain_drafts_days.data,
     )
 
 

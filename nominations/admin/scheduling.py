@@ -35,6 +35,7 @@ JOB_TITLES = {
     "due_work": _l("Open and close calls, send due reminders"),
     "outbox": _l("Deliver queued e-mail"),
     "sweep_uploads": _l("Delete uploaded files no document names"),
+    "retention": _l("Delete documents, review comments and drafts whose retention period ended"),
     "heartbeat": _l("Renew the leadership lease (heartbeat)"),
 }
 

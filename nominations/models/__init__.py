@@ -13,6 +13,7 @@ from nominations.models.nomination import (
     Nomination,
     NominationStatus,
 )
+from nominations.models.privacy import PrivacyNotice
 from nominations.models.questions import (
     CategoryQuestion,
     QuestionAnswer,
@@ -72,6 +73,7 @@ __all__ = [
     "PanelRole",
     "QuestionAnswer",
     "QuestionKind",
+    "PrivacyNotice",
     "Recommendation",
     "Referee",
     "ReminderKind",

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nominations.models.base import UTCDateTime, db, utcnow
@@ -45,6 +46,13 @@ class AwardRound(db.Model):
         CheckConstraint(_in("status", RoundStatus), name="status_valid"),
         CheckConstraint(_in("blind_mode", BlindMode), name="blind_mode_valid"),
         CheckConstraint("year BETWEEN 2000 AND 2200", name="year_plausible"),
+        CheckConstraint(
+            "retain_documents_months BETWEEN 1 AND 120", name="retain_documents_plausible"
+        ),
+        CheckConstraint(
+            "retain_comments_months BETWEEN 1 AND 120", name="retain_comments_plausible"
+        ),
+        CheckConstraint("retain_drafts_days BETWEEN 1 AND 365", name="retain_drafts_plausible"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +77,14 @@ class AwardRound(db.Model):
     cloned_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("award_rounds.id", ondelete="SET NULL")
     )
+    # Personal data (workflow.nominee_notice, workflow.retention): whether each nominee is
+    # told by e-mail when the call closes, and how long what a round holds is kept: the
+    # documents of nominations that did not win and the review comments, months after the
+    # results were published; drafts never submitted, days after the call closed.
+    inform_nominees: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    retain_documents_months: Mapped[int] = mapped_column(default=12, server_default="12")
+    retain_comments_months: Mapped[int] = mapped_column(default=12, server_default="12")
+    retain_drafts_days: Mapped[int] = mapped_column(default=30, server_default="30")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

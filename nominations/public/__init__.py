@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from nominations.public import language, views  # noqa: E402,F401
+from nominations.public import language, privacy, views  # noqa: E402,F401

@@ -32,6 +32,7 @@ from nominations.workflow.nominations.documents import sweep_orphan_files
 from nominations.workflow.opening import hold_unready_rounds
 from nominations.workflow.referees import send_referee_reminders
 from nominations.workflow.reminders.sending import send_due_reminders
+from nominations.workflow.retention_run import apply_due
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,15 @@ def sweep_uploads(at: datetime) -> JobResult:
     return JobResult("ok", f"deleted {len(deleted)} orphan upload(s): {', '.join(deleted)}")
 
 
+def apply_retention(at: datetime) -> JobResult:
+    """Delete what the rounds' retention rules say is due (workflow.retention): each thing
+    once, recorded in the audit log without its content."""
+    report = apply_due(at)
+    if report.errors:
+        return JobResult("error", f"{report}; " + "; ".join(report.errors))
+    return JobResult("ok" if report else "idle", str(report) if report else "nothing due")
+
+
 @dataclass(frozen=True)
 class JobSpec:
     id: str
@@ -108,6 +118,12 @@ JOBS: tuple[JobSpec, ...] = (
         "Delete uploaded files no document names",
         "SCHEDULER_SWEEP_SECONDS",
         sweep_uploads,
+    ),
+    JobSpec(
+        "retention",
+        "Delete documents, review comments and drafts whose retention period ended",
+        "SCHEDULER_RETENTION_SECONDS",
+        apply_retention,
     ),
 )
 JOBS_BY_ID = {job.id: job for job in JOBS}

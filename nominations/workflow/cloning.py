@@ -31,7 +31,7 @@ from nominations.timeutil import shift_local
 from nominations.workflow import audit
 from nominations.workflow.errors import WorkflowError
 from nominations.workflow.questions.definitions import COPIED_FIELDS as QUESTION_FIELDS
-from nominations.workflow.rounds import CATEGORY_FIELDS, ROUND_FIELDS
+from nominations.workflow.rounds import CATEGORY_FIELDS, ROUND_FIELDS, ROUND_SETTINGS
 from nominations.workflow.rubric import CRITERION_FIELDS
 
 
@@ -77,17 +77,13 @@ def open_next_year(award_round: AwardRound, *, actor: User) -> AwardRound:
         name=name,
         name_nb=next_year_name(award_round, "name_nb"),
         year=year,
-        organiser=award_round.organiser,
-        description=award_round.description,
-        description_nb=award_round.description_nb,
         opens_at=shift_local(award_round.opens_at, years=1),
         closes_at=shift_local(award_round.closes_at, years=1),
         review_deadline=shift_local(award_round.review_deadline, years=1),
         ceremony_on=_next_year_date(award_round.ceremony_on),
         status=RoundStatus.DRAFT,
-        blind_mode=award_round.blind_mode,
-        department_conflicts=award_round.department_conflicts,
         cloned_from_id=award_round.id,
+        **{name: getattr(award_round, name) for name in ROUND_SETTINGS},
     )
     db.session.add(new_round)
     db.session.flush()

@@ -34,6 +34,7 @@ from nominations.models import (
 from nominations.timeutil import now as current_time
 from nominations.workflow import audit
 from nominations.workflow.conflicts import sync_automatic_conflicts
+from nominations.workflow.nominee_notice import queue_nominee_notices
 from nominations.workflow.reminders.recipients import (
     active_admins,
     missing_review_counts,
@@ -248,6 +249,7 @@ def close_round_if_due(round_id: int, at: datetime) -> tuple[AwardRound, int, in
     sync_automatic_conflicts(award_round)  # nominee details are final now
     counts = category_counts(award_round)
     panel, admins = _notify_closed(award_round, counts)
+    nominees = queue_nominee_notices(award_round)  # only where the round asks for it
     audit.record(
         "round.close",
         award_round,
@@ -266,6 +268,7 @@ def close_round_if_due(round_id: int, at: datetime) -> tuple[AwardRound, int, in
             },
             "notified_panel": panel,
             "notified_admins": admins,
+            "notified_nominees": nominees,
         },
         round_id=award_round.id,
     )

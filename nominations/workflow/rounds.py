@@ -42,7 +42,23 @@ ROUND_FIELDS = (
     "ceremony_on",
     "blind_mode",
     "department_conflicts",
+    "inform_nominees",
+    "retain_documents_months",
+    "retain_comments_months",
+    "retain_drafts_days",
     "status",
+)
+# What a round copies into next year's beside its names and dates (workflow.cloning).
+ROUND_SETTINGS = (
+    "organiser",
+    "description",
+    "description_nb",
+    "blind_mode",
+    "department_conflicts",
+    "inform_nominees",
+    "retain_documents_months",
+    "retain_comments_months",
+    "retain_drafts_days",
 )
 CATEGORY_FIELDS = (
     "name",
@@ -121,6 +137,11 @@ class RoundData:
     ceremony_on: date | None = None
     blind_mode: str = BlindMode.AFTER_OWN
     department_conflicts: bool = False
+    # Personal data: tell nominees when the call closes; how long things are kept.
+    inform_nominees: bool = False
+    retain_documents_months: int = 12
+    retain_comments_months: int = 12
+    retain_drafts_days: int = 30
 
 
 @dataclass

@@ -190,6 +190,9 @@ FORMS: list[tuple[str, str, dict[str, str], dict]] = [
     ("admin.edit_question", "admin", {}, {}),
     # The e-mail text editor with a placeholder the kind does not know (and emptied fields).
     ("admin.edit_email_text", "admin", {}, {"button": "Save"}),
+    # (Not admin.privacy_notice: nothing a browser can type there is refused; an empty
+    # notice shows the other language or the built-in text, and the length is capped by the
+    # textarea's maxlength. Its page is audited with the data.)
 ]
 
 
