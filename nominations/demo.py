@@ -8,6 +8,7 @@ from datetime import time, timedelta
 
 from flask_babel import gettext as _
 
+from nominations.demo_ranking import uncertain_boundary
 from nominations.models import (
     AwardCategory,
     AwardRound,
@@ -240,9 +241,12 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
         ),
         actor=SYSTEM,
     )
+    panels = {}
     for award_round in (in_review, last_year):
         panel = create_panel(award_round, name="Leadership group", chair=chair, actor=admin)
         add_member(panel, reviewer, actor=admin)
+        panels[award_round.id] = panel
+    innovation_panel = panels[in_review.id]
 
     def nominate(category: AwardCategory, nominee: tuple) -> Nomination:
         name, email, dept, statement = nominee
@@ -260,11 +264,20 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
         db.session.add(nomination)
         return nomination
 
-    for nominee in PAST_NOMINEES:
-        nominate(innovation, nominee)
+    innovation_nominees = [nominate(innovation, nominee) for nominee in PAST_NOMINEES]
     past = [nominate(researcher, nominee) for nominee in PAST_NOMINEES[:2]]
     db.session.flush()
     close_due_rounds(now())
+    # Reviewed so that the prize boundary is not robust (the ranking page explains why).
+    uncertain_boundary(
+        innovation,
+        innovation_nominees,
+        innovation_panel,
+        departments,
+        users,
+        nominate,
+        DEMO_PASSWORD,
+    )
 
     # Last year's round: reviewed, decided and published.
     db.session.refresh(last_year)

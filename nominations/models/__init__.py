@@ -3,6 +3,7 @@
 from nominations.models.accounts import Department, Role, User
 from nominations.models.audit import AuditEvent
 from nominations.models.base import Base, UTCDateTime, db, utcnow
+from nominations.models.discussion import DiscussionNote
 from nominations.models.documents import DocumentChunk
 from nominations.models.mail import OutboxMessage, OutboxStatus
 from nominations.models.nomination import (
@@ -51,6 +52,7 @@ __all__ = [
     "Criterion",
     "Decision",
     "Department",
+    "DiscussionNote",
     "DocumentChunk",
     "DocumentChunk",
     "JobRun",
