@@ -5,9 +5,11 @@ a conflicted chair who sees nothing derived from the reviews he may not see."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 
 import pytest
+from openpyxl import load_workbook
 
 from nominations.models import db
 from nominations.workflow import ranking_inputs
@@ -156,3 +158,25 @@ def test_a_conflicted_chair_sees_nothing_derived_from_hidden_reviews(app):
         html = chair.get(f"/review/categories/{scored.category.id}/{path}").get_data(as_text=True)
         assert "Eve Online" not in html
         assert re.search(r"conflict of interest", html)
+
+
+def test_the_export_has_the_ranks_by_mean_and_median_and_the_rank_range(app):
+    world = panel(FRAGILE)
+    response = browser(app, "mia@example.org").get(
+        f"/exports/categories/{world.category.id}/ranking.xlsx"
+    )
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data))["Ranking"]
+    header, *rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    by_name = {row[1].split()[0]: dict(zip(header, row, strict=True)) for row in rows}
+    columns = (
+        "Rank",
+        "Rank by mean",
+        "Rank by median",
+        "Best rank without one reviewer",
+        "Worst rank without one reviewer",
+    )
+    assert [by_name["Ada"][c] for c in columns] == [1, 1, 1, 1, 2]
+    assert [by_name["Ben"][c] for c in columns] == [2, 2, 3, 1, 3]
+    assert [by_name["Dan"][c] for c in columns] == [3, 3, 2, 2, 3]
+    assert [by_name["Cleo"][c] for c in columns] == [4, 4, 4, 4, 4]
