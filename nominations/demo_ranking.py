@@ -5,7 +5,15 @@ so, and lists the nominations worth a discussion)."""
 
 from __future__ import annotations
 
-from nominations.models import AwardCategory, Department, Nomination, NominationStatus, User, db
+from nominations.models import (
+    AwardCategory,
+    Department,
+    Nomination,
+    NominationStatus,
+    Recommendation,
+    User,
+    db,
+)
 from nominations.policy import SYSTEM
 from nominations.workflow.accounts import create_user
 from nominations.workflow.panels import add_member
@@ -24,6 +32,14 @@ SCORES = {
     "reviewer": (5, 2, 1, 2),
     "lenient": (7, 1, 1, 3),
 }
+
+
+def _recommendation(score: int) -> str:
+    if score >= 6:
+        return Recommendation.STRONGLY_SUPPORT
+    if score >= 4:
+        return Recommendation.SUPPORT
+    return Recommendation.NEUTRAL if score == 3 else Recommendation.DO_NOT_SUPPORT
 
 
 def uncertain_boundary(
@@ -61,7 +77,9 @@ def uncertain_boundary(
             save_review(
                 nomination,
                 ReviewInput(
-                    scores={c.id: value for c in criteria}, comment="", recommendation=None
+                    scores={c.id: value for c in criteria},
+                    comment="",
+                    recommendation=_recommendation(value),
                 ),
                 actor=reviewer,
                 submit=True,

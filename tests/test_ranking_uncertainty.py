@@ -11,7 +11,8 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from nominations.models import db
+from nominations.demo import DEMO_PASSWORD, load_demo
+from nominations.models import AwardCategory, db
 from nominations.workflow import ranking_inputs
 from nominations.workflow.disagreement import disagreements
 from nominations.workflow.ranking import _computed, compute_ranking
@@ -183,3 +184,18 @@ def test_the_export_has_the_ranks_by_mean_and_median_and_the_rank_range(app):
     assert [by_name["Ben"][c] for c in columns] == [2, 2, 3, 1, 3]
     assert [by_name["Dan"][c] for c in columns] == [3, 3, 2, 2, 3]
     assert [by_name["Cleo"][c] for c in columns] == [4, 4, 4, 4, 4]
+
+
+def test_the_demo_shows_a_round_whose_boundary_is_not_robust(app):
+    load_demo()
+    db.session.commit()
+    category = db.session.execute(
+        db.select(AwardCategory).where(AwardCategory.name == "Innovation Prize")
+    ).scalar_one()
+    chair = browser(app)
+    chair.login("chair@example.org", DEMO_PASSWORD)
+    html = chair.get(f"/review/categories/{category.id}/ranking").get_data(as_text=True)
+    assert "The boundary between place 1 (awarded) and place 2 is not robust." in html
+    assert "Without the scores of Leif Lenient, Lars Berg would rank above Ingrid Haugen." in html
+    listed = chair.get(f"/review/categories/{category.id}/discussion").get_data(as_text=True)
+    assert 'id="disagreements"' in listed
