@@ -30,6 +30,7 @@ import math
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
@@ -41,17 +42,20 @@ TIE_DECIMALS = 6
 METHODS = ("normalised", "mean", "median")
 
 
-def competition_ranks(values: dict[int, float]) -> dict[int, int]:
-    """Ranks, highest value first (1, 2, 2, 4); values equal to TIE_DECIMALS decimals tie."""
+def _ranks_of_rounded(values: dict[int, float]) -> dict[int, int]:
     ranks: dict[int, int] = {}
     previous, rank = None, 0
-    ordered = sorted(values.items(), key=lambda item: -round(item[1], TIE_DECIMALS))
+    ordered = sorted(values.items(), key=itemgetter(1), reverse=True)
     for position, (key, value) in enumerate(ordered, start=1):
-        rounded = round(value, TIE_DECIMALS)
-        if rounded != previous:
-            rank, previous = position, rounded
+        if value != previous:
+            rank, previous = position, value
         ranks[key] = rank
     return ranks
+
+
+def competition_ranks(values: dict[int, float]) -> dict[int, int]:
+    """Ranks, highest value first (1, 2, 2, 4); values equal to TIE_DECIMALS decimals tie."""
+    return _ranks_of_rounded({key: round(value, TIE_DECIMALS) for key, value in values.items()})
 
 
 @dataclass
@@ -65,6 +69,9 @@ class Alternatives:
     # nomination id -> (best, worst) rank by normalised score, with everyone and without each
     # one reviewer in turn
     rank_range: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # nomination id -> the page's three cells (rank by mean, by median, range without one
+    # reviewer) as text, made once per cached ranking rather than once per page
+    cells: dict[int, tuple[str, str, str]] = field(default_factory=dict)
 
 
 def alternatives(rows: Iterable[RankingRow]) -> Alternatives:
@@ -72,35 +79,44 @@ def alternatives(rows: Iterable[RankingRow]) -> Alternatives:
     normalised = {row.nomination_id: row.rank for row in ranked}
     means = {row.nomination_id: row.mean for row in ranked}
     medians = {row.nomination_id: statistics.median(row.scores.values()) for row in ranked}
-    sums = {row.nomination_id: math.fsum(row.z_scores.values()) for row in ranked}
+    # Without reviewer B: every nomination keeps its normalised score but those B reviewed,
+    # which become the mean of their other z-scores (values rounded once, as ties are).
+    base = {row.nomination_id: round(row.normalised, TIE_DECIMALS) for row in ranked}
     reviewers = sorted({rid for row in ranked for rid in row.z_scores})
-    base_values = {row.nomination_id: row.normalised for row in ranked}
-    without: dict[int, dict[int, int]] = {}
-    for reviewer_id in reviewers:
-        values = dict(base_values)
-        for row in ranked:
-            own = row.z_scores.get(reviewer_id)
-            if own is None:
-                continue
-            others = len(row.z_scores) - 1
-            if others:
-                values[row.nomination_id] = (sums[row.nomination_id] - own) / others
-            else:
-                del values[row.nomination_id]  # B's was its only review: no rank without B
-        without[reviewer_id] = competition_ranks(values)
-    rank_range: dict[int, tuple[int, int]] = {}
-    for nomination_id, rank in normalised.items():
-        seen = [rank, *(r[nomination_id] for r in without.values() if nomination_id in r)]
-        rank_range[nomination_id] = (min(seen), max(seen))
+    values_without = {reviewer_id: dict(base) for reviewer_id in reviewers}
+    for row in ranked:
+        nomination_id, z_scores = row.nomination_id, row.z_scores
+        others = len(z_scores) - 1
+        if not others:  # B's was its only review: no rank without B
+            for reviewer_id in z_scores:
+                del values_without[reviewer_id][nomination_id]
+            continue
+        total = math.fsum(z_scores.values())
+        for reviewer_id, own in z_scores.items():
+            values_without[reviewer_id][nomination_id] = round((total - own) / others, TIE_DECIMALS)
+    without = {rid: _ranks_of_rounded(values) for rid, values in values_without.items()}
+    lowest, highest = dict(normalised), dict(normalised)
+    for ranks in without.values():
+        for nomination_id, rank in ranks.items():
+            if rank < lowest[nomination_id]:
+                lowest[nomination_id] = rank
+            elif rank > highest[nomination_id]:
+                highest[nomination_id] = rank
+    mean_ranks, median_ranks = competition_ranks(means), competition_ranks(medians)
+    cells = {
+        n: (
+            str(mean_ranks[n]),
+            str(median_ranks[n]),
+            str(lowest[n]) if lowest[n] == highest[n] else f"{lowest[n]}–{highest[n]}",
+        )
+        for n in normalised
+    }
     return Alternatives(
-        by_method={
-            "normalised": normalised,
-            "mean": competition_ranks(means),
-            "median": competition_ranks(medians),
-        },
+        by_method={"normalised": normalised, "mean": mean_ranks, "median": median_ranks},
         medians=medians,
         without=without,
-        rank_range=rank_range,
+        rank_range={n: (lowest[n], highest[n]) for n in normalised},
+        cells=cells,
     )
 
 
