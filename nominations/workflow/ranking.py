@@ -29,6 +29,9 @@ whatever the size of the category, and every figure is computed over them here. 
 kept per category stamp, call state and hidden set (``ranking_cache``; the stamp changes with
 anything the ranking reads, ``ranking_version``), so a page asked again with nothing changed
 costs two small queries: the viewer's hidden set and the stamp.
+
+How sure the ranking is (the ranks by mean and median, and without each reviewer in turn) is
+computed from the same rows and kept in the same cache entry (``ranking_uncertainty``).
 """
 
 from __future__ import annotations
