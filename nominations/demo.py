@@ -10,6 +10,7 @@ from io import BytesIO
 
 from flask_babel import gettext as _
 
+from nominations.demo_ranking import uncertain_boundary
 from nominations.models import (
     AwardCategory,
     AwardRound,
@@ -339,9 +340,12 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
         ),
         actor=SYSTEM,
     )
+    panels = {}
     for award_round in (in_review, last_year):
         panel = create_panel(award_round, name="Leadership group", chair=chair, actor=admin)
         add_member(panel, reviewer, actor=admin)
+        panels[award_round.id] = panel
+    innovation_panel = panels[in_review.id]
 
     def nominate(category: AwardCategory, nominee: tuple) -> Nomination:
         name, email, dept, statement = nominee
@@ -360,13 +364,23 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
         return nomination
 
     questions = _ask_questions(innovation)
-    in_review_nominations = [nominate(innovation, nominee) for nominee in PAST_NOMINEES]
+    innovation_nominees = [nominate(innovation, nominee) for nominee in PAST_NOMINEES]
     db.session.flush()
-    _answer(in_review_nominations[0], questions)
+    _answer(innovation_nominees[0], questions)
     past = [nominate(researcher, nominee) for nominee in PAST_NOMINEES[:2]]
     db.session.flush()
     close_due_rounds(now())
-    _letters(in_review_nominations[0], staff)
+    _letters(innovation_nominees[0], staff)
+    # Reviewed so that the prize boundary is not robust (the ranking page explains why).
+    uncertain_boundary(
+        innovation,
+        innovation_nominees,
+        innovation_panel,
+        departments,
+        users,
+        nominate,
+        DEMO_PASSWORD,
+    )
 
     # Last year's round: reviewed, decided and published.
     db.session.refresh(last_year)

@@ -220,6 +220,21 @@ def _view_ranking(user, category) -> bool:
 
 
 @rule(
+    "discussion.note",
+    "Only the chair of a panel covering the category (once the call has closed) or an "
+    "administrator writes the note on a discussion, and not on a nomination they have a "
+    "conflict with.",
+)
+def _write_discussion_note(user, nomination) -> bool:
+    category = nomination.category
+    return (
+        access.can_decide(user, category)
+        and access.can_view_ranking(user, category)
+        and not access.has_conflict(user, nomination)
+    )
+
+
+@rule(
     "progress.view",
     "The round's overview and exports are for administrators, and for its panel chairs once "
     "the call has closed.",

@@ -170,6 +170,8 @@ ACCESS: dict[str, Access] = {
     "review.clear": Access(POST=CHAIR_POST, rule="conflict.clear"),
     "review.ranking": Access(GET=CHAIR_PAGE, rule="ranking.view"),
     "review.charts": Access(GET=CHAIR_PAGE, rule="ranking.view"),
+    "review.discussion": Access(GET=CHAIR_PAGE, rule="ranking.view"),
+    "review.discussion_note": Access(POST=CHAIR_POST, rule="discussion.note"),
     "review.progress": Access(GET=ROUND_PAGE, rule="progress.view"),
     "review.decisions": Access(GET=CHAIR_PAGE, POST=CHAIR_POST, rule="decision.record"),
     "review.citation": Access(POST=CHAIR_POST, rule="decision.record"),

@@ -41,6 +41,7 @@ from nominations.models import (
 )
 from nominations.timeutil import now
 from nominations.workflow.decisions import award_prize
+from nominations.workflow.disagreement import save_note
 from nominations.workflow.panels import add_member, create_panel
 from nominations.workflow.questions.definitions import QuestionData, add_question
 from nominations.workflow.rubric import category_criteria
@@ -89,6 +90,9 @@ SECRETS: dict[str, set[str]] = {
     "CONFLICT-REASON": {"conflicted", "chair", "admin"},
     # The citation of a winner not published yet: who decides.
     "TARGET-CITATION": {"chair", "admin"},
+    # The chair's note on the panel's discussion of the target: the panel but the conflicted
+    # reviewer, admins; never its nominator.
+    "DISCUSSION-NOTE": {"reviewer", "chair", "admin"},
     # The second category's nominee: its nominator, that category's panel, admins.
     "Bea Early": {"nominator", "outsider", "other_chair", "admin"},
 }
@@ -211,6 +215,7 @@ def build_world() -> AccessWorld:
     review(other, users["conflicted"], 4, comment="Solid (CONFLICTED-COMMENT).")
     review(early, users["outsider"], 6, comment="Promising.")
     decision = award_prize(target, "For the platform (TARGET-CITATION).", actor=chair)
+    save_note(target, "Resolved at the meeting (DISCUSSION-NOTE).", actor=chair)
 
     last_year = results_helpers.closed_round("OUH Research Awards", year=current.year - 1)
     last_category = factories.category(last_year, "Employee of the Year")

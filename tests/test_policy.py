@@ -10,6 +10,7 @@ from nominations.models import AuditEvent, PanelMember, RoundStatus, db
 from nominations.policy import RULES, SYSTEM, Refused, allowed
 from nominations.workflow.accounts import update_user
 from nominations.workflow.decisions import award_prize, complete_decisions
+from nominations.workflow.disagreement import save_note
 from nominations.workflow.panels import create_panel
 from nominations.workflow.results import publish_round
 from nominations.workflow.rounds import RoundData, create_round
@@ -144,6 +145,11 @@ def _review_as_admin(w):
     review(w.nominations["other"], w.admin, 5)
 
 
+def _note_as_member(w):
+    # The panel reads the chair's note on a discussion; only the chair (or an admin) writes it.
+    save_note(w.nominations["other"], "Resolved.", actor=w.reviewer)
+
+
 WORKFLOW_REFUSALS = {
     "round.manage": _create_round_as_staff,
     "results.publish": _publish_as_system,
@@ -151,6 +157,7 @@ WORKFLOW_REFUSALS = {
     "round.complete": _complete_as_narrow_chair,
     "decision.record": _award_as_outsider,
     "review.write": _review_as_admin,
+    "discussion.note": _note_as_member,
 }
 
 

@@ -70,6 +70,8 @@ def _sheet_rows(sheet) -> list[dict]:
 
         department = value["Department"]
         flags = []
+        if value["Prize boundary not robust"] == "yes":
+            flags.append("Boundary")
         if value["Strong disagreement"] == "yes":
             flags.append("Disagreement")
         if value["Missing reviews"]:
@@ -116,6 +118,11 @@ def test_admin_export_matches_the_ranking_page(app, scored):
         "Normalised score",
         "Spread",
         "Strong disagreement",
+        "Prize boundary not robust",
+        "Rank by mean",
+        "Rank by median",
+        "Best rank without one reviewer",
+        "Worst rank without one reviewer",
         "Hanna Harsh",
         "Leo Lenient",
         "Mia Middle",

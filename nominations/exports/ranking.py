@@ -4,8 +4,10 @@ Sheets:
 
 - **Ranking**: one row per nomination shown, in the page's order: rank, nominee, department,
   reviews, expected and missing reviews, mean weighted score, normalised score, spread, the
-  disagreement flag, then one column per reviewer with that reviewer's weighted score. Ranks
-  are numbers; a shared rank is displayed ``=1`` (a number format), so the column still sorts.
+  disagreement flag, the boundary flag, the ranks by mean and by median score and the best and
+  worst rank with one reviewer left out (``ranking_uncertainty``), then one column per
+  reviewer with that reviewer's weighted score. Ranks are numbers; a shared rank is displayed
+  ``=1`` (a number format), so the column still sorts.
 - **Scores by criterion**: one row per counted review: each criterion's score, the weighted
   score and the recommendation.
 - **Method**: how the numbers are computed (``ranking.METHOD_TEXT`` and the rest of the
@@ -28,6 +30,7 @@ from nominations.exports.spreadsheets import Sheet, SheetCell, Styled, to_workbo
 from nominations.languages import formatting_locale, localized
 from nominations.workflow.ranking import METHOD_TEXT, SORT_KEYS
 from nominations.workflow.ranking_details import RankingDetails
+from nominations.workflow.ranking_uncertainty import certainty
 from nominations.workflow.reviews import RECOMMENDATION_LABELS
 
 # Headings and sheet names in the reader's language (lazy, made text where written).
@@ -42,6 +45,11 @@ RANKING_COLUMNS = (
     _l("Normalised score"),
     _l("Spread"),
     _l("Strong disagreement"),
+    _l("Prize boundary not robust"),
+    _l("Rank by mean"),
+    _l("Rank by median"),
+    _l("Best rank without one reviewer"),
+    _l("Worst rank without one reviewer"),
 )
 TIED_RANK = '"="0'
 SCORE = "0.00"
@@ -56,6 +64,10 @@ def _rank(row) -> SheetCell:
 
 def ranking_sheet(details: RankingDetails) -> Sheet:
     reviewer_ids = [r.reviewer_id for r in details.reviewers]
+    found = details.ranking.alternatives
+    mean_ranks, median_ranks = found.by_method["mean"], found.by_method["median"]
+    no_range = (None, None)
+    moved = certainty(details.ranking).moved
     rows = [
         [
             _rank(row),
@@ -68,6 +80,10 @@ def ranking_sheet(details: RankingDetails) -> Sheet:
             row.normalised,
             row.spread,
             _("yes") if row.disagreement else "",
+            _("yes") if row.nomination_id in moved else "",
+            mean_ranks.get(row.nomination_id),
+            median_ranks.get(row.nomination_id),
+            *found.rank_range.get(row.nomination_id, no_range),
             *(row.scores.get(reviewer_id) for reviewer_id in reviewer_ids),
         ]
         for row in details.rows
@@ -170,6 +186,28 @@ def method_sheet(details: RankingDetails, exported_at: datetime) -> Sheet:
             _(
                 "By normalised score, highest first; equal normalised scores share a rank, "
                 "shown as =1. Nominations without reviews are not ranked."
+            ),
+        ],
+        [
+            _("Prize boundary not robust"),
+            _(
+                "Within the prizes by normalised score but not by mean or median score or "
+                "without one reviewer's scores, or the other way round: the ranking page says "
+                "why."
+            ),
+        ],
+        [
+            _("Rank by mean, by median"),
+            _(
+                "The rank the nomination would have if ranked by its mean, or by its median, "
+                "weighted score instead of its normalised score."
+            ),
+        ],
+        [
+            _("Rank without one reviewer"),
+            _(
+                "The best and the worst rank by normalised score when each reviewer's reviews "
+                "are left out in turn (the other reviewers' z-scores do not change)."
             ),
         ],
         [

@@ -3,6 +3,7 @@
 from nominations.models.accounts import Department, Role, User
 from nominations.models.audit import AuditEvent
 from nominations.models.base import Base, UTCDateTime, db, utcnow
+from nominations.models.discussion import DiscussionNote
 from nominations.models.documents import DocumentChunk
 from nominations.models.email_texts import EmailText
 from nominations.models.mail import OutboxMessage, OutboxStatus
@@ -61,6 +62,7 @@ __all__ = [
     "Decision",
     "EmailText",
     "Department",
+    "DiscussionNote",
     "DocumentChunk",
     "DocumentChunk",
     "JobRun",

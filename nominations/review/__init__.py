@@ -18,6 +18,7 @@ from nominations.review import (  # noqa: E402,F401
     charts,
     conflicts,
     decisions,
+    discussion,
     ranking,
     reviewing,
 )

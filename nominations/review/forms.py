@@ -13,6 +13,7 @@ from nominations.languages import formatting_locale, localized
 from nominations.models import Criterion
 from nominations.workflow.conflicts import DECLARABLE_KINDS, MAX_REASON
 from nominations.workflow.decisions import MAX_CITATION
+from nominations.workflow.disagreement import MAX_NOTE
 from nominations.workflow.reviews import MAX_COMMENT, RECOMMENDATION_LABELS
 
 
@@ -124,6 +125,17 @@ class CitationForm(FlaskForm):
         validators=[DataRequired(message=_l("Write a short citation.")), Length(max=MAX_CITATION)],
     )
     submit = SubmitField(_l("Save citation"))
+
+
+class DiscussionNoteForm(FlaskForm):
+    """The chair's note on how a disagreement was resolved; empty removes the note."""
+
+    note = TextAreaField(
+        _l("How it was resolved"),
+        validators=[Optional(), Length(max=MAX_NOTE)],
+        description=_l("Shown to the panel once saved. Leave empty to remove the note."),
+    )
+    submit = SubmitField(_l("Save the note"))
 
 
 class ActionForm(FlaskForm):

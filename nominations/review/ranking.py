@@ -12,6 +12,7 @@ from nominations.review import bp
 from nominations.workflow import access
 from nominations.workflow.progress import round_progress
 from nominations.workflow.ranking import METHOD_TEXT, SORT_KEYS, compute_ranking
+from nominations.workflow.ranking_uncertainty import certainty
 
 
 @bp.route("/categories/<int:category_id>/ranking")
@@ -27,6 +28,7 @@ def ranking(category_id: int):
         category=category,
         award_round=category.round,
         ranking=result,
+        certainty=certainty(result),
         sort_keys=SORT_KEYS,
         method=METHOD_TEXT,
     )

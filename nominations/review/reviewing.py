@@ -23,6 +23,7 @@ from nominations.review import bp
 from nominations.review.forms import review_form
 from nominations.workflow import NotFound, WorkflowError, access
 from nominations.workflow.conflicts import KIND_LABELS
+from nominations.workflow.disagreement import note_for
 from nominations.workflow.questions.answers import answers_of
 from nominations.workflow.referees import letter_count, letter_deadline
 from nominations.workflow.review_overview import reviewer_rounds, rounds_past_draft_query
@@ -191,6 +192,7 @@ def nomination(nomination_id: int):
         letters_readable=allowed("referee_letter.read", current_user, nomination),
         letters=letter_count(nomination),
         letter_deadline=letter_deadline(category),
+        discussion_note=note_for(nomination),
     )
 
 

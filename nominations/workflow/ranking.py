@@ -29,6 +29,9 @@ whatever the size of the category, and every figure is computed over them here. 
 kept per category stamp, call state and hidden set (``ranking_cache``; the stamp changes with
 anything the ranking reads, ``ranking_version``), so a page asked again with nothing changed
 costs two small queries: the viewer's hidden set and the stamp.
+
+How sure the ranking is (the ranks by mean and median, and without each reviewer in turn) is
+computed from the same rows and kept in the same cache entry (``ranking_uncertainty``).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from flask_babel import lazy_gettext as _l
 from nominations.models import AwardCategory, User
 from nominations.workflow import ranking_cache, ranking_inputs, review_scope
 from nominations.workflow.ranking_inputs import RankingInputs, RubricCriterion, SubmittedReview
+from nominations.workflow.ranking_uncertainty import TIE_DECIMALS, Alternatives, alternatives
 from nominations.workflow.reviews import weighted_mean
 
 SORT_KEYS: dict[str, str] = {
@@ -53,7 +57,6 @@ SORT_KEYS: dict[str, str] = {
 }
 DEFAULT_DESCENDING = {"normalised": True, "mean": True, "name": False, "reviews": True}
 DISAGREEMENT_FRACTION = 1 / 3
-TIE_DECIMALS = 6
 
 METHOD_TEXT = _l(
     "Each reviewer's weighted scores in this category are turned into z-scores (how many of "
@@ -126,6 +129,8 @@ class Ranking:
     scale_max: int
     disagreement_threshold: float
     hidden_count: int = 0
+    # The rankings by mean and median, and without each reviewer (ranking_uncertainty).
+    alternatives: Alternatives | None = None
 
     @property
     def reviewer_names(self) -> dict[int, str]:
@@ -143,6 +148,7 @@ class _Computed:
     scale_max: int
     disagreement_threshold: float
     hidden_count: int
+    alternatives: Alternatives
 
 
 # --------------------------------------------------------------------------------------------
@@ -265,6 +271,7 @@ def _computed(inputs: RankingInputs, hidden: frozenset[int]) -> _Computed:
         scale_max=scale_max,
         disagreement_threshold=threshold,
         hidden_count=len(inputs.nominations) - len(nominations),
+        alternatives=alternatives(rows),
     )
 
 
@@ -307,4 +314,5 @@ def compute_ranking(
         scale_max=computed.scale_max,
         disagreement_threshold=computed.disagreement_threshold,
         hidden_count=computed.hidden_count,
+        alternatives=computed.alternatives,
     )

@@ -94,6 +94,29 @@ def reset_link(email: str) -> str:
     return f"/password/reset/{reset_token(person)}"
 
 
+# --- a panel that disagrees (tests/uncertainty_setup.py): the ranking's uncertainty, the
+# discussion list with its note forms, and a note on the nomination's review page
+
+
+def disagreement_pages() -> tuple[dict[str, list[tuple[str, str]]], int]:
+    """Build a panel whose prize boundary is not robust, with a chair's note on Ada; return
+    the pages to open by reviewer e-mail, and the category's id."""
+    from nominations.workflow.disagreement import save_note
+    from tests.uncertainty_setup import FRAGILE, panel
+
+    world = panel(FRAGILE)
+    ada = world.nominations["Ada"]
+    save_note(ada, "Resolved at the meeting: Hanna had read an old CV.", actor=world.chair)
+    db.session.commit()
+    category_id = world.category.id
+    chair_pages = [
+        ("review.ranking", f"/review/categories/{category_id}/ranking"),
+        ("review.discussion", f"/review/categories/{category_id}/discussion"),
+    ]
+    member_pages = [("review.nomination", f"/review/nominations/{ada.id}")]
+    return {"mia@example.org": chair_pages, "hanna@example.org": member_pages}, category_id
+
+
 # --- empty: a fresh installation ------------------------------------------------------------------
 
 # Pages that are only a form look the same with or without data: audited in the other states.
