@@ -143,6 +143,7 @@ ACCESS: dict[str, Access] = {
     # The world's call has closed: its nominator is refused (not asked) too.
     "nominate.withdraw_nomination": Access(POST=(LOGIN, 302, 404, 404, 404, 404, 404, 404, 404), rule="nomination.edit"),  # noqa: E501
     "nominate.mine": Access(GET=SIGNED_IN, rule="nomination.create"),
+    "nominate.again": Access(POST=(LOGIN, 302, 404, 404, 404, 404, 404, 404, 404), rule="nomination.edit"),  # noqa: E501
     "nominate.attachment": Access(GET=NOMINATION_PAGE, rule="nomination.download"),
     # --- the review panel (reviewers and admins; then the panel rule)
     "review.index": Access(GET=(*NOT_REVIEWERS, 200, 200, 200, 200, 200, 200), rule="review.area"),

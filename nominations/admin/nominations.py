@@ -17,6 +17,7 @@ from nominations.models import AwardCategory, AwardRound, Nomination, Nomination
 from nominations.paging import Cursor
 from nominations.routing import valid_id
 from nominations.workflow import WorkflowError
+from nominations.workflow.history import nominee_history
 from nominations.workflow.nominations import queries
 from nominations.workflow.nominations.commands import mark_ineligible
 from nominations.workflow.nominations.rules import INELIGIBLE_FROM, MAX_REASON_CHARS, problems
@@ -95,6 +96,7 @@ def _render_detail(nomination: Nomination, form: IneligibleForm):
         others=queries.duplicates_of(nomination),
         problems=problems(nomination) if nomination.status != NominationStatus.DRAFT else [],
         history=queries.nomination_history(nomination),
+        history_entries=nominee_history(nomination, current_user),
         form=form,
         can_mark_ineligible=nomination.status in INELIGIBLE_FROM,
     )

@@ -12,6 +12,12 @@ from nominations.models.nomination import (
     Nomination,
     NominationStatus,
 )
+from nominations.models.publications import (
+    CoauthorDecision,
+    CoauthorOutcome,
+    Publication,
+    PublicationHolder,
+)
 from nominations.models.reminders import ReminderSend
 from nominations.models.review import (
     ConflictKind,
@@ -33,6 +39,7 @@ from nominations.models.rounds import (
     ReminderKind,
     ReminderRule,
     RoundStatus,
+    new_lineage,
     new_ranking_version,
 )
 from nominations.models.scheduling import JobRun, SchedulerLease
@@ -46,6 +53,8 @@ __all__ = [
     "AwardRound",
     "Base",
     "BlindMode",
+    "CoauthorDecision",
+    "CoauthorOutcome",
     "ConflictKind",
     "ConflictOfInterest",
     "Criterion",
@@ -61,6 +70,8 @@ __all__ = [
     "Panel",
     "PanelMember",
     "PanelRole",
+    "Publication",
+    "PublicationHolder",
     "Recommendation",
     "ReminderKind",
     "ReminderRule",
@@ -74,6 +85,7 @@ __all__ = [
     "UTCDateTime",
     "User",
     "db",
+    "new_lineage",
     "new_ranking_version",
     "utcnow",
 ]

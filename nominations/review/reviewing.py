@@ -14,6 +14,7 @@ from nominations.review import bp
 from nominations.review.forms import review_form
 from nominations.workflow import NotFound, WorkflowError, access
 from nominations.workflow.conflicts import KIND_LABELS
+from nominations.workflow.history import nominee_history
 from nominations.workflow.review_overview import reviewer_rounds, rounds_past_draft_query
 from nominations.workflow.reviews import (
     RECOMMENDATION_LABELS,
@@ -175,4 +176,5 @@ def nomination(nomination_id: int):
         other_totals={r.id: weighted_total(review_scores(r), criteria) for r in others},
         others_visible=allowed("review.view_others", current_user, nomination),
         chair=access.is_chair_for(current_user, category),
+        history=nominee_history(nomination, current_user),
     )
