@@ -108,6 +108,7 @@ PARAMS = {
     "conflict_id": "conflict",
     "rule_id": "reminder_rule",
     "message_id": "outbox_message",
+    "reviewer_id": "reviewer",
 }
 # URL parameters that are not objects.
 VALUES = {"fmt": "csv", "token": "not-a-reset-token"}
@@ -152,6 +153,8 @@ ACCESS: dict[str, Access] = {
     "review.declare": Access(GET=(*NOT_REVIEWERS, 200, 404, 404, 200, 404, 404), POST=(*NOT_REVIEWERS, ASKED, 404, 404, ASKED, 404, 404), rule="conflict.declare"),  # noqa: E501
     "review.conflicts": Access(GET=ROUND_PAGE, rule="progress.view"),
     "review.clear": Access(POST=CHAIR_POST, rule="conflict.clear"),
+    "review.coauthors": Access(GET=ROUND_PAGE, rule="coauthor.view"),
+    "review.decide_coauthor": Access(POST=CHAIR_POST, rule="coauthor.decide"),
     "review.ranking": Access(GET=CHAIR_PAGE, rule="ranking.view"),
     "review.charts": Access(GET=CHAIR_PAGE, rule="ranking.view"),
     "review.progress": Access(GET=ROUND_PAGE, rule="progress.view"),
@@ -202,6 +205,8 @@ ACCESS: dict[str, Access] = {
     "admin.department_active": Access(POST=ADMIN_POST, rule="department.manage"),
     "admin.staff_import": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="staff.import"),
     "admin.confirm_staff_import": Access(POST=ADMIN_POST, rule="staff.import"),
+    "admin.publications_import": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="publication.import"),  # noqa: E501
+    "admin.confirm_publications_import": Access(POST=ADMIN_POST, rule="publication.import"),
     "admin.nominations": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.nomination_detail": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.nomination_ineligible": Access(POST=ADMIN_POST, rule="nomination.manage"),
@@ -266,6 +271,7 @@ BODIES: dict[str, Callable[[AccessWorld], dict]] = {
     "review.nomination": _review_body,
     "review.declare": lambda w: {"kind": "collaborator", "reason": "We wrote a paper together."},
     "review.clear": lambda w: {"reason": "Not a real conflict."},
+    "review.decide_coauthor": lambda w: {"reason": "Not co-authors.", "dismiss": "1"},
     "review.decisions": lambda w: {"nomination_id": str(w.ids["other"]), "citation": "Great."},
     "review.citation": lambda w: {f"d{w.ids['decision']}-citation": "A better citation."},
     "admin.nomination_ineligible": lambda w: {"reason": "Not employed here."},

@@ -20,6 +20,7 @@ from nominations.admin import (  # noqa: E402,F401
     nominations,
     opening,
     panels,
+    publications,
     results,
     rounds,
     scheduling,

@@ -2,15 +2,22 @@
 
 The access world (tests/access_world.py) in the live server, the admin signed in once, every
 GET route of tests/access_table.py that answers the admin with a page; the nominations list
-paged (with more nominations, tests/query_world.py); and the staff import's preview of a
-file. How each page is checked: tests/browser/a11y.py.
+paged (with more nominations, tests/query_world.py); and the previews of the staff import
+and of a publication list. How each page is checked: tests/browser/a11y.py.
 """
 
 import pytest
 
 from tests.access_world import build_world
 from tests.browser.a11y import Audit, AuditChecks, run_audit
-from tests.browser.a11y_pages import GOOD_STAFF_FILE, staff_file, table_pages
+from tests.browser.a11y_pages import (
+    GOOD_STAFF_FILE,
+    PUBLICATION_FILE,
+    PUBLICATION_PERSON,
+    publication_file,
+    staff_file,
+    table_pages,
+)
 from tests.query_world import grow
 
 pytestmark = pytest.mark.browser
@@ -41,6 +48,15 @@ def audit(browser, live_server) -> Audit:
             "/admin/staff-import",
             "admin",
             files=staff_file(GOOD_STAFF_FILE),
+            state="data",
+        )
+        audit.submit(
+            admin,
+            "admin.publications_import preview",
+            "/admin/publications",
+            "admin",
+            values=PUBLICATION_PERSON,
+            files=publication_file(PUBLICATION_FILE),
             state="data",
         )
 
