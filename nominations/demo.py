@@ -28,6 +28,8 @@ from nominations.workflow.decisions import complete_decisions, set_winners
 from nominations.workflow.lifecycle import close_due_rounds
 from nominations.workflow.opening import confirm_opening
 from nominations.workflow.panels import add_member, create_panel
+from nominations.workflow.publications.importing import apply_import
+from nominations.workflow.publications.parsers import Entry
 from nominations.workflow.questions.definitions import QuestionData, add_question
 from nominations.workflow.referees import RefereeData, name_referee, upload_letter
 from nominations.workflow.results import publish_round
@@ -391,6 +393,11 @@ def _past_rounds(today, departments: list[Department], users: dict[str, User]) -
     )
     complete_decisions(last_year, actor=chair)
     publish_round(last_year, actor=admin)
+    # Lars Berg was not awarded last year (his history shows on his review page now), and
+    # wrote a paper with the reviewer: a co-authorship proposal for the chair.
+    shared = Entry(1, "Radiation response of organoids: a joint study", today.year - 1)
+    apply_import([shared], reviewer.email, "demo-registry.csv", actor=admin)
+    apply_import([shared], PAST_NOMINEES[1][1], "demo-orcid.ris", actor=admin)
 
 
 def _letters(nomination: Nomination, nominator: User) -> None:

@@ -211,6 +211,24 @@ def _clear_conflict(user, conflict) -> bool:
 
 
 @rule(
+    "coauthor.view",
+    "The co-authorship proposals are for administrators, and for the round's panel chairs "
+    "once the call has closed.",
+)
+def _view_coauthors(user, award_round) -> bool:
+    return access.can_view_progress(user, award_round)
+
+
+@rule(
+    "coauthor.decide",
+    "Only the chair of a panel covering the category (once the call has closed) or an "
+    "administrator decides a co-authorship proposal.",
+)
+def _decide_coauthor(user, category) -> bool:
+    return access.can_view_ranking(user, category)
+
+
+@rule(
     "ranking.view",
     "The ranking is for administrators, and for the chair of a panel covering the category "
     "once the call has closed.",
@@ -275,6 +293,7 @@ rule("panel.manage", "Only administrators manage panels and rubrics.", system=Tr
 rule("user.manage", "Only administrators manage users.", system=True)(_admin)
 rule("department.manage", "Only administrators manage departments.", system=True)(_admin)
 rule("staff.import", "Only administrators import staff.")(_admin)
+rule("publication.import", "Only administrators import publication lists.")(_admin)
 rule("reminder.manage", "Only administrators manage reminders.")(_admin)
 rule("results.publish", "Only administrators publish results.")(_admin)
 rule("round.clone", "Only administrators open next year's round.")(_admin)

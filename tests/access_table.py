@@ -110,6 +110,7 @@ PARAMS = {
     "rule_id": "reminder_rule",
     "message_id": "outbox_message",
     "referee_id": "target_referee",
+    "reviewer_id": "reviewer",
 }
 # URL parameters that are not objects.
 VALUES = {
@@ -152,6 +153,7 @@ ACCESS: dict[str, Access] = {
     # The world's call has closed: its nominator is refused (not asked) too.
     "nominate.withdraw_nomination": Access(POST=(LOGIN, 302, 404, 404, 404, 404, 404, 404, 404), rule="nomination.edit"),  # noqa: E501
     "nominate.mine": Access(GET=SIGNED_IN, rule="nomination.create"),
+    "nominate.again": Access(POST=(LOGIN, 302, 404, 404, 404, 404, 404, 404, 404), rule="nomination.edit"),  # noqa: E501
     "nominate.attachment": Access(GET=NOMINATION_PAGE, rule="nomination.download"),
     # Referees: the nominator names and removes them; the world's target is decided already, so
     # its nominator is refused (not asked). The letters are for the panel but the conflicted,
@@ -168,6 +170,8 @@ ACCESS: dict[str, Access] = {
     "review.declare": Access(GET=(*NOT_REVIEWERS, 200, 404, 404, 200, 404, 404), POST=(*NOT_REVIEWERS, ASKED, 404, 404, ASKED, 404, 404), rule="conflict.declare"),  # noqa: E501
     "review.conflicts": Access(GET=ROUND_PAGE, rule="progress.view"),
     "review.clear": Access(POST=CHAIR_POST, rule="conflict.clear"),
+    "review.coauthors": Access(GET=ROUND_PAGE, rule="coauthor.view"),
+    "review.decide_coauthor": Access(POST=CHAIR_POST, rule="coauthor.decide"),
     "review.ranking": Access(GET=CHAIR_PAGE, rule="ranking.view"),
     "review.charts": Access(GET=CHAIR_PAGE, rule="ranking.view"),
     "review.discussion": Access(GET=CHAIR_PAGE, rule="ranking.view"),
@@ -226,6 +230,8 @@ ACCESS: dict[str, Access] = {
     "admin.department_active": Access(POST=ADMIN_POST, rule="department.manage"),
     "admin.staff_import": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="staff.import"),
     "admin.confirm_staff_import": Access(POST=ADMIN_POST, rule="staff.import"),
+    "admin.publications_import": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="publication.import"),  # noqa: E501
+    "admin.confirm_publications_import": Access(POST=ADMIN_POST, rule="publication.import"),
     "admin.nominations": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.nomination_detail": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.nomination_ineligible": Access(POST=ADMIN_POST, rule="nomination.manage"),
@@ -303,6 +309,7 @@ BODIES: dict[str, Callable[[AccessWorld], dict]] = {
     "review.nomination": _review_body,
     "review.declare": lambda w: {"kind": "collaborator", "reason": "We wrote a paper together."},
     "review.clear": lambda w: {"reason": "Not a real conflict."},
+    "review.decide_coauthor": lambda w: {"reason": "Not co-authors.", "dismiss": "1"},
     "review.decisions": lambda w: {"nomination_id": str(w.ids["other"]), "citation": "Great."},
     "review.citation": lambda w: {f"d{w.ids['decision']}-citation": "A better citation."},
     "admin.nomination_ineligible": lambda w: {"reason": "Not employed here."},

@@ -32,6 +32,8 @@ from nominations.models import (
     OutboxMessage,
     OutboxStatus,
     PanelMember,
+    Publication,
+    PublicationHolder,
     QuestionAnswer,
     Referee,
     ReminderRule,
@@ -221,8 +223,30 @@ def build_world() -> AccessWorld:
     last_category = factories.category(last_year, "Employee of the Year")
     winner = factories.nomination(last_category, nominator, "Wenche Winner")
     results_helpers.decide(winner, "For keeping the lab running.", decided_by=chair)
+    # Tora's history as nominee: last year's nomination, not awarded (workflow/history.py).
+    factories.nomination(
+        last_category,
+        nominator,
+        "Tora Target",
+        "tora@example.org",
+        status=NominationStatus.NOT_AWARDED,
+    )
     last_year.status = RoundStatus.PUBLISHED
     last_year.published_at = current - timedelta(days=200)
+    db.session.commit()
+
+    # A paper the reviewer and Olga wrote together: a co-authorship proposal for the chair.
+    paper = Publication(
+        match_key="doi:10.1000/access-world",
+        doi="10.1000/access-world",
+        title="A paper written together",
+        title_key="a paper written together",
+        year=current.year - 1,
+    )
+    db.session.add(paper)
+    db.session.flush()
+    for email in (users["reviewer"].email, "olga@example.org"):
+        db.session.add(PublicationHolder(publication_id=paper.id, email=email))
     db.session.commit()
 
     reviewer_member = db.session.execute(
@@ -263,6 +287,7 @@ def build_world() -> AccessWorld:
         "conflict": conflict.id,
         "decision": decision.id,
         "staff_user": users["staff"].id,
+        "reviewer": users["reviewer"].id,
         "department": dept.id,
         "published_round": last_year.id,
         "published_category": last_category.id,

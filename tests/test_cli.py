@@ -2,7 +2,7 @@ from flask import g
 from werkzeug.security import check_password_hash
 
 from nominations.demo import DEMO_PASSWORD
-from nominations.models import AwardCategory, AwardRound, User, db
+from nominations.models import AwardCategory, AwardRound, Nomination, User, db
 from nominations.workflow.calls import accepts_nominations
 
 
@@ -88,3 +88,19 @@ def test_demo_gives_every_role_something_to_do(app, make_client):
     public = make_client()
     history = public.get("/results/").get_data(as_text=True)
     assert "Ingrid Haugen" in history and "Lars Berg" not in history
+
+
+def test_demo_shows_a_nominee_history_and_a_coauthorship_proposal(app, make_client):
+    app.test_cli_runner().invoke(args=["demo"])
+    chair = make_client()
+    chair.login("chair@example.org", DEMO_PASSWORD)
+    lars = db.session.execute(
+        db.select(Nomination)
+        .join(Nomination.category)
+        .where(Nomination.nominee_name == "Lars Berg", AwardCategory.name == "Innovation Prize")
+    ).scalar_one()
+    page = chair.get(f"/review/nominations/{lars.id}").get_data(as_text=True)
+    assert 'id="history"' in page and "not awarded" in page  # last year's, published
+    proposals = chair.get(f"/review/rounds/{lars.category.round_id}/coauthors")
+    text = proposals.get_data(as_text=True)
+    assert "Radiation response of organoids: a joint study" in text and "Rita Reviewer" in text

@@ -24,6 +24,7 @@ from nominations.admin import (  # noqa: E402,F401
     panels,
     people,
     privacy,
+    publications,
     questions,
     results,
     retention,

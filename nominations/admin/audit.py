@@ -37,6 +37,7 @@ FIELD_LABELS = {
     "eligibility_text": _l("eligibility text"),
     "eligibility_text_nb": _l("eligibility text nb"),
     "phd_within_years": _l("phd within years"),
+    "exclude_winners_within_years": _l("earlier winners excluded for years"),
     "prize_amount": _l("prize amount"),
     "currency": _l("currency"),
     "prize_count": _l("prize count"),

@@ -22,6 +22,7 @@ from nominations.workflow.round_rules import (
     MAX_PRIZE_COUNT,
     MAX_REQUIRED_LETTERS,
     MAX_SUPPORT_LETTERS,
+    MAX_WINNER_YEARS,
     MAX_WORD_LIMIT,
 )
 
@@ -196,6 +197,21 @@ class CategoryForm(FlaskForm):
             ),
         ],
         description=_l("Career-stage rule. Leave empty when the category has none."),
+    )
+    exclude_winners_within_years = IntegerField(
+        _l("Earlier winners excluded for N years"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1,
+                max=MAX_WINNER_YEARS,
+                message=_l("Enter a number of years from 1 to %(most)d.", most=MAX_WINNER_YEARS),
+            ),
+        ],
+        description=_l(
+            "Those who won this prize (this category, or the one it was cloned from) in the "
+            "last N years cannot be nominated. Leave empty when the category has no such rule."
+        ),
     )
     prize_amount = IntegerField(
         _l("Prize amount"),

@@ -18,6 +18,7 @@ from nominations.paging import Cursor
 from nominations.policy import allowed
 from nominations.routing import valid_id
 from nominations.workflow import WorkflowError
+from nominations.workflow.history import nominee_history
 from nominations.workflow.nominations import queries
 from nominations.workflow.nominations.commands import mark_ineligible
 from nominations.workflow.nominations.rules import (
@@ -108,6 +109,7 @@ def _render_detail(nomination: Nomination, form: IneligibleForm):
         ),
         history=queries.nomination_history(nomination),
         answered=answers_of(nomination),
+        history_entries=nominee_history(nomination, current_user),
         form=form,
         can_mark_ineligible=nomination.status in INELIGIBLE_FROM,
         letters=letter_count(nomination),

@@ -57,6 +57,7 @@ def _category_data(form: CategoryForm) -> CategoryData:
         eligibility_text=form.eligibility_text.data or "",
         eligibility_text_nb=form.eligibility_text_nb.data or "",
         phd_within_years=form.phd_within_years.data,
+        exclude_winners_within_years=form.exclude_winners_within_years.data,
         prize_amount=form.prize_amount.data,
         currency=form.currency.data or "",
         prize_count=form.prize_count.data,

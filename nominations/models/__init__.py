@@ -15,6 +15,12 @@ from nominations.models.nomination import (
     NominationStatus,
 )
 from nominations.models.privacy import PrivacyNotice
+from nominations.models.publications import (
+    CoauthorDecision,
+    CoauthorOutcome,
+    Publication,
+    PublicationHolder,
+)
 from nominations.models.questions import (
     CategoryQuestion,
     QuestionAnswer,
@@ -42,6 +48,7 @@ from nominations.models.rounds import (
     ReminderKind,
     ReminderRule,
     RoundStatus,
+    new_lineage,
     new_ranking_version,
 )
 from nominations.models.scheduling import JobRun, SchedulerLease
@@ -56,6 +63,8 @@ __all__ = [
     "Base",
     "BlindMode",
     "CategoryQuestion",
+    "CoauthorDecision",
+    "CoauthorOutcome",
     "ConflictKind",
     "ConflictOfInterest",
     "Criterion",
@@ -76,6 +85,8 @@ __all__ = [
     "QuestionAnswer",
     "QuestionKind",
     "PrivacyNotice",
+    "Publication",
+    "PublicationHolder",
     "Recommendation",
     "Referee",
     "ReminderKind",
@@ -90,6 +101,7 @@ __all__ = [
     "UTCDateTime",
     "User",
     "db",
+    "new_lineage",
     "new_ranking_version",
     "utcnow",
 ]

@@ -47,6 +47,8 @@ class Nomination(db.Model):
         CheckConstraint(_in("status", NominationStatus), name="status_valid"),
         CheckConstraint("nominee_email = lower(nominee_email)", name="nominee_email_lowercase"),
         Index("ix_nominations_category_nominee_email", "category_id", "nominee_email"),
+        # A person's history as nominee, across categories and years (workflow/history.py).
+        Index("ix_nominations_nominee_email", "nominee_email"),
         # The administrators' list, one per order its keyset pages walk (by category, by
         # last change, by nominee; workflow/nominations/queries.py ADMIN_SORTS).
         Index(
@@ -59,6 +61,9 @@ class Nomination(db.Model):
         Index("ix_nominations_lower_nominee_name_id", func.lower(column("nominee_name")), "id"),
         # The same create form sent twice (a double click, a retry) makes one nomination.
         UniqueConstraint("nominator_id", "idempotency_token"),
+        # "Nominate again" makes one draft per earlier nomination and category, however often
+        # it is clicked (workflow/renominate.py).
+        UniqueConstraint("category_id", "renominated_from_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,6 +86,10 @@ class Nomination(db.Model):
     # The random token of the create form that made this nomination (None for older rows).
     idempotency_token: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20), default=NominationStatus.DRAFT, index=True)
+    # The earlier nomination this one was started from ("Nominate again"), if any.
+    renominated_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("nominations.id", ondelete="SET NULL")
+    )
     ineligible_reason: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -13,6 +13,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from nominations.models.base import UTCDateTime, db, utcnow
 
 
+def new_lineage() -> str:
+    """A fresh lineage id for a new category (a prize); its clones carry it on."""
+    return secrets.token_hex(8)
+
+
 def new_ranking_version() -> str:
     """A fresh ranking stamp: random, so that it never repeats, not even in a database emptied
     and filled again (ids start again at 1 there)."""
@@ -126,6 +131,10 @@ class AwardCategory(db.Model):
         CheckConstraint(
             "phd_within_years IS NULL OR phd_within_years > 0", name="phd_years_positive"
         ),
+        CheckConstraint(
+            "exclude_winners_within_years IS NULL OR exclude_winners_within_years > 0",
+            name="exclude_winners_years_positive",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,6 +149,15 @@ class AwardCategory(db.Model):
     eligibility_text_nb: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Career-stage rule: the nominee's PhD within the last N years (None: no rule).
     phd_within_years: Mapped[int | None]
+    # "Earlier winners of this prize within the last N years are not eligible" (None: no rule).
+    # "This prize" is the category's lineage: the same prize in earlier rounds, whatever it
+    # was called then (workflow/history.py).
+    exclude_winners_within_years: Mapped[int | None]
+    # The prize this category awards, the same across years: a new category starts a lineage,
+    # cloning into next year's round carries it on (a rename keeps it).
+    lineage: Mapped[str] = mapped_column(
+        String(32), default=lambda: new_lineage(), server_default="", index=True
+    )
     prize_amount: Mapped[int]  # whole units of the currency
     currency: Mapped[str] = mapped_column(String(3), default="NOK")
     prize_count: Mapped[int] = mapped_column(default=1)

@@ -34,7 +34,7 @@ from nominations.nominate.kept import keeps_typed_text
 from nominations.nominate.questions import Answered, answer_changes, describe_files
 from nominations.policy import allowed, authorize
 from nominations.timeutil import format_local, now
-from nominations.workflow import NotFound, PermissionDenied, WorkflowError
+from nominations.workflow import NotFound, PermissionDenied, WorkflowError, renominate
 from nominations.workflow.calls import accepts_nominations
 from nominations.workflow.nominations import queries
 from nominations.workflow.nominations.commands import (
@@ -157,6 +157,8 @@ def _nothing_changed() -> str:
 
 
 def _flash_duplicates(result: SaveResult) -> None:
+    for warning in result.warnings:
+        flash(warning, "warning")
     if result.duplicates:
         nomination = result.nomination
         flash(
@@ -392,6 +394,7 @@ def mine():
         "nominate/mine.html",
         page=page,
         duplicates=queries.duplicate_counts(page.items),
+        again=renominate.targets(page.items),
         open_rounds={
             n.category.round_id for n in page.items if accepts_nominations(n.category.round)
         },

@@ -16,6 +16,7 @@ def require_reviewer_or_admin():
 
 from nominations.review import (  # noqa: E402,F401
     charts,
+    coauthors,
     conflicts,
     decisions,
     discussion,

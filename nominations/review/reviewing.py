@@ -24,6 +24,7 @@ from nominations.review.forms import review_form
 from nominations.workflow import NotFound, WorkflowError, access
 from nominations.workflow.conflicts import KIND_LABELS
 from nominations.workflow.disagreement import note_for
+from nominations.workflow.history import nominee_history
 from nominations.workflow.questions.answers import answers_of
 from nominations.workflow.referees import letter_count, letter_deadline
 from nominations.workflow.review_overview import reviewer_rounds, rounds_past_draft_query
@@ -193,6 +194,7 @@ def nomination(nomination_id: int):
         letters=letter_count(nomination),
         letter_deadline=letter_deadline(category),
         discussion_note=note_for(nomination),
+        history=nominee_history(nomination, current_user),
     )
 
 

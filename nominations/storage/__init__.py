@@ -181,6 +181,24 @@ def store_pdf(stream: BinaryIO, original_name: str, *, field: str, label: str) -
     return StoredFile(stored_name, checked.digest.hexdigest(), checked.size, checked.name)
 
 
+def copy_stored(stored_name: str) -> str:
+    """A copy of a stored document under a new random name, in the configured back-end
+    (whichever back-end holds the original); returns the new name. FileNotFoundError when
+    the original is missing; like an upload, nothing is left behind when the copy fails, and
+    the copy goes if the transaction does not commit."""
+    chunks = read_chunks(stored_name)
+    new_name = secrets.token_hex(16) + ".pdf"
+    target = backend()
+    try:
+        target.write(new_name, chunks)
+    except FileExistsError:
+        raise
+    except BaseException:
+        target.delete(new_name)
+        raise
+    return new_name
+
+
 def _holder(stored_name: str) -> Backend | None:
     """The back-end that has the document (the configured one first); None when none has
     it, or the name is not one this package makes."""

@@ -104,6 +104,7 @@ def open_next_year(award_round: AwardRound, *, actor: User) -> AwardRound:
         copy = AwardCategory(
             round_id=new_round.id,
             position=old.position,
+            lineage=old.lineage,  # the same prize, one year on (workflow/history.py)
             **{name: getattr(old, name) for name in CATEGORY_FIELDS},
         )
         db.session.add(copy)

@@ -220,6 +220,36 @@ def declare_conflict(nomination: Nomination, *, kind: str, reason: str, actor: U
     return row
 
 
+def record_coauthor_conflict(
+    nomination: Nomination, reviewer: User, *, shared: list[str], reason: str, actor: User
+) -> ConflictOfInterest:
+    """The chair (or an administrator) accepted a proposed co-authorship conflict
+    (workflow/publications/matching.py, which checks who may): recorded as if the reviewer
+    had declared a collaboration, so it stands and cannot be cleared. A cleared automatic row
+    is taken over, as by a declaration."""
+    row = access.conflict_row(reviewer, nomination)
+    before = audit.snapshot(row, CONFLICT_FIELDS) if row is not None else None
+    if row is None:
+        row = ConflictOfInterest(nomination_id=nomination.id, reviewer_id=reviewer.id)
+        db.session.add(row)
+    # Stored in English, like the automatic reasons: the publications and the chair's words.
+    row.kind, row.automatic = ConflictKind.COLLABORATOR.value, False
+    row.reason = f"Shared publications: {'; '.join(shared)}. {reason}"[: MAX_REASON * 2]
+    row.declared_at = now()
+    row.cleared_at, row.cleared_by_id, row.cleared_reason = None, None, ""
+    db.session.flush()
+    audit.record(
+        "conflict.coauthor",
+        row,
+        actor=actor,
+        before=before,
+        after=audit.snapshot(row, CONFLICT_FIELDS) | {"nomination_id": nomination.id},
+        round_id=nomination.category.round_id,
+    )
+    db.session.flush()
+    return row
+
+
 def clear_conflict(conflict: ConflictOfInterest, *, reason: str, actor: User):
     """The chair (or an admin) clears a wrong automatic conflict; the reason is logged."""
     nomination = conflict.nomination

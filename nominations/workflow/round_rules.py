@@ -27,6 +27,7 @@ MAX_PRIZE_AMOUNT = 1_000_000_000
 MAX_PRIZE_COUNT = 100
 MAX_WORD_LIMIT = 20_000
 MAX_PHD_YEARS = 100
+MAX_WINNER_YEARS = 50
 MAX_SUPPORT_LETTERS = 20
 MAX_REQUIRED_LETTERS = 10  # the most referees a nomination may have (workflow/referees)
 MAX_LETTER_DAYS = 365
@@ -155,6 +156,15 @@ def _check_numbers(data: CategoryData) -> None:
         raise WorkflowError(
             _("The career-stage rule can be at most %(num)d years.", num=MAX_PHD_YEARS),
             "phd_within_years",
+        )
+    years = data.exclude_winners_within_years
+    if years is not None and not 1 <= years <= MAX_WINNER_YEARS:
+        raise WorkflowError(
+            _(
+                "The rule on earlier winners needs a number of years from 1 to %(most)d.",
+                most=MAX_WINNER_YEARS,
+            ),
+            "exclude_winners_within_years",
         )
     if data.max_support_letters is None or data.max_support_letters < 0:
         raise WorkflowError(

@@ -68,6 +68,7 @@ CATEGORY_FIELDS = (
     "eligibility_text",
     "eligibility_text_nb",
     "phd_within_years",
+    "exclude_winners_within_years",
     "prize_amount",
     "currency",
     "prize_count",
@@ -155,6 +156,7 @@ class CategoryData:
     description_nb: str = ""
     eligibility_text_nb: str = ""
     phd_within_years: int | None = None
+    exclude_winners_within_years: int | None = None
     currency: str = "NOK"
     funder: str = ""
     self_nomination_allowed: bool = False

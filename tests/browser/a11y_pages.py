@@ -126,6 +126,7 @@ FORM_ONLY = {
     "admin.new_round",
     "admin.new_user",
     "admin.staff_import",
+    "admin.publications_import",
 }
 # The accounts of a fresh installation, and the access table's column each one reads.
 EMPTY_PEOPLE = {
@@ -185,6 +186,15 @@ def staff_file(content: bytes) -> dict[str, tuple[str, str, bytes]]:
     return {"HR export (CSV or XLSX)": ("hr.csv", "text/csv", content)}
 
 
+# A publication list with an entry left out (no year): its preview lists both kinds.
+PUBLICATION_FILE = b"Title,Year,DOI\nA paper written together,2025,10.1000/a11y\nNo year,,\n"
+PUBLICATION_PERSON = {"The person's e-mail address": "reviewer@example.org"}
+
+
+def publication_file(content: bytes) -> dict[str, tuple[str, str, bytes]]:
+    return {"Publication list (CSV, BibTeX or RIS)": ("list.csv", "text/csv", content)}
+
+
 # (route, role, URL parameters (the world's objects), what to send): every page of the access
 # table with a form a person fills in; the fields are emptied, ``values`` by label are typed.
 FORMS: list[tuple[str, str, dict[str, str], dict]] = [
@@ -203,6 +213,7 @@ FORMS: list[tuple[str, str, dict[str, str], dict]] = [
     ("admin.departments", "admin", {}, {}),
     ("admin.edit_department", "admin", {}, {}),
     ("admin.staff_import", "admin", {}, {}),
+    ("admin.publications_import", "admin", {}, {}),
     ("admin.nomination_detail", "admin", {"nomination_id": "open_nomination"}, {}),
     ("nominate.referees", "nominator", {"nomination_id": "open_nomination"}, {}),
     ("admin.new_panel", "admin", {}, {}),

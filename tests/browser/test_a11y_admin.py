@@ -3,15 +3,23 @@
 The access world (tests/access_world.py) in the live server, the admin signed in once, every
 GET route of tests/access_table.py that answers the admin with a page; the nominations list
 paged (with more nominations, tests/query_world.py); a person's data found and refused
-(PERSON_PAGES); and the staff import's preview of a
-file. How each page is checked: tests/browser/a11y.py.
+(PERSON_PAGES); and the previews of the staff import and of a publication list. How each
+page is checked: tests/browser/a11y.py.
 """
 
 import pytest
 
 from tests.access_world import build_world
 from tests.browser.a11y import Audit, AuditChecks, run_audit
-from tests.browser.a11y_pages import GOOD_STAFF_FILE, PERSON_PAGES, staff_file, table_pages
+from tests.browser.a11y_pages import (
+    GOOD_STAFF_FILE,
+    PERSON_PAGES,
+    PUBLICATION_FILE,
+    PUBLICATION_PERSON,
+    publication_file,
+    staff_file,
+    table_pages,
+)
 from tests.query_world import grow
 
 pytestmark = pytest.mark.browser
@@ -43,6 +51,15 @@ def audit(browser, live_server) -> Audit:
             "/admin/staff-import",
             "admin",
             files=staff_file(GOOD_STAFF_FILE),
+            state="data",
+        )
+        audit.submit(
+            admin,
+            "admin.publications_import preview",
+            "/admin/publications",
+            "admin",
+            values=PUBLICATION_PERSON,
+            files=publication_file(PUBLICATION_FILE),
             state="data",
         )
 

@@ -47,6 +47,7 @@ from nominations.workflow.nominations.rules import (
     NOMINATOR_EDITABLE,
     NominationProblems,
     Problems,
+    earlier_winner_problems,
     problems,
     require_open,
 )
@@ -85,6 +86,8 @@ class SaveResult:
     refused: list[FileRefused] = field(default_factory=list)  # documents not stored
     duplicates: int = 0  # other active nominations of the same nominee in the category
     changed: bool = True  # False: saved as it was (nothing typed or attached differed)
+    # Saved, but it cannot be submitted like this (the rule on earlier winners).
+    warnings: list[str] = field(default_factory=list)
 
 
 def _require_nominator(nomination: Nomination, actor: User) -> None:
@@ -181,7 +184,9 @@ def save_draft(
         refused = apply_documents(nomination, documents, actor)
         refused += _apply_answers(nomination, answers, actor)[1]
         db.session.flush()
-        return SaveResult(nomination, refused, duplicate_count(nomination))
+        return SaveResult(
+            nomination, refused, duplicate_count(nomination), warnings=_warnings(nomination)
+        )
     before = audit.snapshot(nomination, NOMINATION_FIELDS)
     attached = _attachment_ids(nomination)
     apply_details(nomination, category, data, actor)
@@ -196,7 +201,14 @@ def save_draft(
         nomination.updated_at = now()
     db.session.flush()
     _record_changes(nomination, before, actor)
-    return SaveResult(nomination, refused, duplicate_count(nomination), changed)
+    return SaveResult(
+        nomination, refused, duplicate_count(nomination), changed, _warnings(nomination)
+    )
+
+
+def _warnings(nomination: Nomination) -> list[str]:
+    """What the nominator learns at once on saving, rather than only at submitting."""
+    return [message for _field, message in earlier_winner_problems(nomination)]
 
 
 def _create(category: AwardCategory, actor: User, token: str | None) -> Nomination:

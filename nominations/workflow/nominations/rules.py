@@ -1,7 +1,8 @@
 """What a nomination must satisfy, and when a nominator may change it.
 
-Completeness (required fields and documents), the word limit, the career-stage rule,
-self-nomination, and the call's clock: the server checks each at the moment of the change.
+Completeness (required fields and documents), the word limit, the career-stage rule, the
+rule on earlier winners, self-nomination, and the call's clock: the server checks each at the
+moment of the change.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from nominations.models import (
 from nominations.timeutil import format_date, format_local, now, to_local
 from nominations.workflow.calls import CallState, call_state
 from nominations.workflow.errors import WorkflowError
+from nominations.workflow.history import earlier_winner_message
 from nominations.workflow.questions.answers import problems as answer_problems
 
 # What a nominator may still change (while the call is open).
@@ -123,6 +125,7 @@ def problems(nomination: Nomination) -> Problems:
             )
         )
     found += eligibility_problems(category, nomination.nominee_phd_date)
+    found += earlier_winner_problems(nomination)
     found += _statement_problems(nomination)
     found += _document_problems(nomination)
     found += answer_problems(nomination)
@@ -172,6 +175,12 @@ def letter_problems(nomination: Nomination) -> Problems:
             ),
         )
     ]
+
+
+def earlier_winner_problems(nomination: Nomination) -> Problems:
+    """The category's rule on earlier winners of its prize (workflow/history.py)."""
+    message = earlier_winner_message(nomination.category, nomination.nominee_email)
+    return [("nominee_email", message)] if message else []
 
 
 def _statement_problems(nomination: Nomination) -> Problems:
