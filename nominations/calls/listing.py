@@ -1,0 +1,245 @@
+"""The calls page's rounds, read in one statement and rendered once per content and language.
+
+Rendering the list of rounds and categories is most of the page's work (each card goes through
+some twenty translated sentences, amounts and dates in the reader's language), and it is the
+same for every visitor until an administrator changes a round or a category. So each round's
+section is rendered once per (content, language, state, script root) and kept in this
+process; a request only reads the rows and puts the kept sections together.
+
+**The key is the content itself**: the rows the page shows (every column the sections read,
+:data:`CALL_ROWS`), as the database has them now. Every request reads them, in one statement,
+as a bare query of the same rows would; a change to any of them, made by any process on any
+host (a form, a job, psql, a restore), gives other rows and so other sections on the very next
+request. Nothing has to be told of the change, so there is nothing to forget and nothing to
+invalidate. Sections of content no longer shown fall out of a small LRU.
+
+**What is not kept** is what differs per visitor or per moment: the time left before an open
+call closes, and the visitor's own nominations in each category. Those places are marked in a
+kept section (:func:`_slot`) and filled on every request. Which of the three lists a round is
+in (open, upcoming, closed) follows the clock and is decided on every request too; the state is
+part of a section's key. The rest of the page (header, sign-in state, the lead) is the page
+template's, rendered per request as before.
+
+The view objects (:class:`CallRound`, :class:`CallCategory`) carry the selected columns only; a
+template that asks for a column :data:`CALL_ROWS` does not select fails loudly instead of
+showing nothing (and so instead of a cache key that misses a column the page shows).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from flask import render_template, request
+from markupsafe import Markup, escape
+
+from nominations.languages import current_language, localized
+from nominations.models import AwardCategory, AwardRound, db
+from nominations.public import reads
+from nominations.timeutil import humanize_remaining
+from nominations.workflow.calls import CallState, call_state
+from nominations.workflow.nominations.rules import phd_earliest_for
+
+ROUND_COLUMNS = (
+    "id",
+    "name",
+    "name_nb",
+    "year",
+    "organiser",
+    "description",
+    "description_nb",
+    "opens_at",
+    "closes_at",
+    "status",
+    "opening_confirmed_at",
+)
+CATEGORY_COLUMNS = (
+    "id",
+    "name",
+    "name_nb",
+    "description",
+    "description_nb",
+    "eligibility_text",
+    "eligibility_text_nb",
+    "phd_within_years",
+    "prize_amount",
+    "currency",
+    "prize_count",
+    "funder",
+    "self_nomination_allowed",
+    "department_nomination_allowed",
+    "word_limit",
+    "requires_cv",
+    "requires_publications",
+    "max_support_letters",
+)
+
+# Rounds of this year and last year, and any later one not closed yet, with their categories
+# (a round without categories is not shown), in the order the page lists them. Built once.
+CALL_ROWS = (
+    db.select(
+        *(getattr(AwardRound, name).label(f"r_{name}") for name in ROUND_COLUMNS),
+        *(getattr(AwardCategory, name).label(f"c_{name}") for name in CATEGORY_COLUMNS),
+    )
+    .join_from(AwardRound, AwardCategory, AwardCategory.round_id == AwardRound.id)
+    .where(
+        db.or_(
+            AwardRound.year >= db.bindparam("last_year"),
+            AwardRound.closes_at > db.bindparam("at"),
+        )
+    )
+    .order_by(AwardRound.closes_at, AwardRound.id, AwardCategory.position, AwardCategory.id)
+)
+
+
+class _Columns:
+    """The selected columns of a row as attributes, and nothing else."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise RuntimeError(
+            f"the calls page reads {type(self).__name__}.{name}, which calls.listing.CALL_ROWS "
+            "does not select: add it there (it is part of the cache key)"
+        )
+
+
+class CallRound(_Columns):
+    categories: list[CallCategory]
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+        self.categories = []
+        self.sections: dict[tuple, tuple] = {}  # (language, root, state) -> kept parts
+
+    @property
+    def title(self) -> str:
+        """As AwardRound.title: the name in the reader's language, with its year."""
+        return AwardRound.title_of(localized(self, "name"), self.year)
+
+
+class CallCategory(_Columns):
+    def __init__(self, values: dict[str, Any], award_round: CallRound) -> None:
+        self.__dict__.update(values)
+        self.round = award_round
+        self.phd_earliest: date | None = phd_earliest_for(self.phd_within_years, self.closes_at)
+
+    @property
+    def closes_at(self) -> datetime:
+        return self.round.closes_at
+
+
+def _rounds_of(rows: Sequence[Any]) -> list[CallRound]:
+    rounds: dict[int, CallRound] = {}
+    for row in rows:
+        values = row._mapping
+        award_round = rounds.get(values["r_id"])
+        if award_round is None:
+            award_round = CallRound({name: values[f"r_{name}"] for name in ROUND_COLUMNS})
+            rounds[award_round.id] = award_round
+        category = {name: values[f"c_{name}"] for name in CATEGORY_COLUMNS}
+        award_round.categories.append(CallCategory(category, award_round))
+    return list(rounds.values())
+
+
+# --------------------------------------------------------------------------------------------
+# The kept content: the rounds of the last few contents seen, with their rendered sections.
+
+KEPT_CONTENTS = 8  # a content lives until an administrator's next change; 8 is plenty
+_kept: OrderedDict[tuple, list[CallRound]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def current_rounds(at: datetime, this_year: int) -> list[CallRound]:
+    """The rounds the page may show at ``at``, as the database has them now (one query)."""
+    rows = tuple(reads.rows(CALL_ROWS, {"at": at, "last_year": this_year - 1}))
+    with _lock:
+        rounds = _kept.get(rows)
+        if rounds is not None:
+            _kept.move_to_end(rows)
+            return rounds
+    rounds = _rounds_of(rows)
+    with _lock:
+        rounds = _kept.setdefault(rows, rounds)
+        while len(_kept) > KEPT_CONTENTS:
+            _kept.popitem(last=False)
+    return rounds
+
+
+def forget_all() -> None:
+    """Drop every kept section (tests; nothing else needs it: the key is the content)."""
+    with _lock:
+        _kept.clear()
+
+
+def grouped(rounds: list[CallRound], at: datetime) -> dict[CallState, list[CallRound]]:
+    """The rounds by their call's state at ``at``, each list in the page's order. A round held
+    at its opening time (not confirmed) is not announced as "opens <past date>": it appears
+    once an administrator opens it (workflow.opening)."""
+    groups: dict[CallState, list[CallRound]] = {state: [] for state in CallState}
+    for award_round in rounds:
+        state = call_state(award_round, at)  # type: ignore[arg-type]  # the same columns
+        if state is CallState.UPCOMING and award_round.opens_at <= at:
+            continue
+        groups[state].append(award_round)
+    groups[CallState.UPCOMING].sort(key=lambda r: (r.opens_at, r.id))
+    groups[CallState.CLOSED].sort(key=lambda r: (r.closes_at, r.id), reverse=True)
+    return groups
+
+
+# --------------------------------------------------------------------------------------------
+# Sections: kept with marked slots, filled per request.
+
+_MARK = f"\x00{secrets.token_hex(8)}:"  # NUL never comes from a form nor from PostgreSQL
+_SLOT = re.compile(re.escape(_MARK) + r"([a-z]+):([0-9]+)\x00")
+
+
+def _slot(kind: str, ident: int) -> Markup:
+    return Markup(f"{_MARK}{kind}:{ident}\x00")
+
+
+def _render_parts(award_round: CallRound, state: CallState) -> tuple:
+    """The round's section with its per-visitor places marked, split at the marks:
+    (text, kind, id, text, kind, id, ..., text)."""
+    html = render_template("calls/_round.html", award_round=award_round, state=state, slot=_slot)
+    parts = _SLOT.split(str(html))
+    for index in range(2, len(parts), 3):
+        parts[index] = int(parts[index])
+    return tuple(parts)
+
+
+def section(
+    award_round: CallRound,
+    state: CallState,
+    fill: dict[str, Callable[[int], str]],
+) -> Markup:
+    """The round's section as this visitor sees it now: the kept parts, with each slot filled
+    by ``fill[kind](id)`` (already HTML)."""
+    key = (current_language(), request.script_root, state)
+    parts = award_round.sections.get(key)
+    if parts is None:
+        parts = award_round.sections.setdefault(key, _render_parts(award_round, state))
+    out = [parts[0]]
+    for index in range(1, len(parts), 3):
+        out.append(fill[parts[index]](parts[index + 1]))
+        out.append(parts[index + 2])
+    return Markup("".join(out))
+
+
+def remaining_filler(rounds: list[CallRound], at: datetime) -> Callable[[int], str]:
+    """The time left of each open round (by round id), worked out once per request."""
+    texts: dict[int, str] = {}
+    by_id = {r.id: r for r in rounds}
+
+    def fill(round_id: int) -> str:
+        text = texts.get(round_id)
+        if text is None:
+            text = texts[round_id] = str(escape(humanize_remaining(by_id[round_id].closes_at, at)))
+        return text
+
+    return fill
