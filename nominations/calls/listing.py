@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -150,31 +148,11 @@ def _rounds_of(rows: Sequence[Any]) -> list[CallRound]:
 # --------------------------------------------------------------------------------------------
 # The kept content: the rounds of the last few contents seen, with their rendered sections.
 
-KEPT_CONTENTS = 8  # a content lives until an administrator's next change; 8 is plenty
-_kept: OrderedDict[tuple, list[CallRound]] = OrderedDict()
-_lock = threading.Lock()
-
 
 def current_rounds(at: datetime, this_year: int) -> list[CallRound]:
     """The rounds the page may show at ``at``, as the database has them now (one query)."""
     rows = tuple(reads.rows(CALL_ROWS, {"at": at, "last_year": this_year - 1}))
-    with _lock:
-        rounds = _kept.get(rows)
-        if rounds is not None:
-            _kept.move_to_end(rows)
-            return rounds
-    rounds = _rounds_of(rows)
-    with _lock:
-        rounds = _kept.setdefault(rows, rounds)
-        while len(_kept) > KEPT_CONTENTS:
-            _kept.popitem(last=False)
-    return rounds
-
-
-def forget_all() -> None:
-    """Drop every kept section (tests; nothing else needs it: the key is the content)."""
-    with _lock:
-        _kept.clear()
+    return reads.kept("calls").get(rows, lambda: _rounds_of(rows))
 
 
 def grouped(rounds: list[CallRound], at: datetime) -> dict[CallState, list[CallRound]]:
