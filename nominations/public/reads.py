@@ -24,9 +24,8 @@ from nominations.models import db
 
 
 def rows(statement: Executable, parameters: dict[str, Any]) -> Sequence[Row]:
-    session = db.session()
-    if session.in_transaction():
-        return session.connection().execute(statement, parameters).all()
+    if db.session.registry.has() and db.session().in_transaction():
+        return db.session.connection().execute(statement, parameters).all()
     with db.engine.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT")
         return connection.execute(statement, parameters).all()
