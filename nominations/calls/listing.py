@@ -36,7 +36,7 @@ from typing import Any
 from flask import render_template, request
 from markupsafe import Markup, escape
 
-from nominations.languages import current_language, localized
+from nominations.languages import localized
 from nominations.models import AwardCategory, AwardRound, db
 from nominations.public import reads
 from nominations.timeutil import humanize_remaining
@@ -132,7 +132,26 @@ class CallCategory(_Columns):
         return self.round.closes_at
 
 
-def _rounds_of(rows: Sequence[Any]) -> list[CallRound]:
+class Listing:
+    """One content: its rounds, and the whole pages kept for anonymous visitors (by language,
+    script root, path and the rounds in each state)."""
+
+    MAX_PAGES = 64  # paths with query strings are many: forget them all beyond this
+
+    def __init__(self, rounds: list[CallRound]) -> None:
+        self.rounds = rounds
+        self._pages: dict[tuple, tuple] = {}
+
+    def page(self, key: tuple, render: Callable[[], str]) -> tuple:
+        parts = self._pages.get(key)
+        if parts is None:
+            if len(self._pages) >= self.MAX_PAGES:
+                self._pages.clear()
+            parts = self._pages.setdefault(key, _split(render()))
+        return parts
+
+
+def _listing_of(rows: Sequence[Any]) -> Listing:
     rounds: dict[int, CallRound] = {}
     for row in rows:
         values = row._mapping
@@ -142,17 +161,17 @@ def _rounds_of(rows: Sequence[Any]) -> list[CallRound]:
             rounds[award_round.id] = award_round
         category = {name: values[f"c_{name}"] for name in CATEGORY_COLUMNS}
         award_round.categories.append(CallCategory(category, award_round))
-    return list(rounds.values())
+    return Listing(list(rounds.values()))
 
 
 # --------------------------------------------------------------------------------------------
 # The kept content: the rounds of the last few contents seen, with their rendered sections.
 
 
-def current_rounds(at: datetime, this_year: int) -> list[CallRound]:
+def current(at: datetime, this_year: int) -> Listing:
     """The rounds the page may show at ``at``, as the database has them now (one query)."""
     rows = tuple(reads.rows(CALL_ROWS, {"at": at, "last_year": this_year - 1}))
-    return reads.kept("calls").get(rows, lambda: _rounds_of(rows))
+    return reads.kept("calls").get(rows, lambda: _listing_of(rows))
 
 
 def grouped(rounds: list[CallRound], at: datetime) -> dict[CallState, list[CallRound]]:
@@ -177,36 +196,54 @@ _MARK = f"\x00{secrets.token_hex(8)}:"  # NUL never comes from a form nor from P
 _SLOT = re.compile(re.escape(_MARK) + r"([a-z]+):([0-9]+)\x00")
 
 
-def _slot(kind: str, ident: int) -> Markup:
+def slot(kind: str, ident: int = 0) -> Markup:
+    """A place in a kept text that is filled per request (``fill[kind](ident)``)."""
     return Markup(f"{_MARK}{kind}:{ident}\x00")
 
 
-def _render_parts(award_round: CallRound, state: CallState) -> tuple:
-    """The round's section with its per-visitor places marked, split at the marks:
-    (text, kind, id, text, kind, id, ..., text)."""
-    html = render_template("calls/_round.html", award_round=award_round, state=state, slot=_slot)
+def _split(html: str) -> tuple:
+    """A text with slots, split at them: (text, kind, id, text, kind, id, ..., text)."""
     parts = _SLOT.split(str(html))
     for index in range(2, len(parts), 3):
         parts[index] = int(parts[index])
     return tuple(parts)
 
 
+def fill(parts: tuple, fillers: dict[str, Callable[[int], str]]) -> Markup:
+    """The kept parts with each slot filled by ``fillers[kind](id)`` (already HTML)."""
+    out = [parts[0]]
+    for index in range(1, len(parts), 3):
+        out.append(fillers[parts[index]](parts[index + 1]))
+        out.append(parts[index + 2])
+    return Markup("".join(out))
+
+
+def _section_parts(award_round: CallRound, state: CallState, language: str) -> tuple:
+    key = (language, request.script_root, state)
+    parts = award_round.sections.get(key)
+    if parts is None:
+        html = render_template("calls/_round.html", award_round=award_round, state=state, slot=slot)
+        parts = award_round.sections.setdefault(key, _split(html))
+    return parts
+
+
 def section(
     award_round: CallRound,
     state: CallState,
-    fill: dict[str, Callable[[int], str]],
+    language: str,
+    fillers: dict[str, Callable[[int], str]],
 ) -> Markup:
-    """The round's section as this visitor sees it now: the kept parts, with each slot filled
-    by ``fill[kind](id)`` (already HTML)."""
-    key = (current_language(), request.script_root, state)
-    parts = award_round.sections.get(key)
-    if parts is None:
-        parts = award_round.sections.setdefault(key, _render_parts(award_round, state))
-    out = [parts[0]]
-    for index in range(1, len(parts), 3):
-        out.append(fill[parts[index]](parts[index + 1]))
-        out.append(parts[index + 2])
-    return Markup("".join(out))
+    """The round's section as this visitor sees it now: the kept parts, slots filled."""
+    return fill(_section_parts(award_round, state, language), fillers)
+
+
+def marked_section(award_round: CallRound, state: CallState, language: str) -> Markup:
+    """The round's section with its slots left in (for a page kept whole)."""
+    parts = _section_parts(award_round, state, language)
+    return fill(parts, {kind: lambda ident, kind=kind: slot(kind, ident) for kind in SLOTS})
+
+
+SLOTS = ("remaining", "mine")
 
 
 def remaining_filler(rounds: list[CallRound], at: datetime) -> Callable[[int], str]:
@@ -214,10 +251,10 @@ def remaining_filler(rounds: list[CallRound], at: datetime) -> Callable[[int], s
     texts: dict[int, str] = {}
     by_id = {r.id: r for r in rounds}
 
-    def fill(round_id: int) -> str:
+    def remaining(round_id: int) -> str:
         text = texts.get(round_id)
         if text is None:
             text = texts[round_id] = str(escape(humanize_remaining(by_id[round_id].closes_at, at)))
         return text
 
-    return fill
+    return remaining
