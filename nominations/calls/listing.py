@@ -15,10 +15,13 @@ invalidate. Sections of content no longer shown fall out of a small LRU.
 
 **What is not kept** is what differs per visitor or per moment: the time left before an open
 call closes, and the visitor's own nominations in each category. Those places are marked in a
-kept section (:func:`_slot`) and filled on every request. Which of the three lists a round is
+kept section (:func:`slot`) and filled on every request. Which of the three lists a round is
 in (open, upcoming, closed) follows the clock and is decided on every request too; the state is
-part of a section's key. The rest of the page (header, sign-in state, the lead) is the page
-template's, rendered per request as before.
+part of a section's key. For a signed-in visitor (or one with a message flashed) the rest of
+the page (header, sign-in state, the lead) is rendered per request around the kept sections.
+For anonymous visitors the whole page is the same but for the CSRF token of the language
+switch and the time left, so it is kept whole too (:meth:`Listing.page`, by language, script
+root, path and the rounds in each state), with those two as slots.
 
 The view objects (:class:`CallRound`, :class:`CallCategory`) carry the selected columns only; a
 template that asks for a column :data:`CALL_ROWS` does not select fails loudly instead of
@@ -141,6 +144,7 @@ class Listing:
     def __init__(self, rounds: list[CallRound]) -> None:
         self.rounds = rounds
         self._pages: dict[tuple, tuple] = {}
+        self.remaining_texts: dict[tuple, str] = {}
 
     def page(self, key: tuple, render: Callable[[], str]) -> tuple:
         parts = self._pages.get(key)
@@ -246,15 +250,20 @@ def marked_section(award_round: CallRound, state: CallState, language: str) -> M
 SLOTS = ("remaining", "mine")
 
 
-def remaining_filler(rounds: list[CallRound], at: datetime) -> Callable[[int], str]:
-    """The time left of each open round (by round id), worked out once per request."""
-    texts: dict[int, str] = {}
-    by_id = {r.id: r for r in rounds}
+def remaining_filler(listing: Listing, at: datetime, language: str) -> Callable[[int], str]:
+    """The time left of each open round (by round id). The text depends only on the whole
+    minutes left (humanize_remaining): kept per language and minutes, for every visitor."""
+    by_id = {r.id: r for r in listing.rounds}
 
     def remaining(round_id: int) -> str:
-        text = texts.get(round_id)
+        seconds = int((by_id[round_id].closes_at - at).total_seconds())
+        key = (language, seconds <= 0, seconds // 60)
+        text = listing.remaining_texts.get(key)
         if text is None:
-            text = texts[round_id] = str(escape(humanize_remaining(by_id[round_id].closes_at, at)))
+            if len(listing.remaining_texts) >= Listing.MAX_PAGES:
+                listing.remaining_texts.clear()
+            text = str(escape(humanize_remaining(by_id[round_id].closes_at, at)))
+            listing.remaining_texts[key] = text
         return text
 
     return remaining

@@ -28,7 +28,7 @@ def index():
     current = listing.current(at, to_local(at).year)
     groups = listing.grouped(current.rounds, at)
     language = current_language()
-    remaining = listing.remaining_filler(current.rounds, at)
+    remaining = listing.remaining_filler(current, at, language)
     if _same_for_every_anonymous_visitor():
         key = (
             language,
