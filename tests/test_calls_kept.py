@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from flask import template_rendered
+from flask import jsonify, template_rendered
 
 from nominations.models import AwardCategory, AwardRound, RoundStatus, db
 from tests import factories
@@ -125,6 +125,13 @@ def test_the_feed_shows_a_change_made_by_another_instance_on_the_next_request(
         third = client.get("/calls.json").get_json()
     assert third["generated_at"] != second["generated_at"]
     assert third["calls"] == second["calls"]
+
+
+def test_the_feed_is_written_as_jsonify_writes_it(app, client, call):
+    for _ in range(2):  # serialized, then kept
+        response = client.get("/calls.json")
+        assert response.mimetype == "application/json"
+        assert response.get_data() == jsonify(**response.get_json()).get_data()
 
 
 def test_each_language_gets_its_own_page_from_what_is_kept(client, call):

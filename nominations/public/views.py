@@ -73,8 +73,8 @@ def calls_json():
     rows = tuple(reads.rows(OPEN_CALL_ROWS, {"at": at}))
     calls = reads.kept("calls.json").get(rows, lambda: _serialized_calls(rows))
     # As jsonify writes it (keys sorted, compact), with the kept list spliced in.
-    generated_at = current_app.json.dumps(at.isoformat())
-    body = f'{{"calls":{calls},"generated_at":{generated_at}}}\n'
+    # (an ISO time is plain ASCII: it needs no escaping to be a JSON string)
+    body = f'{{"calls":{calls},"generated_at":"{at.isoformat()}"}}\n'
     return current_app.response_class(body, mimetype="application/json")
 
 
