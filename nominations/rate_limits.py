@@ -58,6 +58,14 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _for_counted_only(hook: Callable, kind: str) -> Callable:
+    if kind == "before_request_funcs":
+        return lambda: hook() if _counted() else None
+    if kind == "after_request_funcs":
+        return lambda response: hook(response) if _counted() else response
+    return lambda error=None: hook(error) if _counted() else None
+
+
 def init_app(app: Flask) -> Limiter:
     """Give ``app`` its limiter and wrap its marked views (after the blueprints)."""
     limiter = Limiter(key_func=get_remote_address)
@@ -65,7 +73,13 @@ def init_app(app: Flask) -> Limiter:
     # above all, skips the limiter's bookkeeping (issue 16).
     # (Views reached by a secret link count every request: ``token_limited``.)
     limiter.request_filter(lambda: not _counted())
+    hooks = ("before_request_funcs", "after_request_funcs", "teardown_request_funcs")
+    before = {kind: len(getattr(app, kind).get(None, ())) for kind in hooks}
     limiter.init_app(app)
+    # ... and the hooks it adds are not even called for them (some 50 µs a request).
+    for kind in hooks:
+        funcs = getattr(app, kind).setdefault(None, [])
+        funcs[before[kind] :] = [_for_counted_only(f, kind) for f in funcs[before[kind] :]]
     # The app holds it: its limits hold it only weakly (and a switched-off limiter does not
     # enter app.extensions["limiter"]).
     app.extensions["rate_limiter"] = limiter

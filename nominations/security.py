@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response, current_app, redirect, request
+from flask import Flask, Request, Response, current_app, g, redirect, request, session
 from flask_login import AnonymousUserMixin, current_user
 from flask_talisman import Talisman
 from werkzeug.datastructures import ImmutableMultiDict
@@ -87,6 +87,45 @@ class NulFreeRequest(Request):
     parameter_storage_class = NulFreeParameters
 
 
+class KeptHeadersTalisman(Talisman):
+    """Talisman, with the headers it writes kept for the views without options of their own:
+    there is no nonce here and the policies are constants, so those headers are the same on
+    every answer but for HSTS, which depends on the request's scheme (part of the key).
+    Talisman would otherwise build each policy string again for every response (issue 16)."""
+
+    def _plain(self) -> bool:
+        view = current_app.view_functions.get(request.endpoint or "")
+        return not getattr(view, "talisman_view_options", None) and not (
+            self.content_security_policy_nonce_in
+        )
+
+    def _force_https(self):
+        if self.force_https or not self._plain():
+            return super()._force_https()
+        if self.session_cookie_secure and not self.app.debug:  # as Talisman does
+            self.app.config["SESSION_COOKIE_SECURE"] = True
+        return None
+
+    def _make_nonce(self):
+        if not self._plain():
+            super()._make_nonce()
+
+    def _set_response_headers(self, response: Response) -> Response:
+        if not self._plain():
+            return super()._set_response_headers(response)
+        key = (request.is_secure, request.headers.get("X-Forwarded-Proto", "http") == "https")
+        kept = self.__dict__.setdefault("_kept_headers", {})
+        headers = kept.get(key)
+        if headers is None:
+            scratch = Response()
+            before = set(scratch.headers.keys())
+            super()._set_response_headers(scratch)
+            headers = kept[key] = [(k, v) for k, v in scratch.headers.items() if k not in before]
+        for name, value in headers:
+            response.headers[name] = value
+        return response
+
+
 # For per-view options only (``@talisman(frame_options=...)``); init_app binds an instance
 # of its own to each app.
 talisman = Talisman()
@@ -101,9 +140,14 @@ def no_referrer(view):
     return view
 
 
-class _Talisman(Talisman):
+class _Talisman(KeptHeadersTalisman):
     """Talisman whose Referrer-Policy a view can tighten (:func:`no_referrer`): Talisman sets
-    that header after every view and after-request hook, so nothing else could."""
+    that header after every view and after-request hook, so nothing else could. Such a view's
+    headers are not the kept ones."""
+
+    def _plain(self) -> bool:
+        view = current_app.view_functions.get(request.endpoint or "")
+        return super()._plain() and not getattr(view, NO_REFERRER, False)
 
     def _set_referrer_policy_headers(self, headers):
         view = current_app.view_functions.get(request.endpoint or "") if request else None
@@ -143,9 +187,19 @@ def init_app(app: Flask) -> None:
         attachment = "attachment" in response.headers.get("Content-Disposition", "")
         # Anyone the sign-in resolved to a person: asking the person (is_authenticated reads
         # ``active``) would load him again, since the unit of work has ended and expired him.
-        if attachment or not isinstance(current_user._get_current_object(), AnonymousUserMixin):
+        if attachment or _signed_in():
             response.headers["Cache-Control"] = "no-store"
         return response
+
+    def _signed_in() -> bool:
+        # Nothing that could sign anyone in (no person in the session, no remember-me cookie;
+        # the app has no request or header loader): anonymous, without running Flask-Login's
+        # loading (its session protection hashes the client's address and agent) for the
+        # public pages and feeds that never asked who the visitor is (issue 16).
+        cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        if "_login_user" not in g and "_user_id" not in session and cookie not in request.cookies:
+            return False
+        return not isinstance(current_user._get_current_object(), AnonymousUserMixin)
 
     if force_https:
 

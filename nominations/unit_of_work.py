@@ -63,6 +63,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def end_unit_of_work(response: Response) -> Response:
+        if not db.session.registry.has() and "safe_method_wrote" not in g:
+            return response  # the request never opened a session: nothing to end
         if request.method in SAFE_METHODS and not _writes_on_get(app):
             wrote = g.pop("safe_method_wrote", False) or bool(
                 db.session.new or db.session.dirty or db.session.deleted

@@ -1,9 +1,9 @@
-from flask import jsonify, render_template
+from flask import current_app, jsonify, render_template
 from flask_login import current_user
 
 from nominations import health
 from nominations.models import AwardCategory, AwardRound, db
-from nominations.public import bp
+from nominations.public import bp, reads
 from nominations.timeutil import now, to_local
 from nominations.workflow import start_page
 from nominations.workflow.calls import OPEN_CALL_ORDER, open_categories_query, open_round_conditions
@@ -64,10 +64,21 @@ def calls_json():
     """The open calls for the institute's website, in both languages whatever the visitor's:
     each text once in English (``round``, ``category``, ``description``, ``eligibility``) and
     once in bokmål (the same names with ``_nb``); a text missing in one language is given in
-    the other (as the pages show it)."""
+    the other (as the pages show it).
+
+    The list is serialized once per content: the rows read now (one statement) are the key,
+    so a change made anywhere shows on the next request (see calls.listing for the reasoning);
+    only ``generated_at`` is written per request."""
     at = now()
-    # Core, in the request's transaction: plain rows need nothing of the ORM's machinery.
-    rows = db.session.connection().execute(OPEN_CALL_ROWS, {"at": at}).all()
+    rows = tuple(reads.rows(OPEN_CALL_ROWS, {"at": at}))
+    calls = reads.kept("calls.json").get(rows, lambda: _serialized_calls(rows))
+    # As jsonify writes it (keys sorted, compact), with the kept list spliced in.
+    # (an ISO time is plain ASCII: it needs no escaping to be a JSON string)
+    body = f'{{"calls":{calls},"generated_at":"{at.isoformat()}"}}\n'
+    return current_app.response_class(body, mimetype="application/json")
+
+
+def _serialized_calls(rows) -> str:
     rounds: dict[int, tuple[str, str]] = {}  # local times, once per round
     for row in rows:
         if row.round_id not in rounds:
@@ -92,7 +103,7 @@ def calls_json():
                 "closes_at": closes,
             }
         )
-    return jsonify(generated_at=at.isoformat(), calls=calls)
+    return current_app.json.dumps(calls, separators=(",", ":"))
 
 
 def _in_both_languages(row) -> dict[str, str]:
