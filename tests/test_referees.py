@@ -344,8 +344,9 @@ def test_the_token_page_is_rate_limited(make_client, nominator, world, app):
     )
     link = referee_named(nominator, world)
     with limited.test_client() as browser:
-        answers = [browser.get("/referee/guess-" + str(n)).status_code for n in range(3)]
-        assert answers == [404, 404, 404]
+        answers = [browser.get("/referee/guess-" + str(n)) for n in range(3)]
+        assert [a.status_code for a in answers] == [404, 404, 404]
+        assert answers[0].headers["Referrer-Policy"] == "no-referrer"
         assert browser.get(link).status_code == 429  # even the right link, once over
 
 
