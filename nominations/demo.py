@@ -89,6 +89,7 @@ def load_demo() -> str:
             opens_at=opens_at,
             closes_at=closes_at,
             review_deadline=review_deadline,
+            inform_nominees=True,  # the nominees hear of it when the call closes
         ),
         actor=SYSTEM,
     )

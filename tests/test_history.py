@@ -222,3 +222,15 @@ def category_nomination_rows(category: AwardCategory):
     return db.session.execute(
         db.select(Nomination).where(Nomination.category_id == category.id)
     ).scalars()
+
+
+def test_categories_written_without_a_lineage_are_not_one_prize(app):
+    # Rows written outside the ORM get the column's default "": never taken for one prize.
+    from nominations.workflow.history import earlier_win
+
+    category = _rule_setting(3)
+    assert earlier_win(category, "wenche@example.org") is not None
+    db.session.execute(db.update(AwardCategory).values(lineage=""))
+    db.session.commit()
+    db.session.expire_all()
+    assert earlier_win(category, "wenche@example.org") is None

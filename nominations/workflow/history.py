@@ -87,7 +87,7 @@ def earlier_win(category: AwardCategory, email: str) -> tuple[str, int] | None:
     none or no rule. Only published results count: an unpublished decision is not to be
     learnt by refusing a nomination."""
     years = category.exclude_winners_within_years
-    if not years or not email:
+    if not years or not email or not category.lineage:  # "": a row written outside the ORM
         return None
     award_round = category.round
     row = db.session.execute(

@@ -60,8 +60,12 @@ def may_start_from(source: Nomination) -> bool:
     return status_for_nominator(source.status, source.category.round) in AGAIN_FROM
 
 
+def _same_lineage(source: AwardCategory, target: AwardCategory) -> bool:
+    return bool(source.lineage) and target.lineage == source.lineage
+
+
 def _same_prize(source: AwardCategory, target: AwardCategory) -> bool:
-    return target.lineage == source.lineage or target.name == source.name
+    return _same_lineage(source, target) or target.name == source.name
 
 
 def _later(source: AwardCategory, target: AwardCategory) -> bool:
@@ -85,7 +89,7 @@ def targets(sources: Iterable[Nomination]) -> dict[int, AwardCategory]:
     found: dict[int, AwardCategory] = {}
     for source in sources:
         candidates = [c for c in open_categories if _later(source.category, c)]
-        match = next((c for c in candidates if c.lineage == source.category.lineage), None)
+        match = next((c for c in candidates if _same_lineage(source.category, c)), None)
         match = match or next((c for c in candidates if c.name == source.category.name), None)
         if match is not None:
             found[source.id] = match
