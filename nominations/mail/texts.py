@@ -11,9 +11,10 @@ from the default templates exactly as before. An edited text is a template for J
 nothing of the application; it is parsed and tried with the sample values when it is saved, so
 an unknown placeholder, a syntax error or an attempt at the sandbox is refused then, never met
 while sending. A placeholder may be required (a referee's personal link): a message without
-it is refused when saved, and is not sent if real values make it lose it. The administrators write the plain text; the HTML part is derived from it
-(escaped, blank lines make paragraphs, web addresses become links) inside the usual HTML
-layout, and both end with the usual footer.
+it is refused when saved, and the standard text is sent if real values make it lose it. The
+administrators write the plain text; the HTML part is derived from it (escaped, blank lines
+make paragraphs, web addresses become links) inside the usual HTML layout, and both end with
+the usual footer.
 
 Password reset and the test message stay fixed (``FIXED``): a reset message is what an attacker
 would most like to reword, and it must carry its link and expiry whatever an edit says.
