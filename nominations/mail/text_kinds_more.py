@@ -1,5 +1,6 @@
 """More kinds of editable e-mail (see ``text_kinds``): the closing of a call, a held opening
-and published results; then the modules of a nomination's changes and the outcomes."""
+and published results; then the modules of a nomination's changes, the outcomes, the
+referees' letters and the notice to nominees."""
 
 from __future__ import annotations
 
@@ -267,5 +268,11 @@ register(
     )
 )
 
-# The other kinds: a nomination's changes, the personal outcomes.
-from nominations.mail import text_nominations, text_outcomes  # noqa: E402,F401
+# The other kinds: a nomination's changes, the personal outcomes, the referees' letters and
+# the nominees' notice.
+from nominations.mail import (  # noqa: E402,F401
+    text_nominations,
+    text_nominee_notice,
+    text_outcomes,
+    text_referees,
+)

@@ -10,9 +10,11 @@ from the default templates exactly as before. An edited text is a template for J
 ``ImmutableSandboxedEnvironment``: it sees the kind's placeholders as plain strings and numbers,
 nothing of the application; it is parsed and tried with the sample values when it is saved, so
 an unknown placeholder, a syntax error or an attempt at the sandbox is refused then, never met
-while sending. The administrators write the plain text; the HTML part is derived from it
-(escaped, blank lines make paragraphs, web addresses become links) inside the usual HTML
-layout, and both end with the usual footer.
+while sending. A placeholder may be required (a referee's personal link): a message without
+it is refused when saved, and the standard text is sent if real values make it lose it. The
+administrators write the plain text; the HTML part is derived from it (escaped, blank lines
+make paragraphs, web addresses become links) inside the usual HTML layout, and both end with
+the usual footer.
 
 Password reset and the test message stay fixed (``FIXED``): a reset message is what an attacker
 would most like to reword, and it must carry its link and expiry whatever an edit says.
@@ -50,6 +52,9 @@ class Placeholder:
     description: Any  # a lazy text
     # The sample value the preview uses, in the language in force.
     sample: Callable[[], str | int]
+    # A placeholder the message cannot do without (a referee's personal link): a text whose
+    # message leaves it out is refused, and one that loses it with real values is not sent.
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,10 @@ class Kind:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.placeholders)
+
+    @property
+    def required(self) -> tuple[Placeholder, ...]:
+        return tuple(p for p in self.placeholders if p.required)
 
     def samples(self) -> dict[str, str | int]:
         return {p.name: p.sample() for p in self.placeholders}
@@ -148,6 +157,30 @@ def check(kind: Kind, source: str) -> None:
             ) from error
 
 
+def check_required(kind: Kind, body: str) -> None:
+    """Refuse a message (checked already) that leaves out a placeholder its kind cannot do
+    without: the sample value must come out whole in each language, so a placeholder only
+    mentioned in a condition that is never true, or changed by a filter, does not count."""
+    for placeholder in kind.required:
+        for language in LANGUAGES:
+            with in_language(language):
+                samples = kind.samples()
+            if str(samples[placeholder.name]) not in SANDBOX.from_string(body).render(samples):
+                raise TextProblem(
+                    _(
+                        "The message must contain %(placeholder)s (%(description)s): the e-mail "
+                        "is of no use without it.",
+                        placeholder="{{ " + placeholder.name + " }}",
+                        description=placeholder.description,
+                    )
+                )
+
+
+def missing_required(kind: Kind, values: Mapping[str, Any], text: str) -> list[str]:
+    """The required placeholders whose real value a rendered message does not carry."""
+    return [p.name for p in kind.required if str(values[p.name]) not in text]
+
+
 # --- rendering --------------------------------------------------------------------------------
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
@@ -211,12 +244,12 @@ def values_for(key: str, language: str, context: Mapping[str, Any]) -> dict[str,
 
 def render_edited(entry: EmailText, language: str, context: Mapping[str, Any]) -> Rendered | None:
     """An edited text filled in for a real message; None when it fails with real values
-    (it passed with the samples): the caller sends the standard text instead, so that a
-    text never stops a submission or a mailing."""
+    (it passed with the samples) or leaves out a required placeholder's value: the caller
+    sends the standard text instead, so that a text never stops a submission or a mailing
+    nor loses a referee's link."""
     try:
-        return render_source(
-            entry.subject, entry.body, values_for(entry.kind, language, context), language
-        )
+        values = values_for(entry.kind, language, context)
+        rendered = render_source(entry.subject, entry.body, values, language)
     except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as error:
         log.error(
             "The edited e-mail text %s (%s) failed (%s); the standard text is sent.",
@@ -225,6 +258,16 @@ def render_edited(entry: EmailText, language: str, context: Mapping[str, Any]) -
             error,
         )
         return None
+    missing = missing_required(KINDS[entry.kind], values, rendered.text)
+    if missing:  # e.g. a condition true for the samples only: the link must reach the reader
+        log.error(
+            "The edited e-mail text %s (%s) left out %s; the standard text is sent.",
+            entry.kind,
+            language,
+            ", ".join(missing),
+        )
+        return None
+    return rendered
 
 
 def default_source(kind: Kind, language: str) -> tuple[str, str]:

@@ -1,6 +1,7 @@
 """Saving and resetting the e-mail texts administrators own (mail/texts.py has the kinds).
 
-A text is checked before it is stored (mail.texts.check: syntax, placeholders, the sandbox),
+A text is checked before it is stored (mail.texts.check: syntax, placeholders, the sandbox;
+check_required: the placeholders its message cannot do without, such as a referee's link),
 so a broken text never reaches a mailing. Saving the default text unchanged, or the text that
 is stored already, changes nothing; each real change is in the audit log with before/after.
 Messages already queued keep their text: the outbox holds what was rendered.
@@ -50,6 +51,10 @@ def check_text(kind: texts.Kind, subject: str, body: str) -> None:
             texts.check(kind, source)
         except texts.TextProblem as problem:
             raise WorkflowError(str(problem), field=field) from problem
+    try:
+        texts.check_required(kind, body)
+    except texts.TextProblem as problem:
+        raise WorkflowError(str(problem), field="body") from problem
 
 
 def _snapshot(key: str, language: str, subject: str, body: str, edited: bool) -> dict:
