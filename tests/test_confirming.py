@@ -16,6 +16,8 @@ import pytest
 from nominations.confirming import QUESTIONS
 from nominations.models import Panel, ReminderKind, User, db
 from nominations.workflow.conflicts import sync_automatic_conflicts
+from nominations.workflow.questions.definitions import QuestionData, add_question
+from nominations.workflow.referees import RefereeData, name_referee
 from nominations.workflow.reminders.rules import add_reminder_rule
 from nominations.workflow.rubric import category_criteria
 from tests import factories
@@ -116,7 +118,11 @@ def scene() -> dict[str, Action]:
     decide(factories.nomination(prize, w.nominator, "Wenche Winner"), "For her work.")
     set_status(decided, "decided")
     call = factories.category(factories.award_round("OUH Research Awards"), "Early Career Award")
-    submitted = factories.nomination(call, w.nominator, "Nina Nominee")
+    submitted = factories.nomination(call, w.nominator, "Nina Nominee", "nina@example.org")
+    referee = name_referee(
+        submitted, RefereeData("Rolf Referee", "rolf@example.org", "Mentor"), actor=w.nominator
+    )
+    question = add_question(call, QuestionData(kind="short_text", label="Motto"), actor=w.admin)
     db.session.commit()
     rnd, panel = w.award_round.id, panel.id
     return {
@@ -203,6 +209,30 @@ def scene() -> dict[str, Action]:
                 {"kind": "collaborator", "reason": "We share a grant & a lab."},
             ),
             Action(
+                "nominate.remove_referee",
+                "nominator",
+                f"/nominations/{submitted.id}/referees/{referee.id}/remove",
+                "Remove this referee?",
+                f"/nominations/{submitted.id}/referees",
+                {},
+            ),
+            Action(
+                "admin.delete_question_view",
+                "admin",
+                f"/admin/questions/{question.id}/delete",
+                "Remove the question “Motto”?",
+                f"/admin/categories/{call.id}/questions",
+                {},
+            ),
+            Action(
+                "admin.erase_person_data",
+                "admin",
+                "/admin/people/nina@example.org/erase",
+                "Erase Nina Nominee?",
+                "/admin/people/nina@example.org",
+                {},
+            ),
+            Action(
                 "nominate.withdraw_nomination",
                 "nominator",
                 f"/nominations/{submitted.id}/withdraw",
@@ -226,6 +256,9 @@ ASKING = [
     "review.revoke",
     "review.declare",
     "nominate.withdraw_nomination",
+    "nominate.remove_referee",
+    "admin.delete_question_view",
+    "admin.erase_person_data",
 ]
 
 
@@ -330,5 +363,6 @@ def test_every_button_that_asks_takes_its_question_from_its_view(app):
             assert named, f"{path.relative_to(TEMPLATES)}: {match.group(0)}"
             asked.add(named.group(1) or named.group(2))
     assert asked <= set(QUESTIONS)
-    # review.declare's button is a form field: its view sets it.
-    assert set(QUESTIONS) - asked == {"review.declare"}
+    # review.declare's button is a form field: its view sets it. Erasing a person has a page
+    # of its own that asks (with what will be erased), whose button sends confirmed=1.
+    assert set(QUESTIONS) - asked == {"review.declare", "admin.erase_person_data"}

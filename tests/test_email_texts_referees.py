@@ -158,6 +158,22 @@ def test_a_referee_text_without_its_link_is_refused_with_a_clear_message(admin_c
     )
 
 
+def test_a_nominee_notice_without_the_privacy_link_is_refused(admin_client, app):
+    """The notice the law asks for (GDPR article 14) always points to the privacy page."""
+    for button in ("save", "preview"):
+        response = admin_client.submit(
+            "/admin/email-texts/nominee_notice/en",
+            {button: button, "subject": "Nominated", "body": "Dear {{ name }}, you are nominated."},
+        )
+        page = response.get_data(as_text=True)
+        assert "There is a problem" in page and "must contain {{ privacy_link }}" in page
+    assert _stored("nominee_notice") == []
+    saved = _save(
+        admin_client, "nominee_notice", subject="Nominated", body="Read {{ privacy_link }}"
+    )
+    assert saved.status_code == 302
+
+
 @pytest.mark.parametrize(
     ("kind", "body", "unknown"),
     [

@@ -27,6 +27,7 @@ ADMIN_PAGES = [
     "Rounds",
     "Nominations",
     "Users",
+    "Personal data",
     "Departments",
     "Outbox",
     "E-mail texts",

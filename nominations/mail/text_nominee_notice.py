@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from nominations.languages import localized
 from nominations.mail.text_kinds import ROUND, Context, _base, _hello, _lines, _p, _src
-from nominations.mail.texts import Kind, register
+from nominations.mail.texts import Kind, Placeholder, register
 
 
 def _controller() -> str:
@@ -60,7 +60,13 @@ register(
             _p("controller", _l("Who holds the data (from the configuration)"), _controller),
             _p("documents", _l("Months the documents are kept after publication (a number)"), 12),
             _p("comments", _l("Months the review comments are kept (a number)"), 12),
-            _p("privacy_link", _l("The page of the privacy notice"), lambda: _base() + "/privacy"),
+            # Required: the notice the law asks for (GDPR article 14) must point to the rest.
+            Placeholder(
+                "privacy_link",
+                _l("The page of the privacy notice"),
+                lambda: _base() + "/privacy",
+                required=True,
+            ),
             _p(
                 "contact",
                 _l("The address for questions about personal data (may be empty)"),
