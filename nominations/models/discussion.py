@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from nominations.models.accounts import User
 from nominations.models.base import UTCDateTime, db, utcnow
@@ -23,5 +23,8 @@ class DiscussionNote(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    nomination: Mapped[Nomination] = relationship()
+    # ``Nomination.discussion_note``: the review page loads it with the nomination.
+    nomination: Mapped[Nomination] = relationship(
+        backref=backref("discussion_note", uselist=False, passive_deletes=True)
+    )
     updated_by: Mapped[User | None] = relationship()

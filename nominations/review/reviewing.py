@@ -18,12 +18,12 @@ from nominations.models import (
     ReviewStatus,
     db,
 )
+from nominations.models.discussion import DiscussionNote
 from nominations.policy import allowed, authorize
 from nominations.review import bp
 from nominations.review.forms import review_form
 from nominations.workflow import NotFound, WorkflowError, access
 from nominations.workflow.conflicts import KIND_LABELS
-from nominations.workflow.disagreement import note_for
 from nominations.workflow.history import nominee_history
 from nominations.workflow.questions.answers import answers_of
 from nominations.workflow.referees import letter_count, letter_deadline
@@ -114,7 +114,9 @@ def _nomination_for_panel(nomination_id: int) -> tuple[Nomination, bool]:
             db.joinedload(Nomination.nominator),
             db.joinedload(Nomination.on_behalf_of_department),
             db.selectinload(Nomination.attachments),
-            db.selectinload(Nomination.referees),
+            # Joined, not a query of their own each: the page stays within its query budget.
+            db.joinedload(Nomination.referees),
+            db.joinedload(Nomination.discussion_note).joinedload(DiscussionNote.updated_by),
         ],
     )
     if nomination is None:
@@ -193,7 +195,7 @@ def nomination(nomination_id: int):
         letters_readable=allowed("referee_letter.read", current_user, nomination),
         letters=letter_count(nomination),
         letter_deadline=letter_deadline(category),
-        discussion_note=note_for(nomination),
+        discussion_note=nomination.discussion_note,
         history=nominee_history(nomination, current_user),
     )
 

@@ -72,10 +72,6 @@ def notes_for(nomination_ids: Iterable[int]) -> dict[int, DiscussionNote]:
     return {note.nomination_id: note for note in db.session.execute(statement).scalars()}
 
 
-def note_for(nomination: Nomination) -> DiscussionNote | None:
-    return notes_for([nomination.id]).get(nomination.id)
-
-
 def save_note(
     nomination: Nomination, text: str, *, actor: User
 ) -> tuple[DiscussionNote | None, bool]:
