@@ -25,7 +25,7 @@ from nominations.workflow import NotFound, WorkflowError, access
 from nominations.workflow.conflicts import KIND_LABELS
 from nominations.workflow.disagreement import note_for
 from nominations.workflow.history import nominee_history
-from nominations.workflow.questions.answers import answers_of
+from nominations.workflow.questions.reading import answers_of
 from nominations.workflow.referees import letter_count, letter_deadline
 from nominations.workflow.review_overview import reviewer_rounds, rounds_past_draft_query
 from nominations.workflow.reviews import (
