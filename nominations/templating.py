@@ -39,7 +39,7 @@ def text_lang(obj: object, field: str) -> Markup:
 
 
 def _answer_text(question, answer) -> str:
-    from nominations.workflow.questions.answers import display
+    from nominations.workflow.questions.reading import display
 
     return display(question, answer)
 

@@ -27,7 +27,7 @@ from nominations.workflow.nominations.rules import (
     letter_problems,
     problems,
 )
-from nominations.workflow.questions.answers import answers_of
+from nominations.workflow.questions.reading import answers_of
 from nominations.workflow.referees import letter_count, letter_deadline
 
 

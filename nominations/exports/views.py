@@ -25,7 +25,7 @@ from nominations.workflow.exports import (
     ranking_for_export,
     visible_nominations,
 )
-from nominations.workflow.questions.answers import answers_by_nomination, file_answer_labels
+from nominations.workflow.questions.reading import answers_by_nomination, file_answer_labels
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("nominate", __name__)
 
-from nominations.nominate import again, kept, referees, views  # noqa: E402,F401
+from nominations.nominate import again, documents, kept, referees, views  # noqa: E402,F401

@@ -1,7 +1,7 @@
 """The category's questions as fields of the nomination form, and what the form sent back.
 
 Every field is optional here and accepts anything (no choice validation): the workflow
-(``workflow.questions.answers``) decides what can be stored and what may be submitted, so the
+(``workflow.questions.validating``) decides what can be stored and what may be submitted, so the
 messages come from one place, at their fields.
 """
 
@@ -20,18 +20,16 @@ from wtforms.validators import Optional
 
 from nominations.languages import localized
 from nominations.models import Attachment, CategoryQuestion, QuestionAnswer, QuestionKind
-from nominations.workflow.questions.answers import (
+from nominations.workflow.questions.reading import (
     NO,
     YES,
-    AnswerChanges,
-    FileUpload,
-    bounds_text,
     field_name,
     format_number,
     option_label,
     value_of,
-    word_limit_text,
 )
+from nominations.workflow.questions.saving import AnswerChanges, FileUpload
+from nominations.workflow.questions.validating import bounds_text, word_limit_text
 
 Answered = list[tuple[CategoryQuestion, QuestionAnswer | None]]
 

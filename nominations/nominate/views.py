@@ -1,5 +1,6 @@
-"""Staff nominate: the nomination form (draft, submit, edit, withdraw), My nominations, and
-the download of supporting documents. Views parse and render; the workflow decides."""
+"""Staff nominate: the nomination form (draft, submit, edit, withdraw) and My nominations.
+Views parse and render; the workflow decides. The supporting documents' download and what the
+form uploads live in ``documents``."""
 
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ from flask import (
 from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 
-from nominations import storage
 from nominations.auth.access import role_required
 from nominations.confirming import Question, ask_first, asks
 from nominations.forms import add_error, refuse
 from nominations.languages import localized
-from nominations.models import AttachmentKind, AwardCategory, Nomination, NominationStatus, db
+from nominations.models import AwardCategory, Nomination, NominationStatus, db
 from nominations.nominate import bp
+from nominations.nominate.documents import document_changes
 from nominations.nominate.forms import (
     NominationForm,
     WithdrawForm,
@@ -45,7 +46,6 @@ from nominations.workflow.nominations.commands import (
     update,
     withdraw,
 )
-from nominations.workflow.nominations.documents import DOCUMENT_LABELS, DocumentChanges, Upload
 from nominations.workflow.nominations.rules import (
     NOMINATOR_EDITABLE,
     CallNotOpen,
@@ -54,19 +54,8 @@ from nominations.workflow.nominations.rules import (
     closed_message,
     departments_acting_for,
 )
-from nominations.workflow.questions.answers import answers_of
 from nominations.workflow.questions.definitions import category_questions
-
-
-@bp.app_template_filter("filesize")
-def filesize(value: int) -> str:
-    return storage.human_size(int(value or 0))
-
-
-@bp.app_template_filter("document_kind")
-def document_kind(kind: str) -> str:
-    label = str(DOCUMENT_LABELS.get(kind, kind))
-    return label[:1].upper() + label[1:]
+from nominations.workflow.questions.reading import answers_of
 
 
 def _get_category(category_id: int) -> AwardCategory:
@@ -81,24 +70,6 @@ def _get_nomination(nomination_id: int) -> Nomination:
         abort(404)
     authorize("nomination.view", current_user, nomination)
     return nomination
-
-
-def _documents(form: NominationForm) -> DocumentChanges:
-    uploads = []
-    if form.cv.data:
-        uploads.append(Upload(AttachmentKind.CV, form.cv.data.filename, form.cv.data.stream))
-    if form.publications.data:
-        uploads.append(
-            Upload(
-                AttachmentKind.PUBLICATIONS,
-                form.publications.data.filename,
-                form.publications.data.stream,
-            )
-        )
-    letters = getattr(form, "support_letters", None)
-    for letter in (letters.data or []) if letters is not None else []:
-        uploads.append(Upload(AttachmentKind.SUPPORT_LETTER, letter.filename, letter.stream))
-    return DocumentChanges(uploads=uploads, remove_ids=list(form.remove_documents.data or []))
 
 
 def _attach_problems(form: NominationForm, error: WorkflowError, summary: bool = True) -> None:
@@ -178,7 +149,7 @@ def _flash_duplicates(result: SaveResult) -> None:
 def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
     """One POST of the form: save a draft, submit, or save changes to a submitted one."""
     data = form_data(form)
-    documents = _documents(form)
+    documents = document_changes(form)
     answers = answer_changes(
         form, _answered(category, nomination), request.form.getlist("remove_answers")
     )
@@ -399,22 +370,3 @@ def mine():
             n.category.round_id for n in page.items if accepts_nominations(n.category.round)
         },
     )
-
-
-@bp.route("/nominations/<int:nomination_id>/attachments/<int:attachment_id>")
-@login_required
-def attachment(nomination_id: int, attachment_id: int):
-    """A supporting document, only for those who may see the nomination, never inline."""
-    found = queries.attachment_of(nomination_id, attachment_id)
-    if found is None:
-        abort(404)
-    authorize("nomination.download", current_user, found.nomination)
-    response = storage.download(found)  # streamed, a chunk at a time
-    if response is None:
-        current_app.logger.error(
-            "Attachment %s: its document %r is not stored", found.id, found.stored_name
-        )
-        abort(404)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

@@ -25,7 +25,7 @@ from nominations.review.forms import review_form
 from nominations.workflow import NotFound, WorkflowError, access
 from nominations.workflow.conflicts import KIND_LABELS
 from nominations.workflow.history import nominee_history
-from nominations.workflow.questions.answers import answers_of
+from nominations.workflow.questions.reading import answers_of
 from nominations.workflow.referees import letter_count, letter_deadline
 from nominations.workflow.review_overview import reviewer_rounds, rounds_past_draft_query
 from nominations.workflow.reviews import (

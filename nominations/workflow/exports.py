@@ -31,7 +31,7 @@ from nominations.models import (
 from nominations.timeutil import to_local
 from nominations.workflow import access
 from nominations.workflow.errors import NotFound, PermissionDenied
-from nominations.workflow.questions.answers import display, questions_of
+from nominations.workflow.questions.reading import display, questions_of
 from nominations.workflow.ranking import compute_ranking
 from nominations.workflow.ranking_details import RankingDetails, ranking_details
 

@@ -51,7 +51,7 @@ from nominations.workflow.nominations.rules import (
     problems,
     require_open,
 )
-from nominations.workflow.questions.answers import AnswerChanges, AnswerProblems, apply_answers
+from nominations.workflow.questions.saving import AnswerChanges, AnswerProblems, apply_answers
 from nominations.workflow.text import clean
 
 NOMINATION_FIELDS = (

@@ -115,7 +115,7 @@ def apply_documents(
         return []
     refused: list[FileRefused] = []
     remove = set(documents.remove_ids)
-    # A file answer goes with its answer (workflow.questions.answers), not from this list.
+    # A file answer goes with its answer (workflow.questions.saving), not from this list.
     removable = [a for a in nomination.attachments if a.kind != AttachmentKind.ANSWER]
     for attachment in [a for a in removable if a.id in remove]:
         _remove(nomination, attachment, actor)

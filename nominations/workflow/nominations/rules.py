@@ -28,7 +28,7 @@ from nominations.timeutil import format_date, format_local, now, to_local
 from nominations.workflow.calls import CallState, call_state
 from nominations.workflow.errors import WorkflowError
 from nominations.workflow.history import earlier_winner_message
-from nominations.workflow.questions.answers import problems as answer_problems
+from nominations.workflow.questions.validating import problems as answer_problems
 
 # What a nominator may still change (while the call is open).
 NOMINATOR_EDITABLE = (

@@ -1,5 +1,6 @@
 """Questions per category: administrators define them (``definitions``), nominators answer
-them in the nomination form (``answers``).
+them in the nomination form: ``reading`` their answers, ``validating`` what was typed and
+what may be submitted, ``saving`` it with the draft.
 
 What may change once a question has answers (decided here, told in README.md):
 

@@ -22,7 +22,7 @@ from nominations.workflow.rubric import category_criteria
 
 # A reviewer whose scores alone keep the winner ahead: (e-mail, name, department index).
 LENIENT = ("leif@example.org", "Leif Lenient", 6)
-# The fourth nominee of the category (the demo's first three are nominated by demo.py).
+# The fourth nominee of the category (the demo's first three are nominated by past_rounds.py).
 FOURTH = ("Oda Lie", "oda.lie@example.org", 4, "Brought the liquid biopsy test to the clinic.")
 # Weighted scores (the same on every criterion) by nominee, in the order of the category's
 # nominees: the chair, the reviewer (Rita) and Leif. Normalised: the first nominee +0.97, the
@@ -52,7 +52,7 @@ def uncertain_boundary(
     password: str,
 ) -> None:
     """Add Leif to the category's panel, a fourth nominee, and everyone's submitted reviews
-    (the round's call has closed; ``nominate`` is demo.py's own)."""
+    (the round's call has closed; ``nominate`` is past_rounds.py's own)."""
     email, name, dept = LENIENT
     leif = create_user(
         email=email,
