@@ -9,14 +9,9 @@ from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from nominations.admin import bp
+from nominations.data_controller import contact, controller
 from nominations.policy import requires
-from nominations.workflow.privacy_notice import (
-    MAX_NOTICE_CHARS,
-    contact,
-    controller,
-    current_notice,
-    update_notice,
-)
+from nominations.workflow.privacy_notice import MAX_NOTICE_CHARS, current_notice, update_notice
 
 PLAIN_TEXT = _l(
     "Plain text: leave an empty line between paragraphs. HTML and formatting are shown as typed."

@@ -9,21 +9,10 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from nominations.data_controller import contact, controller
 from nominations.languages import localized
 from nominations.mail.text_kinds import ROUND, Context, _base, _hello, _lines, _p, _src
 from nominations.mail.texts import Kind, Placeholder, register
-
-
-def _controller() -> str:
-    from nominations.workflow.privacy_notice import controller  # the workflow imports mail
-
-    return controller()
-
-
-def _contact() -> str:
-    from nominations.workflow.privacy_notice import contact
-
-    return contact()
 
 
 def notice_values(c: Context) -> dict[str, Any]:
@@ -57,7 +46,7 @@ register(
                 "Excellent Researcher Award, Early Career Award",
             ),
             ROUND,
-            _p("controller", _l("Who holds the data (from the configuration)"), _controller),
+            _p("controller", _l("Who holds the data (from the configuration)"), controller),
             _p("documents", _l("Months the documents are kept after publication (a number)"), 12),
             _p("comments", _l("Months the review comments are kept (a number)"), 12),
             # Required: the notice the law asks for (GDPR article 14) must point to the rest.
@@ -70,7 +59,7 @@ register(
             _p(
                 "contact",
                 _l("The address for questions about personal data (may be empty)"),
-                _contact,
+                contact,
             ),
         ),
         notice_values,

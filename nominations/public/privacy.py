@@ -3,9 +3,10 @@ collect personal data)."""
 
 from flask import render_template
 
+from nominations.data_controller import contact, controller
 from nominations.languages import localized
 from nominations.public import bp
-from nominations.workflow.privacy_notice import contact, controller, current_notice, paragraphs
+from nominations.workflow.privacy_notice import current_notice, paragraphs
 
 
 @bp.route("/privacy")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
+from nominations.data_controller import contact, controller
 from nominations.languages import in_language, recipient_language
 from nominations.mail import queue_email
 from nominations.models import (
@@ -30,7 +31,6 @@ from nominations.models import (
     User,
     db,
 )
-from nominations.workflow.privacy_notice import contact, controller
 
 # Nominations that went in and were not taken out: their data stays with the institute.
 INFORMED_STATUSES = (*REVIEWABLE_STATUSES, NominationStatus.INELIGIBLE)

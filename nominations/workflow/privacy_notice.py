@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import gettext as _
 
 from nominations import policy
-from nominations.languages import in_language, site_name
+from nominations.data_controller import controller
+from nominations.languages import in_language
 from nominations.models import PrivacyNotice, User, db
 from nominations.timeutil import now
 from nominations.workflow import audit
@@ -30,16 +30,6 @@ class NoticeText:
     text: str
     text_nb: str
     is_default: bool = False
-
-
-def controller() -> str:
-    """Who holds the data: PRIVACY_CONTROLLER, else the site's name (reader's language)."""
-    return current_app.config.get("PRIVACY_CONTROLLER") or site_name()
-
-
-def contact() -> str:
-    """The address for questions about personal data (the data protection officer), or ""."""
-    return current_app.config.get("PRIVACY_CONTACT") or ""
 
 
 def default_text() -> str:
