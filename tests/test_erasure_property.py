@@ -1,14 +1,18 @@
 """After erasing a person, nothing shows them any more (issue 17), as a property: Hypothesis
 builds worlds (the access world, tests/access_world.py, plus generated people as nominees,
-nominators and reviewers, with statements, review comments naming the nominee, documents of
-random bytes, queued e-mails and audit rows, in the published and the unpublished round),
+nominators, reviewers and referees, with statements, review comments naming the nominee,
+documents of random bytes, letters of reference (random bytes) by them and about them,
+answers to the category's questions (text naming them, a file of their bytes), publication
+lists, co-authorship decisions and discussion notes with reasons naming them, queued e-mails
+and audit rows, in the published and the unpublished round),
 erases one generated person (never a published winner) as an administrator, then checks that
-their name, e-mail and document bytes are in
+their name, e-mail and document bytes (their CV, the letters about them, their answers' file, the
+letter they wrote) are in
 - no page or download any role gets from the GET routes of the access table (ZIP and XLSX
   exports unpacked; the ICS and Atom feeds are routes of the table too), nor the pages of the
   generated nominations;
 - no row of the database: queued e-mails (the outbox), the audit log, every other table;
-- no stored document, in either back-end.
+- no stored document, in either back-end (neither bytes nor name nor e-mail).
 """
 
 from __future__ import annotations
@@ -29,13 +33,22 @@ from sqlalchemy import text
 
 from nominations.models import (
     Attachment,
+    AttachmentKind,
     AwardCategory,
+    CategoryQuestion,
+    CoauthorDecision,
+    DiscussionNote,
     Nomination,
     OutboxMessage,
     Panel,
+    Publication,
+    PublicationHolder,
+    QuestionAnswer,
+    Referee,
     User,
     db,
 )
+from nominations.timeutil import now
 from nominations.workflow import audit
 from nominations.workflow.panels import add_member
 from tests import documents, factories
@@ -58,11 +71,19 @@ class Generated:
     random_bytes: bytes  # of their CV (after the PDF header)
     mail: bool  # a queued e-mail to them
     index: int
+    referee: bool = False  # a referee of the world's "other" nomination, with a letter
+    letter_bytes: bytes = b""  # of the letter they wrote as a referee
+    publications: int = 0  # on their publication list
 
     @property
     def document(self) -> bytes:
         """Their CV's own bytes (numbered: two people's random bytes may be equal)."""
         return f"person-{self.index}:".encode() + self.random_bytes
+
+    @property
+    def letter(self) -> bytes:
+        """The letter they wrote as a referee."""
+        return f"letter-by-{self.index}:".encode() + self.letter_bytes
 
 
 def _person(index: int):
@@ -85,6 +106,9 @@ def _person(index: int):
         random_bytes=st.binary(min_size=16, max_size=48),
         mail=st.booleans(),
         index=st.just(index),
+        referee=st.booleans(),
+        letter_bytes=st.binary(min_size=16, max_size=48),
+        publications=st.integers(0, 2),
     )
 
 
@@ -135,7 +159,10 @@ def _build(lab: Lab, people: tuple[Generated, ...]) -> list[int]:
             if person.reviewer:
                 add_member(panel, accounts[index], actor=admin)
     about: list[int] = []
+    questions = {key: _questions(lab.ids[key]) for key in lab.ids if key.endswith("category")}
+    chair_id, world_reviewer = _user_id("chair"), _user_id("reviewer")
     for index, person in enumerate(people):
+        _referee_and_publications(lab, person, accounts.get(index), admin)
         for key in person.nominated_in:
             # Nominated by the world's nominator, or by another generated person.
             others = [a for i, a in accounts.items() if i != index]
@@ -170,6 +197,7 @@ def _build(lab: Lab, people: tuple[Generated, ...]) -> list[int]:
                 before={"nominee_name": "", "statement": ""},
                 after={"nominee_name": person.name, "statement": item.statement},
             )
+            _about_person(item, person, questions[key], by, chair_id, world_reviewer)
             db.session.add(
                 OutboxMessage(
                     dedupe_key=f"property:{item.id}",
@@ -195,6 +223,151 @@ def _build(lab: Lab, people: tuple[Generated, ...]) -> list[int]:
             )
     db.session.commit()
     return about
+
+
+def _store(content: bytes) -> tuple[str, str]:
+    """Store ``content`` in the configured back-end: (stored name, SHA-256)."""
+    stored = secrets.token_hex(16) + ".pdf"
+    documents.put(stored, content)
+    return stored, hashlib.sha256(content).hexdigest()
+
+
+def _questions(category_id: int) -> tuple[int, int]:
+    """A text and a file question of the category (ids), made once per example."""
+    made = []
+    for kind, label in (("long_text", "Generated plan"), ("file", "Generated file")):
+        question = db.session.execute(
+            db.select(CategoryQuestion).filter_by(category_id=category_id, label=label)
+        ).scalar_one_or_none() or CategoryQuestion(category_id=category_id, kind=kind, label=label)
+        db.session.add(question)
+        db.session.flush()
+        made.append(question.id)
+    return made[0], made[1]
+
+
+def _about_person(item, person, questions, by, chair_id: int, reviewer_id: int) -> None:
+    """What else a nomination about ``person`` holds about them: a letter of reference
+    (their bytes), answers (a text naming them, a file of their bytes), the chair's note
+    and a co-authorship decision's reason naming them."""
+    letter = PDF + b"% letter about " + person.document + b"\n"
+    stored, digest = _store(letter)
+    db.session.add(
+        Referee(
+            nomination_id=item.id,
+            name="Rune Referee",
+            email="rune@example.org",
+            relation="Mentor",
+            stored_name=stored,
+            original_name=f"about {person.name}.pdf",
+            sha256=digest,
+            size_bytes=len(letter),
+            uploaded_at=now(),
+        )
+    )
+    content = PDF + b"% answer " + person.document + b"\n"
+    stored, digest = _store(content)
+    answer_file = Attachment(
+        nomination_id=item.id,
+        kind=AttachmentKind.ANSWER,
+        original_name=f"{person.name}.pdf",
+        stored_name=stored,
+        sha256=digest,
+        size_bytes=len(content),
+        uploaded_by_id=by.id,
+    )
+    db.session.add(answer_file)
+    db.session.flush()
+    text_question, file_question = questions
+    db.session.add_all(
+        [
+            QuestionAnswer(
+                nomination_id=item.id,
+                question_id=text_question,
+                text_value=f"{person.name} will grow the group.",
+            ),
+            QuestionAnswer(
+                nomination_id=item.id, question_id=file_question, attachment_id=answer_file.id
+            ),
+            DiscussionNote(
+                nomination_id=item.id,
+                note=f"We agreed on {person.name} ({person.email}).",
+                updated_by_id=chair_id,
+            ),
+            CoauthorDecision(
+                nomination_id=item.id,
+                reviewer_id=reviewer_id,
+                outcome="dismissed",
+                reason=f"{person.name} was one of 300 authors.",
+                decided_by_id=chair_id,
+            ),
+        ]
+    )
+    audit.record(
+        "nomination.answers",
+        item,
+        actor=by,
+        before={},
+        after={"Generated plan": f"{person.name} will grow the group."},
+    )
+
+
+def _referee_and_publications(lab: Lab, person, account, admin) -> None:
+    """``person`` as a referee of the world's "other" nomination (with their letter), their
+    publication list, and, as a reviewer, a co-authorship decision about them."""
+    if person.referee:
+        letter = PDF + b"% " + person.letter + b"\n"
+        stored, digest = _store(letter)
+        referee = Referee(
+            nomination_id=lab.ids["other"],
+            name=person.name,
+            email=person.email,
+            relation=f"{person.name}, mentor",
+            token_hash=hashlib.sha256(person.letter).hexdigest(),
+            stored_name=stored,
+            original_name=f"letter from {person.name}.pdf",
+            sha256=digest,
+            size_bytes=len(letter),
+            uploaded_at=now(),
+        )
+        db.session.add(referee)
+        db.session.flush()
+        audit.record(
+            "referee.letter_received",
+            referee,
+            actor=None,
+            after={"nomination_id": lab.ids["other"], "referee": person.name},
+        )
+    for number in range(person.publications):
+        title = f"Generated paper {person.index}.{number}"
+        paper = db.session.execute(
+            db.select(Publication).filter_by(match_key=f"title:{title}")
+        ).scalar_one_or_none() or Publication(
+            match_key=f"title:{title}", title=title, title_key=title, year=2020
+        )
+        db.session.add(paper)
+        db.session.flush()
+        holder = PublicationHolder(
+            publication_id=paper.id, email=person.email, source=f"{person.name}.bib"
+        )
+        db.session.add(holder)
+        db.session.flush()
+        audit.record(
+            "publications.import",
+            account or holder,
+            actor=admin,
+            after={"email": person.email, "file": f"{person.name}.bib", "titles": [title]},
+        )
+    if account is not None and person.reviewer:
+        db.session.add(
+            CoauthorDecision(
+                nomination_id=lab.ids["other"],
+                reviewer_id=account.id,
+                outcome="accepted",
+                reason=f"{person.name} co-wrote with Olga.",
+                decided_by_id=_user_id("chair"),
+            )
+        )
+    db.session.flush()
 
 
 def _user_id(role: str) -> int:
@@ -235,6 +408,8 @@ def _leaks(body: bytes, person: Generated) -> list[str]:
     found = [f.decode() for f in _forms(person) if f in readable or f.lower() in lowered]
     if person.document in readable:
         found.append("document bytes")
+    if person.referee and person.letter in readable:
+        found.append("letter bytes")
     return found
 
 
@@ -276,8 +451,8 @@ def _stored_leaks(person: Generated) -> list[str]:
     found = []
     for where in documents.BOTH:
         for name in documents.stored_names(where):
-            if person.document in (documents.stored_bytes(name, where) or b""):
-                found.append(f"{where}:{name}")
+            if leaks := _leaks(documents.stored_bytes(name, where) or b"", person):
+                found.append(f"{where}:{name}: {leaks}")
     return found
 
 

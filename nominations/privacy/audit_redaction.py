@@ -37,8 +37,15 @@ ERASED_FIELDS: dict[str, frozenset[str]] = {
     "ConflictOfInterest": frozenset({"reason", "cleared_reason"}),
     "Decision": frozenset({"citation"}),
     "Attachment": frozenset({"original_name", "sha256"}),
-    "User": frozenset({"name", "email", "subject", "oidc_subject"}),
+    "User": frozenset({"name", "email", "subject", "oidc_subject", "file", "titles"}),
+    "Referee": frozenset({"name", "email", "relation", "referee"}),
+    "DiscussionNote": frozenset({"note"}),
+    "CoauthorDecision": frozenset({"reason"}),
+    "PublicationHolder": frozenset({"email", "file", "titles"}),
 }
+
+# Actions whose every logged value is the erased person's data (keyed by question label).
+ALL_VALUES_ERASED = frozenset({"nomination.answers"})
 # Rows about these objects may name the nomination they belong to instead of being about it.
 BELONG_TO_NOMINATION = ("Attachment", "Decision", "Review", "ConflictOfInterest")
 BATCH = 500
@@ -103,6 +110,10 @@ def _rows_naming(nomination_ids: set[int]) -> list[AuditEvent]:
     ]
 
 
+def _keys(values: Any) -> frozenset[str]:
+    return frozenset(values) if isinstance(values, dict) else frozenset()
+
+
 def redact_audit(candidates: list[AuditEvent], erasing) -> int:
     """Redact ``candidates`` (rows that hold the person's name or e-mail) and the rows about
     what ``erasing`` changed; the number of rows redacted. The erasure's own row is kept."""
@@ -112,7 +123,10 @@ def redact_audit(candidates: list[AuditEvent], erasing) -> int:
     for object_type, ids in erasing.touched.items():
         fields = ERASED_FIELDS.get(object_type, frozenset())
         for event in _rows_about(object_type, ids):
-            rows[event.id] = (event, fields)
+            if event.action in ALL_VALUES_ERASED:
+                rows[event.id] = (event, _keys(event.before) | _keys(event.after))
+            else:
+                rows[event.id] = (event, fields)
     for event in _rows_naming(erasing.touched.get("Nomination", set())):
         fields = ERASED_FIELDS.get(event.object_type, frozenset())
         rows[event.id] = (event, rows.get(event.id, (event, frozenset()))[1] | fields)

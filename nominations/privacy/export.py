@@ -1,8 +1,9 @@
 """The access export: everything held about one person, as a ZIP with ``person.json`` (every
-source of ``person_data``, grouped by the person's role, ISO dates) and the documents of the
-nominations about them (their bytes from whichever storage back-end holds them, a chunk at a
-time, into a spooled temporary file). Producing it leaves an audit record (who exported whose
-data, and how many rows of each kind; never the content)."""
+source of ``person_data``, grouped by the person's role, ISO dates), the documents of the
+nominations about them and the letters of reference they wrote (their bytes from whichever
+storage back-end holds them, a chunk at a time, into a spooled temporary file). Producing it
+leaves an audit record (who exported whose data, and how many rows of each kind; never the
+content)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from nominations.models import User
 from nominations.policy import authorize
 from nominations.privacy.person_data import SOURCES, Person, held
 from nominations.privacy.sources import document_path
+from nominations.privacy.sources_referees import letter_path
 from nominations.timeutil import now
 from nominations.workflow import audit
 
@@ -45,6 +47,14 @@ def export_person(person: Person, *, actor: User):
                 missing.append(name)
                 continue
             _add(archive, name, attachment)
+        for referee in found["letters_by"]:  # his letters, his data (sources_referees)
+            if not referee.received:
+                continue
+            name = _unique(letter_path(referee), used)
+            if storage.sha256_of(referee.stored_name) != referee.sha256:
+                missing.append(name)
+                continue
+            _add(archive, name, referee)
         if missing:
             data["documents_missing"] = missing
         archive.writestr("person.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
@@ -52,7 +62,8 @@ def export_person(person: Person, *, actor: User):
             "README.txt",
             _(
                 "Everything the award nomination system holds about %(email)s, grouped by role "
-                "(person.json), and the documents of the nominations about them (documents/).",
+                "(person.json), the documents of the nominations about them (documents/) and the "
+                "letters of reference they wrote (letters/).",
                 email=person.email,
             )
             + "\n",

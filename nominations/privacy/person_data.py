@@ -21,6 +21,7 @@ from sqlalchemy import Select, Text, cast, func, or_
 
 from nominations.models import (
     Nomination,
+    Referee,
     User,
     db,
 )
@@ -64,7 +65,8 @@ class Person:
 
 def find_person(email: str) -> Person:
     """The person known by ``email`` (matched case-insensitively): the account with that
-    address and every name nominations give them. Two queries, whatever the data."""
+    address and every name nominations give them (as nominee or referee). Three queries,
+    whatever the data."""
     email = (email or "").strip().lower()
     user = db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()
     names = set(
@@ -74,6 +76,12 @@ def find_person(email: str) -> Person:
             .distinct()
         ).scalars()
     )
+    # A referee is known by the name the nominator gave him (sources_referees).
+    names.update(
+        db.session.execute(
+            db.select(Referee.name).where(Referee.email == email, Referee.email != "").distinct()
+        ).scalars()
+    )
     if user is not None:
         names.add(user.name)
     return Person(email=email, user=user, names={n for n in names if n})
@@ -81,7 +89,7 @@ def find_person(email: str) -> Person:
 
 def search_people(text: str, limit: int = 50) -> list[tuple[str, str]]:
     """(e-mail, name) of the people whose name or e-mail contains ``text``: accounts and
-    nominees alike, one row per e-mail address, at most ``limit``. Two queries."""
+    nominees and referees alike, one row per e-mail address, at most ``limit``. Three queries."""
     pattern = (text or "").strip().lower()
     if not pattern:
         return []
@@ -109,8 +117,20 @@ def search_people(text: str, limit: int = 50) -> list[tuple[str, str]]:
         .order_by(Nomination.nominee_email)
         .limit(limit)
     ).all()
+    referees = db.session.execute(
+        db.select(Referee.email, func.min(Referee.name))
+        .where(
+            or_(
+                func.lower(Referee.name).contains(pattern, autoescape=True),
+                Referee.email.contains(pattern, autoescape=True),
+            )
+        )
+        .group_by(Referee.email)
+        .order_by(Referee.email)
+        .limit(limit)
+    ).all()
     found: dict[str, str] = {}
-    for email, name in [*users, *nominees]:
+    for email, name in [*users, *nominees, *referees]:
         found.setdefault(email, name)
     return sorted(found.items(), key=lambda item: (item[1].lower(), item[0]))[:limit]
 

@@ -1,5 +1,6 @@
 """The sources of personal data (see ``person_data``): where each kind lives, how the access
-export shows it and what erasing the person does to it. Add a new kind here, one ``@source``.
+export shows it and what erasing the person does to it. Add a new kind here, or in a small
+``sources_*`` module imported below (before ``sources_log``): one ``@source``.
 
 Erasure, per role (README "Export and erasure"):
 - **nominee** (a nomination *about* the person): the nomination stays (counts, scores,
@@ -14,6 +15,8 @@ Erasure, per role (README "Export and erasure"):
   deactivated, every session ended; panel seats, decisions and audit rows keep pointing at it.
 - **recipient**: e-mails to the person are deleted; e-mails to others that name them have the
   name and e-mail replaced.
+- **referee**, **answers**, **publication list**, **co-authorship decisions**, **discussion
+  notes**: see ``sources_referees``, ``sources_answers`` and ``sources_publications``.
 - **audit log**: rows about the erased objects, or that hold the name, e-mail or removed text,
   have those values replaced by a marker (``audit_redaction``).
 """
@@ -159,6 +162,10 @@ def _erase_documents(attachments: list[Attachment], erasing: Erasing) -> None:
         db.session.delete(attachment)
     erasing.touch("Attachment", [a.id for a in attachments])
 
+
+# The answers to a category's questions: registered before the documents, so the file
+# answers' rows are deleted before their attachments (sources_answers).
+from nominations.privacy import sources_answers  # noqa: E402,F401
 
 source(
     "documents_about",
@@ -325,5 +332,9 @@ source(
 )(lambda person: _select(Decision, _of_user(Decision.decided_by_id, person)))
 
 
+# Referees and their letters, publication lists, co-authorship decisions, discussion notes.
+from nominations.privacy import sources_publications, sources_referees  # noqa: E402,F401
+
+# isort: split
 # The audit log and the outbox: registered after the others, so they are erased last.
 from nominations.privacy import sources_log  # noqa: E402,F401
