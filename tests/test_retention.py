@@ -368,6 +368,8 @@ def test_the_letters_and_file_answers_of_those_who_did_not_win_go_with_their_doc
     answer = _answers(loser, b"%PDF-answer" * 7)
     stored = {"letter": letter.stored_name, "winner": winners_letter.stored_name}
     stored["answer"], answer_id = answer.stored_name, answer.id
+    loser.category.required_letters = 1
+    db.session.commit()
     url = f"/admin/rounds/{world['round'].id}/retention"
     with time_machine.travel(DOCUMENTS_DUE - SECOND, tick=False):
         preview = make_client(admin.email).get(url).get_data(as_text=True)
@@ -406,6 +408,7 @@ def test_the_letters_and_file_answers_of_those_who_did_not_win_go_with_their_doc
             page = response.get_data(as_text=True)
             assert REFEREE_NAME in page and download not in page
             assert "letters are deleted after the retention period" in page
+            assert "required letter" not in page  # deleted is not missing
             assert f"/attachments/{answer_id}" not in page
         assert browser.get(download).status_code == 404
         after = make_client(admin.email).get(url).get_data(as_text=True)
