@@ -1,10 +1,13 @@
 """Retention: the scheduler deletes, when each round's periods end and not before, the
-documents of nominations that did not win, the review comments and the drafts never
-submitted; in both storage back-ends; each once; recorded without the deleted content."""
+documents of nominations that did not win (their file answers and referees' letters
+included), the review comments and the drafts never submitted (whole: referees, answers,
+notes); in both storage back-ends; each once; recorded without the deleted content."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 import threading
 from datetime import date, time, timedelta
 
@@ -13,13 +16,19 @@ import time_machine
 
 from nominations.models import (
     Attachment,
+    AttachmentKind,
     AuditEvent,
     AwardRound,
+    CategoryQuestion,
+    ConflictOfInterest,
     Criterion,
     Decision,
+    DiscussionNote,
     JobRun,
     Nomination,
     NominationStatus,
+    QuestionAnswer,
+    Referee,
     Review,
     ReviewScore,
     ReviewStatus,
@@ -285,3 +294,155 @@ def test_administrators_run_it_from_the_command_line(app, world):
         again = runner.invoke(args=["retention", "run"])
     assert "Deleted 0 document(s) (0 bytes), cleared 0 review comment(s)" in again.output
     assert _comments() == ["", ""]
+
+
+# --- referees' letters, answers to the category's questions, discussion notes ------------
+
+REFEREE_NAME, LETTER_NAME = "Rolf Referee", "Rolf-about-Nora-confidential.pdf"
+
+
+def _letter(item: Nomination, content: bytes, name: str = REFEREE_NAME) -> Referee:
+    """A referee whose letter has come (stored like an attachment)."""
+    stored = secrets.token_hex(16) + ".pdf"
+    documents.put(stored, content)
+    referee = Referee(
+        nomination_id=item.id,
+        name=name,
+        email=f"{secrets.token_hex(4)}@example.org",
+        relation="Former supervisor",
+        token_hash=secrets.token_hex(32),
+        stored_name=stored,
+        original_name=LETTER_NAME,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size_bytes=len(content),
+        uploaded_at=from_local(date(2027, 3, 10)),
+    )
+    db.session.add(referee)
+    db.session.commit()
+    return referee
+
+
+def _answers(item: Nomination, content: bytes) -> Attachment:
+    """A text answer and a file answer (an attachment of kind "answer") of ``item``."""
+    questions = {
+        kind: db.session.execute(
+            db.select(CategoryQuestion).where(
+                CategoryQuestion.category_id == item.category_id, CategoryQuestion.kind == kind
+            )
+        ).scalar_one_or_none()
+        or CategoryQuestion(category_id=item.category_id, kind=kind, label=f"Your {kind}")
+        for kind in ("file", "short_text")
+    }
+    db.session.add_all(questions.values())
+    document = attach(item, "answer-about-nora.pdf", content, AttachmentKind.ANSWER)
+    db.session.flush()
+    db.session.add_all(
+        [
+            QuestionAnswer(
+                nomination_id=item.id, question_id=questions["file"].id, attachment_id=document.id
+            ),
+            QuestionAnswer(
+                nomination_id=item.id, question_id=questions["short_text"].id, text_value="Yes"
+            ),
+        ]
+    )
+    db.session.commit()
+    return document
+
+
+def _rows(model, nomination_id: int) -> list:
+    db.session.expire_all()
+    return (
+        db.session.execute(db.select(model).where(model.nomination_id == nomination_id))
+        .scalars()
+        .all()
+    )
+
+
+def test_the_letters_and_file_answers_of_those_who_did_not_win_go_with_their_documents(
+    world, make_client, admin
+):
+    loser = world["items"]["loser"]
+    letter = _letter(loser, b"%PDF-rolf" * 40)
+    winners_letter = _letter(world["items"]["winner"], b"%PDF-wendy-ref" * 5, "Wilma Referee")
+    answer = _answers(loser, b"%PDF-answer" * 7)
+    stored = {"letter": letter.stored_name, "winner": winners_letter.stored_name}
+    stored["answer"], answer_id = answer.stored_name, answer.id
+    loser.category.required_letters = 1
+    db.session.commit()
+    url = f"/admin/rounds/{world['round'].id}/retention"
+    with time_machine.travel(DOCUMENTS_DUE - SECOND, tick=False):
+        preview = make_client(admin.email).get(url).get_data(as_text=True)
+    assert "5 documents" in preview  # CV, support letter, file answer, referee's letter, Walt's
+
+    run = tick(DOCUMENTS_DUE, "retention")
+    assert "deleted 5 document(s)" in run.detail, run.detail
+    assert not _stored(stored["letter"]) and not _stored(stored["answer"])
+    assert _stored(stored["winner"])  # the winner's referee keeps his letter
+    [referee] = _rows(Referee, loser.id)
+    assert referee.name == REFEREE_NAME and not referee.received  # named, letter gone
+    assert referee.original_name == "" and referee.sha256 is None and referee.token_hash is None
+    # No answer is left pointing at a deleted document; the text answer stays.
+    answers = _rows(QuestionAnswer, loser.id)
+    assert [(a.attachment_id, a.text_value) for a in answers] == [(None, "Yes")]
+    assert _rows(Attachment, loser.id) == []
+
+    [event] = [
+        e
+        for e in _events("retention.documents")
+        if e.object_id == loser.id  # Nora's: CV, support letter, answer, referee's letter
+    ]
+    assert event.after["documents"] == 4 and event.after["letters"] == 1
+    assert event.after["bytes"] == 10 * 100 + 11 * 20 + 11 * 7 + 9 * 40
+    logged = json.dumps([e.after for e in _events()])
+    for secret in (REFEREE_NAME, LETTER_NAME, "answer-about-nora.pdf", stored["letter"]):
+        assert secret not in logged
+
+    # The pages name the referee, say why there is no letter, and link no download.
+    download = f"/review/nominations/{loser.id}/letters/{referee.id}"
+    with time_machine.travel(DOCUMENTS_DUE + SECOND, tick=False):
+        browser = make_client(admin.email)
+        for page_url in (f"/admin/nominations/{loser.id}", f"/review/nominations/{loser.id}"):
+            response = browser.get(page_url)
+            assert response.status_code == 200, page_url
+            page = response.get_data(as_text=True)
+            assert REFEREE_NAME in page and download not in page
+            assert "letters are deleted after the retention period" in page
+            assert "required letter" not in page  # deleted is not missing
+            assert f"/attachments/{answer_id}" not in page
+        assert browser.get(download).status_code == 404
+        after = make_client(admin.email).get(url).get_data(as_text=True)
+    assert "0 documents" in after
+
+
+def test_a_draft_goes_with_its_referees_answers_and_notes_and_nothing_points_at_it(world, staff):
+    draft = world["items"]["draft"]
+    letter = _letter(draft, b"%PDF-draft-ref" * 3)
+    answer = _answers(draft, b"%PDF-draft-answer" * 2)
+    db.session.add(DiscussionNote(nomination_id=draft.id, note="Dina came up twice."))
+    again = factories.nomination(
+        draft.category, staff, "Dina Draft", status=NominationStatus.SUBMITTED
+    )
+    again.renominated_from_id = draft.id
+    db.session.commit()
+    stored = [letter.stored_name, answer.stored_name, world["files"]["draft"].stored_name]
+
+    run = tick(DRAFTS_DUE, "retention")
+    assert run.outcome == "ok", run.detail
+    assert not any(_stored(name) for name in stored)
+    for model in (
+        Referee,
+        QuestionAnswer,
+        Attachment,
+        DiscussionNote,
+        ConflictOfInterest,
+        Decision,
+        Review,
+    ):
+        assert _rows(model, draft.id) == [], model.__name__
+    assert db.session.get(Nomination, draft.id) is None
+    assert db.session.get(Nomination, again.id).renominated_from_id is None
+    [event] = _events("retention.drafts")
+    assert event.after["documents"] == 3  # CV, file answer, referee's letter
+    assert event.after["bytes"] == 9 * 30 + 17 * 2 + 14 * 3
+    assert "Dina" not in json.dumps(event.after)

@@ -29,6 +29,7 @@ from nominations.workflow.nominations.rules import (
 )
 from nominations.workflow.questions.reading import answers_of
 from nominations.workflow.referees import letter_count, letter_deadline
+from nominations.workflow.retention import letters_deleted
 
 
 class IneligibleForm(FlaskForm):
@@ -115,6 +116,7 @@ def _render_detail(nomination: Nomination, form: IneligibleForm):
         letters=letter_count(nomination),
         letters_readable=allowed("referee_letter.read", current_user, nomination),
         letter_deadline=letter_deadline(nomination.category),
+        letters_deleted=letters_deleted(nomination),
     )
 
 

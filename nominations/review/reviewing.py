@@ -27,6 +27,7 @@ from nominations.workflow.conflicts import KIND_LABELS
 from nominations.workflow.history import nominee_history
 from nominations.workflow.questions.reading import answers_of
 from nominations.workflow.referees import letter_count, letter_deadline
+from nominations.workflow.retention import letters_deleted
 from nominations.workflow.review_overview import reviewer_rounds, rounds_past_draft_query
 from nominations.workflow.reviews import (
     RECOMMENDATION_LABELS,
@@ -195,6 +196,7 @@ def nomination(nomination_id: int):
         letters_readable=allowed("referee_letter.read", current_user, nomination),
         letters=letter_count(nomination),
         letter_deadline=letter_deadline(category),
+        letters_deleted=letters_deleted(nomination),
         discussion_note=nomination.discussion_note,
         history=nominee_history(nomination, current_user),
     )

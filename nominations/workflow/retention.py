@@ -3,8 +3,9 @@
 Three rules per round (the periods are on the round form, audited and cloned):
 
 - **documents**: the documents of every nomination that did not win (no decision, not
-  awarded) are deleted ``retain_documents_months`` after the results were published; the
-  winners keep theirs, with their names and citations;
+  awarded), file answers and referees' letters included, are deleted
+  ``retain_documents_months`` after the results were published (a referee stays named, his
+  letter gone); the winners keep theirs, with their names and citations;
 - **comments**: the comments of every review are cleared ``retain_comments_months`` after
   publication; scores, recommendations and decisions stay, so rankings and counts do not move;
 - **drafts**: nominations never submitted are deleted, with their documents and anything
@@ -34,6 +35,7 @@ from nominations.models import (
     Decision,
     Nomination,
     NominationStatus,
+    Referee,
     Review,
     RoundStatus,
     db,
@@ -80,6 +82,16 @@ def is_due(award_round: AwardRound, kind: str, at: datetime) -> bool:
     return award_round.status == RoundStatus.PUBLISHED
 
 
+def letters_deleted(nomination: Nomination, at: datetime | None = None) -> bool:
+    """Whether the documents rule has reached this nomination's referees' letters (due in its
+    round, and it did not win): a referee's page row then says that letters are deleted
+    rather than that his letter has not come yet. No query beyond the loaded round."""
+    return nomination.status not in (
+        NominationStatus.AWARDED,
+        NominationStatus.DRAFT,
+    ) and is_due(nomination.category.round, DOCUMENTS, at or now())
+
+
 # --- what each rule reaches --------------------------------------------------------------
 
 
@@ -102,6 +114,22 @@ def document_query(round_id: int):
         .add_columns(Attachment.size_bytes)
         .join(Nomination, Nomination.id == Attachment.nomination_id)
         .where(_in_round(round_id), Nomination.status != NominationStatus.DRAFT, _not_winner())
+    )
+
+
+def letter_query(round_id: int):
+    """The referees' letters the documents rule deletes (the referee row stays, its letter
+    columns cleared), of the same nominations as :func:`document_query`."""
+    return (
+        db.select(Referee.id, Referee.nomination_id, Referee.stored_name)
+        .add_columns(Referee.size_bytes)
+        .join(Nomination, Nomination.id == Referee.nomination_id)
+        .where(
+            Referee.stored_name.is_not(None),
+            _in_round(round_id),
+            Nomination.status != NominationStatus.DRAFT,
+            _not_winner(),
+        )
     )
 
 
@@ -145,7 +173,8 @@ def plan(award_round: AwardRound, *, sample: int = 10, at: datetime | None = Non
         for kind in KINDS
     }
 
-    documents = document_query(round_id).subquery()
+    # Attachments (file answers among them) and referees' letters: all documents.
+    documents = db.union_all(document_query(round_id), letter_query(round_id)).subquery()
     row = db.session.execute(
         db.select(
             db.func.count(db.distinct(documents.c.nomination_id)),

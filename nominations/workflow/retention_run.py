@@ -16,12 +16,16 @@ from nominations.models import (
     AwardRound,
     ConflictOfInterest,
     Decision,
+    DiscussionNote,
     Nomination,
     NominationStatus,
+    QuestionAnswer,
+    Referee,
     Review,
     ReviewScore,
     db,
 )
+from nominations.models.referees import LETTER_COLUMNS
 from nominations.storage import delete_stored
 from nominations.timeutil import now
 from nominations.workflow import audit
@@ -35,6 +39,7 @@ from nominations.workflow.retention import (
     drafts_of,
     due_at,
     is_due,
+    letter_query,
 )
 
 log = logging.getLogger(__name__)
@@ -96,23 +101,59 @@ def _nominations(ids) -> dict[int, Nomination]:
     return {item.id: item for item in found}
 
 
+def _unsynced(statement):
+    return statement.execution_options(synchronize_session=False)
+
+
+# A referee's letter deleted: the row stays (who was asked, and that the letter is gone), the
+# letter's columns are cleared as if none had come, and no link can upload another.
+NO_LETTER = {**dict.fromkeys(LETTER_COLUMNS), "original_name": "", "token_hash": None}
+
+
 def _delete_documents(award_round: AwardRound, at: datetime, report: RetentionReport) -> None:
     rows = db.session.execute(document_query(award_round.id).order_by(Attachment.id)).all()
     deleted: dict[int, list[int]] = defaultdict(list)
+    letters: dict[int, int] = defaultdict(int)
     for attachment_id, nomination_id, stored_name, size in rows:
+        # A file answer goes with its document (SQLite enforces no cascade).
+        db.session.execute(
+            _unsynced(
+                db.delete(QuestionAnswer).where(QuestionAnswer.attachment_id == attachment_id)
+            )
+        )
         gone = db.session.execute(
-            db.delete(Attachment)
-            .where(Attachment.id == attachment_id)
-            .execution_options(synchronize_session=False)
+            _unsynced(db.delete(Attachment).where(Attachment.id == attachment_id))
         ).rowcount
         if gone == 1:  # this run deleted it (another one would have found no row)
             delete_stored(stored_name)
             deleted[nomination_id].append(size)
+    for referee_id, nomination_id, stored_name, size in db.session.execute(
+        letter_query(award_round.id).order_by(Referee.id)
+    ).all():
+        cleared = db.session.execute(
+            _unsynced(
+                db.update(Referee)
+                .where(Referee.id == referee_id, Referee.stored_name == stored_name)
+                .values(**NO_LETTER)
+            )
+        ).rowcount
+        if cleared == 1:
+            delete_stored(stored_name)
+            deleted[nomination_id].append(size)
+            letters[nomination_id] += 1
     nominations = _nominations(deleted)
     for nomination_id, sizes in deleted.items():
         nomination = nominations[nomination_id]
-        db.session.expire(nomination, ["attachments"])
-        _record(DOCUMENTS, nomination, award_round, at, documents=len(sizes), bytes=sum(sizes))
+        db.session.expire(nomination, ["attachments", "referees"])
+        _record(
+            DOCUMENTS,
+            nomination,
+            award_round,
+            at,
+            documents=len(sizes),
+            letters=letters[nomination_id],
+            bytes=sum(sizes),
+        )
         report.documents += len(sizes)
         report.size_bytes += sum(sizes)
 
@@ -140,37 +181,54 @@ def _delete_drafts(award_round: AwardRound, at: datetime, report: RetentionRepor
     nominations = _nominations(ids)
     documents: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for nomination_id, stored_name, size in db.session.execute(
-        db.select(Attachment.nomination_id, Attachment.stored_name, Attachment.size_bytes).where(
-            Attachment.nomination_id.in_(ids)
+        db.union_all(
+            db.select(
+                Attachment.nomination_id, Attachment.stored_name, Attachment.size_bytes
+            ).where(Attachment.nomination_id.in_(ids)),
+            db.select(Referee.nomination_id, Referee.stored_name, Referee.size_bytes).where(
+                Referee.nomination_id.in_(ids), Referee.stored_name.is_not(None)
+            ),
         )
     ):
         documents[nomination_id].append((stored_name, size))
     for nomination_id in ids:
         nomination = nominations[nomination_id]
         gone = db.session.execute(
-            db.delete(Nomination)
-            .where(Nomination.id == nomination_id, Nomination.status == NominationStatus.DRAFT)
-            .execution_options(synchronize_session=False)
+            _unsynced(
+                db.delete(Nomination).where(
+                    Nomination.id == nomination_id, Nomination.status == NominationStatus.DRAFT
+                )
+            )
         ).rowcount
         if gone != 1:
             continue  # submitted after all, or another run deleted it
-        # Whatever hangs on it (PostgreSQL cascades these; SQLite does not enforce keys).
-        for model in (Attachment, ConflictOfInterest, Decision):
+        # Whatever hangs on it (PostgreSQL cascades these; SQLite does not enforce keys). The
+        # answers first: a file answer's row points at an attachment of the draft.
+        for model in (
+            QuestionAnswer,
+            Attachment,
+            Referee,
+            DiscussionNote,
+            ConflictOfInterest,
+            Decision,
+        ):
             db.session.execute(
-                db.delete(model)
-                .where(model.nomination_id == nomination_id)
-                .execution_options(synchronize_session=False)
+                _unsynced(db.delete(model).where(model.nomination_id == nomination_id))
             )
         reviews = db.select(Review.id).where(Review.nomination_id == nomination_id)
         db.session.execute(
-            db.delete(ReviewScore)
-            .where(ReviewScore.review_id.in_(reviews))
-            .execution_options(synchronize_session=False)
+            _unsynced(db.delete(ReviewScore).where(ReviewScore.review_id.in_(reviews)))
         )
         db.session.execute(
-            db.delete(Review)
-            .where(Review.nomination_id == nomination_id)
-            .execution_options(synchronize_session=False)
+            _unsynced(db.delete(Review).where(Review.nomination_id == nomination_id))
+        )
+        # A nomination started from this draft forgets it (PostgreSQL: ON DELETE SET NULL).
+        db.session.execute(
+            _unsynced(
+                db.update(Nomination)
+                .where(Nomination.renominated_from_id == nomination_id)
+                .values(renominated_from_id=None, updated_at=Nomination.updated_at)
+            )
         )
         for stored_name, _size in documents[nomination_id]:
             delete_stored(stored_name)

@@ -29,6 +29,7 @@ from nominations.workflow.calls import CallState, call_state
 from nominations.workflow.errors import WorkflowError
 from nominations.workflow.history import earlier_winner_message
 from nominations.workflow.questions.validating import problems as answer_problems
+from nominations.workflow.retention import letters_deleted
 
 # What a nominator may still change (while the call is open).
 NOMINATOR_EDITABLE = (
@@ -161,6 +162,8 @@ def letter_problems(nomination: Nomination) -> Problems:
     Shown to the nominator, the administrators and the panel; it does not stop a submission
     (the letters depend on the referees and may come until the letter deadline)."""
     required = nomination.category.required_letters
+    if letters_deleted(nomination):
+        return []  # the retention rule deleted them: nothing is missing any more
     received = sum(1 for r in nomination.referees if r.received)
     if received >= required:
         return []
