@@ -98,7 +98,7 @@ run: install
 ## the multi-process tests (gunicorn and scheduler processes on PostgreSQL databases of their
 ## own; skipped when PostgreSQL does not answer), with Redis for the shared sign-in limit.
 test: install-test postgres redis
-	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) --durations=15 $(PYTEST_ARGS)
 
 ## The whole suite on PostgreSQL (PG_URL, default the local `test` database; under xdist each
 ## worker uses a database of its own beside it, `test_gw0`, `test_gw1`, ...). Left out: the
