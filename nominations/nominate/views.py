@@ -229,6 +229,11 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
         )
         return _render(category, nomination, form, editable=True)
     except WorkflowError as error:
+        if nomination.status == NominationStatus.SUBMITTED:
+            # A double click: the first click submitted it while this one waited on the row
+            # lock. Answer as the first did; this request changes nothing.
+            db.session.rollback()
+            return _submitted(category, nomination)
         _attach_problems(form, error, summary=False)
         form.form_errors.insert(
             0,
@@ -237,6 +242,10 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
             ),
         )
         return _render(category, nomination, form, editable=True)
+    return _submitted(category, nomination)
+
+
+def _submitted(category: AwardCategory, nomination: Nomination):
     flash(
         gettext(
             "Nomination submitted. A confirmation is on its way to %(email)s. "
