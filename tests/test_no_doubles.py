@@ -189,3 +189,79 @@ def test_every_successful_post_redirects(make_client, staff, dept, category):
     [nomination] = nominations()
     assert nomination.status == NominationStatus.WITHDRAWN
     assert len(confirmations()) == 1
+
+
+def test_a_double_click_on_submit_answers_both_clicks_as_submitted(
+    make_client, staff, dept, category
+):
+    """The browser shows the second click's answer: it must say what the first one did,
+    not "nothing changed", and send no second confirmation."""
+    nominator = make_client(staff.email)
+    saved = nominator.post(
+        new_url(category), data={**the_form(nominator, category), **fields(dept), **DRAFT}
+    )
+    url = saved.headers["Location"]
+    page = nominator.get(url).get_data(as_text=True)
+    shown_as_draft = {"csrf_token": CSRF_RE.search(page).group(1), **fields(dept), **SUBMIT}
+    first = nominator.post(url, data=shown_as_draft)
+    second = nominator.post(url, data=shown_as_draft)  # the same page, clicked again
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert second.headers["Location"] == first.headers["Location"]
+    shown = text(nominator.get(second.headers["Location"]))
+    assert shown.count("Nomination submitted. A confirmation is on its way") == 1
+    assert "Nothing was changed" not in shown
+    [nomination] = nominations()
+    assert nomination.status == NominationStatus.SUBMITTED
+    assert len(confirmations()) == 1
+
+
+@pytest.mark.postgres
+def test_a_double_click_on_submit_at_the_same_moment_answers_both_as_submitted(
+    make_client, staff, dept, category, monkeypatch
+):
+    """Both clicks in flight together: the second waits on the first's row lock, then finds
+    the nomination submitted. Both answers say so; one confirmation is sent."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks between sessions: PostgreSQL only (make test-postgres)")
+    nominator = make_client(staff.email)
+    saved = nominator.post(
+        new_url(category), data={**the_form(nominator, category), **fields(dept), **DRAFT}
+    )
+    url = saved.headers["Location"]
+    page = nominator.get(url).get_data(as_text=True)
+    sent = {"csrf_token": CSRF_RE.search(page).group(1), **fields(dept), **SUBMIT}
+    cookie = nominator.get_cookie("session")
+    twin = make_client()
+    twin.set_cookie(cookie.key, cookie.value, domain=cookie.domain or "localhost")
+
+    real_notify = commands.notify_nominator
+
+    def slow_notify(*args, **kwargs):
+        real_notify(*args, **kwargs)
+        time.sleep(0.5)  # the first request holds its transaction while the second arrives
+
+    monkeypatch.setattr(commands, "notify_nominator", slow_notify)
+    start = threading.Barrier(2)
+    answers: dict[str, object] = {}
+
+    def click(name: str, client) -> None:
+        start.wait()
+        answers[name] = client.post(url, data=sent)
+
+    threads = [
+        threading.Thread(target=click, args=(name, client))
+        for name, client in (("first", nominator), ("second", twin))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert [answers[name].status_code for name in ("first", "second")] == [302, 302]
+    for client in (nominator, twin):
+        shown = text(client.get(url))
+        assert "Nomination submitted. A confirmation is on its way" in shown
+        assert "already been submitted" not in shown
+    [nomination] = nominations()
+    assert nomination.status == NominationStatus.SUBMITTED
+    assert len(confirmations()) == 1

@@ -48,6 +48,7 @@ from nominations.workflow.nominations.commands import (
 )
 from nominations.workflow.nominations.rules import (
     NOMINATOR_EDITABLE,
+    AlreadySubmitted,
     CallNotOpen,
     NominationProblems,
     call_not_open_reason,
@@ -159,6 +160,10 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
                 nomination, data, actor=current_user, documents=documents, answers=answers
             )
             _flash_duplicates(result)
+            if form.submit_nomination.data and not result.changed:
+                # "Submit" on a page shown while it was a draft: a double click whose first
+                # click has already submitted it. Answer as the first click did.
+                return _submitted(category, nomination)
             flash(
                 (gettext("Your changes are saved.") if result.changed else _nothing_changed())
                 + " "
@@ -182,6 +187,12 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
         abort(404)
     except PermissionDenied:
         raise  # the policy's refusal: answered by nominations.errors
+    except AlreadySubmitted as error:
+        db.session.rollback()
+        if form.submit_nomination.data:
+            return _submitted_meanwhile(category, nomination)
+        _attach_problems(form, error)
+        return _render(category, nomination, form, editable=True)
     except WorkflowError as error:
         db.session.rollback()  # nothing of a refused save or edit is kept
         _attach_problems(form, error)
@@ -228,12 +239,9 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
             or gettext("Your draft is saved, but it was not submitted.")
         )
         return _render(category, nomination, form, editable=True)
+    except AlreadySubmitted:
+        return _submitted_meanwhile(category, nomination)
     except WorkflowError as error:
-        if nomination.status == NominationStatus.SUBMITTED:
-            # A double click: the first click submitted it while this one waited on the row
-            # lock. Answer as the first did; this request changes nothing.
-            db.session.rollback()
-            return _submitted(category, nomination)
         _attach_problems(form, error, summary=False)
         form.form_errors.insert(
             0,
@@ -242,6 +250,13 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
             ),
         )
         return _render(category, nomination, form, editable=True)
+    return _submitted(category, nomination)
+
+
+def _submitted_meanwhile(category: AwardCategory, nomination: Nomination):
+    """A double click: the first click submitted the nomination while this one waited on its
+    row lock. Answer as the first did; this request keeps nothing."""
+    db.session.rollback()
     return _submitted(category, nomination)
 
 

@@ -45,6 +45,7 @@ from nominations.workflow.nominations.rules import (
     INELIGIBLE_FROM,
     MAX_REASON_CHARS,
     NOMINATOR_EDITABLE,
+    AlreadySubmitted,
     NominationProblems,
     Problems,
     earlier_winner_problems,
@@ -165,15 +166,15 @@ def save_draft(
         _lock(nomination)
         category = nomination.category
     require_open(category.round, stored=nomination is not None)
+    if nomination is not None and nomination.status == NominationStatus.SUBMITTED:
+        raise AlreadySubmitted(
+            gettext("This nomination has been submitted; use “Save changes” to edit it.")
+        )
     if nomination is not None and nomination.status not in (
         NominationStatus.DRAFT,
         NominationStatus.WITHDRAWN,
     ):
-        raise WorkflowError(
-            gettext("This nomination has been submitted; use “Save changes” to edit it.")
-            if nomination.status == NominationStatus.SUBMITTED
-            else gettext("This nomination can no longer be changed.")
-        )
+        raise WorkflowError(gettext("This nomination can no longer be changed."))
     if not " ".join(clean(data.nominee_name).split()):
         raise WorkflowError(str(NAME_NEEDED), "nominee_name")
     if nomination is None:
@@ -253,7 +254,7 @@ def submit(nomination: Nomination, *, actor: User) -> Nomination:
         _lock(nomination)
         at = require_open(nomination.category.round, stored=True)
         if nomination.status == NominationStatus.SUBMITTED:
-            raise WorkflowError(gettext("This nomination has already been submitted."))
+            raise AlreadySubmitted(gettext("This nomination has already been submitted."))
         if nomination.status not in NOMINATOR_EDITABLE:
             raise WorkflowError(gettext("This nomination can no longer be changed."))
         found = problems(nomination)

@@ -64,6 +64,11 @@ class CallNotOpen(WorkflowError):
     """The call does not accept nominations now (not open yet, or closed)."""
 
 
+class AlreadySubmitted(WorkflowError):
+    """The nomination was submitted by another request (the first click of a double click,
+    or another tab) after this one read it."""
+
+
 def departments_acting_for(user: User, category: AwardCategory) -> list[Department]:
     """Departments on whose behalf ``user`` may nominate in ``category``: their own one,
     where the category takes departmental nominations."""
