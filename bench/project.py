@@ -86,10 +86,16 @@ def deliver_outbox() -> int:
 
 
 def ranking(category_id: int, viewer_email: str) -> int:
-    """The chair's ranking of a category as the ranking page computes it; returns its rows."""
+    """The chair's ranking of a category as the ranking page computes it when nothing is
+    cached (the process's ranking cache emptied first: the whole computation, the certainty
+    figures of issue 19 included); returns its rows."""
     from nominations.models import AwardCategory, User, db
+    from nominations.workflow import ranking_cache
     from nominations.workflow.ranking import compute_ranking
 
+    kept = ranking_cache.cache()
+    if kept is not None:
+        kept.clear()
     category = db.session.get(AwardCategory, category_id)
     viewer = db.session.execute(db.select(User).filter_by(email=viewer_email)).scalar_one()
     result = compute_ranking(category, viewer=viewer)
