@@ -71,6 +71,36 @@ def confirmations() -> list[str]:
     )
 
 
+def two_clicks_at_once(make_client, nominator, url: str, sent: dict, monkeypatch) -> list:
+    """A double click: the same form sent twice together, each on its own connection with
+    the nominator's session; the first to submit holds its transaction (and, on PostgreSQL,
+    the nomination's row lock) a moment while the other arrives. Each click's client (whose
+    cookie holds its answer's message) and answer."""
+    cookie = nominator.get_cookie("session")
+    twin = make_client()
+    twin.set_cookie(cookie.key, cookie.value, domain=cookie.domain or "localhost")
+    real_notify = commands.notify_nominator
+
+    def slow_notify(*args, **kwargs):
+        real_notify(*args, **kwargs)
+        time.sleep(0.5)
+
+    monkeypatch.setattr(commands, "notify_nominator", slow_notify)
+    start = threading.Barrier(2)
+    answers: dict[int, object] = {}
+
+    def click(index: int, client) -> None:
+        start.wait()
+        answers[index] = client.post(url, data=sent)
+
+    threads = [threading.Thread(target=click, args=pair) for pair in enumerate((nominator, twin))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return [(nominator, answers[0]), (twin, answers[1])]
+
+
 def test_the_same_form_sent_twice_makes_one_nomination_and_one_confirmation(
     make_client, staff, dept, category
 ):
@@ -119,38 +149,10 @@ def test_two_identical_posts_at_the_same_moment_make_one_nomination(
 ):
     """A double click: both requests are in flight together, on their own connections."""
     nominator = make_client(staff.email)
-    form = the_form(nominator, category)
-    cookie = nominator.get_cookie("session")
-    twin = make_client()
-    twin.set_cookie(cookie.key, cookie.value, domain=cookie.domain or "localhost")
-
-    real_notify = commands.notify_nominator
-
-    def slow_notify(*args, **kwargs):
-        real_notify(*args, **kwargs)
-        time.sleep(0.5)  # the first request holds its transaction while the second arrives
-
-    monkeypatch.setattr(commands, "notify_nominator", slow_notify)
-    start = threading.Barrier(2)
-    answers: dict[str, object] = {}
-    url, sent = new_url(category), {**form, **fields(dept), **SUBMIT}  # read in this thread
-
-    def click(name: str, client) -> None:
-        start.wait()
-        answers[name] = client.post(url, data=sent)
-
-    threads = [
-        threading.Thread(target=click, args=(name, client))
-        for name, client in (("first", nominator), ("second", twin))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    codes = sorted(answer.status_code for answer in answers.values())
-    assert codes == [302, 302]
-    assert len({answer.headers["Location"] for answer in answers.values()}) == 1
+    sent = {**the_form(nominator, category), **fields(dept), **SUBMIT}
+    clicks = two_clicks_at_once(make_client, nominator, new_url(category), sent, monkeypatch)
+    assert [answer.status_code for _, answer in clicks] == [302, 302]
+    assert len({answer.headers["Location"] for _, answer in clicks}) == 1
     [nomination] = nominations()
     assert nomination.status == NominationStatus.SUBMITTED
     assert len(confirmations()) == 1
@@ -230,38 +232,13 @@ def test_a_double_click_on_submit_at_the_same_moment_answers_both_as_submitted(
     url = saved.headers["Location"]
     page = nominator.get(url).get_data(as_text=True)
     sent = {"csrf_token": CSRF_RE.search(page).group(1), **fields(dept), **SUBMIT}
-    cookie = nominator.get_cookie("session")
-    twin = make_client()
-    twin.set_cookie(cookie.key, cookie.value, domain=cookie.domain or "localhost")
+    clicks = two_clicks_at_once(make_client, nominator, url, sent, monkeypatch)
 
-    real_notify = commands.notify_nominator
-
-    def slow_notify(*args, **kwargs):
-        real_notify(*args, **kwargs)
-        time.sleep(0.5)  # the first request holds its transaction while the second arrives
-
-    monkeypatch.setattr(commands, "notify_nominator", slow_notify)
-    start = threading.Barrier(2)
-    answers: dict[str, object] = {}
-
-    def click(name: str, client) -> None:
-        start.wait()
-        answers[name] = client.post(url, data=sent)
-
-    threads = [
-        threading.Thread(target=click, args=(name, client))
-        for name, client in (("first", nominator), ("second", twin))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert [answers[name].status_code for name in ("first", "second")] == [302, 302]
-    for client in (nominator, twin):
+    assert [answer.status_code for _, answer in clicks] == [302, 302]
+    for client, _ in clicks:
         shown = text(client.get(url))
         assert "Nomination submitted. A confirmation is on its way" in shown
-        assert "already been submitted" not in shown
+        assert "already been submitted" not in shown and "use “Save changes”" not in shown
     [nomination] = nominations()
     assert nomination.status == NominationStatus.SUBMITTED
     assert len(confirmations()) == 1

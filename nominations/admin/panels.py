@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from nominations.admin import bp
+from nominations.admin.acting import act_after_asking
 from nominations.admin.panel_forms import (
     ActionForm,
     CriterionForm,
@@ -338,14 +339,9 @@ def _removing_criterion(criterion: Criterion) -> Question:
 @bp.route("/criteria/<int:criterion_id>/delete", methods=["POST"])
 def delete_criterion_view(criterion_id: int):
     criterion = db.session.get(Criterion, criterion_id) or abort(404)
-    category_id, name = criterion.category_id, localized(criterion, "name")
-    if ActionForm().validate_on_submit():
-        try:
-            delete_criterion(criterion, actor=current_user)
-        except WorkflowError as error:
-            refuse(error)
-        else:
-            if (page := ask_first(criterion)) is not None:
-                return page
-            flash(_("Criterion %(name)s removed.", name=name), "success")
-    return redirect(url_for("admin.rubric", category_id=category_id))
+    return act_after_asking(
+        criterion,
+        lambda: delete_criterion(criterion, actor=current_user),
+        _("Criterion %(name)s removed.", name=localized(criterion, "name")),
+        url_for("admin.rubric", category_id=criterion.category_id),
+    )

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from nominations.admin import bp
+from nominations.admin.acting import act_after_asking
 from nominations.admin.panel_forms import ActionForm
 from nominations.admin.question_forms import KIND_LABELS, QuestionForm
-from nominations.confirming import Question, ask_first, asks
+from nominations.confirming import Question, asks
 from nominations.forms import refuse
 from nominations.languages import localized
 from nominations.models import AwardCategory, CategoryQuestion, db
@@ -108,17 +109,12 @@ def _removing_question(question: CategoryQuestion) -> Question:
 @bp.route("/questions/<int:question_id>/delete", methods=["POST"])
 def delete_question_view(question_id: int):
     question = db.session.get(CategoryQuestion, question_id) or abort(404)
-    category_id, label = question.category_id, localized(question, "label")
-    if ActionForm().validate_on_submit():
-        try:
-            delete_question(question, actor=current_user)
-        except WorkflowError as error:
-            refuse(error)
-        else:
-            if (page := ask_first(question)) is not None:
-                return page
-            flash(_("Question “%(label)s” removed.", label=label), "success")
-    return redirect(url_for("admin.questions", category_id=category_id))
+    return act_after_asking(
+        question,
+        lambda: delete_question(question, actor=current_user),
+        _("Question “%(label)s” removed.", label=localized(question, "label")),
+        url_for("admin.questions", category_id=question.category_id),
+    )
 
 
 @bp.route("/questions/<int:question_id>/move", methods=["POST"])

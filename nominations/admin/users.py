@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 from flask_login import COOKIE_NAME, current_user, login_user
 
 from nominations.admin import bp
+from nominations.admin.acting import act_after_asking
 from nominations.admin.forms import UserForm
 from nominations.admin.panel_forms import ActionForm
-from nominations.confirming import Question, ask_first, asks
+from nominations.confirming import Question, asks
 from nominations.forms import add_error, refuse
 from nominations.models import Department, User, db
 from nominations.workflow import WorkflowError
@@ -123,18 +124,12 @@ def _deactivating(user: User) -> Question:
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 def deactivate_account(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
-    if ActionForm().validate_on_submit():
-        try:
-            deactivate_user(user, actor=current_user)
-        except WorkflowError as error:
-            refuse(error)
-        else:
-            if (page := ask_first(user)) is not None:
-                return page
-            flash(
-                _("%(name)s is deactivated and signed out everywhere.", name=user.name), "success"
-            )
-    return redirect(url_for("admin.edit_user", user_id=user_id))
+    return act_after_asking(
+        user,
+        lambda: deactivate_user(user, actor=current_user),
+        _("%(name)s is deactivated and signed out everywhere.", name=user.name),
+        url_for("admin.edit_user", user_id=user_id),
+    )
 
 
 @asks("admin.reactivate_account")
@@ -150,16 +145,12 @@ def _reactivating(user: User) -> Question:
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 def reactivate_account(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
-    if ActionForm().validate_on_submit():
-        try:
-            reactivate_user(user, actor=current_user)
-        except WorkflowError as error:
-            refuse(error)
-        else:
-            if (page := ask_first(user)) is not None:
-                return page
-            flash(_("%(name)s is active again and can sign in.", name=user.name), "success")
-    return redirect(url_for("admin.edit_user", user_id=user_id))
+    return act_after_asking(
+        user,
+        lambda: reactivate_user(user, actor=current_user),
+        _("%(name)s is active again and can sign in.", name=user.name),
+        url_for("admin.edit_user", user_id=user_id),
+    )
 
 
 @bp.app_template_filter("role_names")

@@ -21,7 +21,7 @@ def referee_letters(nomination: Nomination, nominator: User) -> None:
         RefereeData("Ola Hansen", "ola.hansen@example.org", "Industry collaborator"),
         actor=nominator,
     )
-    letter = _pdf(
+    letter = text_pdf(
         "Letter of reference for Ingrid Haugen",
         "Ingrid built the tumour organoid platform that three groups rely on.",
         "Kari Nordmann, former supervisor",
@@ -29,9 +29,14 @@ def referee_letters(nomination: Nomination, nominator: User) -> None:
     upload_letter(received, BytesIO(letter), "reference-haugen.pdf")
 
 
-def _pdf(*lines: str) -> bytes:
-    """A small valid one-page PDF with ``lines`` of text (the demo's letter)."""
-    text = " ".join(f"({line}) Tj 0 -18 Td" for line in lines)
+def text_pdf(*lines: str) -> bytes:
+    """A small valid one-page PDF with ``lines`` of text, one under the other (Helvetica, a
+    correct cross-reference table): the demo's letter, and what the browser tests upload."""
+
+    def escaped(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    text = " ".join(f"({escaped(line)}) Tj 0 -18 Td" for line in lines)
     content = f"BT /F1 12 Tf 72 770 Td {text} ET".encode("latin-1")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",

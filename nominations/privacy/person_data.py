@@ -236,5 +236,23 @@ class Erasing:
         self.touched.setdefault(object_type, set()).update(ids)
 
 
+def iso(value) -> str | None:
+    """A date or time in an export: ISO 8601, or null."""
+    return value.isoformat() if value is not None else None
+
+
+def clearing(*fields: str) -> Callable[[list, Erasing], None]:
+    """A source's ``erase`` that empties the free text ``fields`` of each row and keeps the row
+    (its scores, kind, dates: what counts and decisions rest on)."""
+
+    def erase(rows: list, erasing: Erasing) -> None:
+        for row in rows:
+            for name in fields:
+                setattr(row, name, "")
+            erasing.touch(type(row).__name__, [row.id])
+
+    return erase
+
+
 # The sources themselves, each with its export and erasure, register on import.
 from nominations.privacy import sources as _sources  # noqa: E402,F401

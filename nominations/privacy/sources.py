@@ -43,13 +43,11 @@ from nominations.privacy.person_data import (
     _about,
     _of_user,
     _select,
+    clearing,
+    iso,
     source,
 )
 from nominations.storage import delete_stored
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _category(nomination: Nomination) -> dict:
@@ -69,7 +67,7 @@ def _describe_account(user: User) -> dict:
         "active": user.active,
         "language": user.locale,
         "signs_in_with_single_sign_on": user.oidc_subject is not None,
-        "created_at": _iso(user.created_at),
+        "created_at": iso(user.created_at),
     }
 
 
@@ -106,13 +104,13 @@ def _describe_nomination_about(nomination: Nomination) -> dict:
         "name": nomination.nominee_name,
         "email": nomination.nominee_email,
         "position": nomination.nominee_position,
-        "phd_date": _iso(nomination.nominee_phd_date),
+        "phd_date": iso(nomination.nominee_phd_date),
         "department": nomination.nominee_department.name if nomination.nominee_department else None,
         "statement": nomination.statement,
         "ineligible_reason": nomination.ineligible_reason,
         "nominated_by": nomination.nominator.name,
-        "submitted_at": _iso(nomination.submitted_at),
-        "created_at": _iso(nomination.created_at),
+        "submitted_at": iso(nomination.submitted_at),
+        "created_at": iso(nomination.created_at),
     }
 
 
@@ -150,7 +148,7 @@ def _describe_document(attachment: Attachment) -> dict:
         "file_name": attachment.original_name,
         "size_bytes": attachment.size_bytes,
         "sha256": attachment.sha256,
-        "uploaded_at": _iso(attachment.uploaded_at),
+        "uploaded_at": iso(attachment.uploaded_at),
         # Where the bytes are in the ZIP (privacy.export writes them there).
         "file": document_path(attachment),
     }
@@ -188,27 +186,14 @@ def _describe_review_about(review: Review) -> dict:
     }
 
 
-def _clear_comments(reviews: list[Review], erasing: Erasing) -> None:
-    for review in reviews:
-        review.comment = ""
-    erasing.touch("Review", [r.id for r in reviews])
-
-
 source(
     "reviews_about",
     "nominee",
     _l("Reviews of nominations of the person"),
     describe=_describe_review_about,
     on_erase=_l("scores kept, comments removed"),
-    erase=_clear_comments,
+    erase=clearing("comment"),
 )(lambda person: _select(Review, _about(person), Review.nomination))
-
-
-def _clear_reasons(conflicts: list[ConflictOfInterest], erasing: Erasing) -> None:
-    for conflict in conflicts:
-        conflict.reason = ""
-        conflict.cleared_reason = ""
-    erasing.touch("ConflictOfInterest", [c.id for c in conflicts])
 
 
 source(
@@ -217,14 +202,8 @@ source(
     _l("Conflicts of interest declared about the person"),
     describe=lambda c: {"nomination": c.nomination_id, "kind": c.kind, "reason": c.reason},
     on_erase=_l("kept, reasons removed"),
-    erase=_clear_reasons,
+    erase=clearing("reason", "cleared_reason"),
 )(lambda person: _select(ConflictOfInterest, _about(person), ConflictOfInterest.nomination))
-
-
-def _clear_citations(decisions: list[Decision], erasing: Erasing) -> None:
-    for decision in decisions:
-        decision.citation = ""
-    erasing.touch("Decision", [d.id for d in decisions])
 
 
 source(
@@ -235,10 +214,10 @@ source(
         "nomination": d.nomination_id,
         "category": d.category.name,
         "citation": d.citation,
-        "decided_at": _iso(d.decided_at),
+        "decided_at": iso(d.decided_at),
     },
     on_erase=_l("kept, citation removed"),
-    erase=_clear_citations,
+    erase=clearing("citation"),
 )(lambda person: _select(Decision, _about(person), Decision.nomination))
 
 
@@ -255,7 +234,7 @@ source(
         "status": n.status,
         "nominee": n.nominee_name,
         "statement": n.statement,
-        "submitted_at": _iso(n.submitted_at),
+        "submitted_at": iso(n.submitted_at),
     },
     on_erase=_l("kept (about someone else); the nominator is the anonymised account"),
 )(lambda person: _select(Nomination, _of_user(Nomination.nominator_id, person)))
@@ -269,7 +248,7 @@ source(
         "nomination": a.nomination_id,
         "kind": a.kind,
         "file_name": a.original_name,
-        "uploaded_at": _iso(a.uploaded_at),
+        "uploaded_at": iso(a.uploaded_at),
     },
     on_erase=_l("kept (about someone else), unless about the person"),
 )(lambda person: _select(Attachment, _of_user(Attachment.uploaded_by_id, person)))
@@ -286,10 +265,10 @@ source(
         "recommendation": r.recommendation,
         "comment": r.comment,
         "scores": {s.criterion.name: s.score for s in r.scores},
-        "submitted_at": _iso(r.submitted_at),
+        "submitted_at": iso(r.submitted_at),
     },
     on_erase=_l("scores kept, comments removed"),
-    erase=_clear_comments,
+    erase=clearing("comment"),
 )(lambda person: _select(Review, _of_user(Review.reviewer_id, person)))
 
 
@@ -302,11 +281,11 @@ source(
         "kind": c.kind,
         "automatic": c.automatic,
         "reason": c.reason,
-        "declared_at": _iso(c.declared_at),
-        "cleared_at": _iso(c.cleared_at),
+        "declared_at": iso(c.declared_at),
+        "cleared_at": iso(c.cleared_at),
     },
     on_erase=_l("kept, reasons removed"),
-    erase=_clear_reasons,
+    erase=clearing("reason", "cleared_reason"),
 )(lambda person: _select(ConflictOfInterest, _of_user(ConflictOfInterest.reviewer_id, person)))
 
 
@@ -326,7 +305,7 @@ source(
     describe=lambda d: {
         "nomination": d.nomination_id,
         "category": d.category.name,
-        "decided_at": _iso(d.decided_at),
+        "decided_at": iso(d.decided_at),
     },
     on_erase=_l("kept; recorded by the anonymised account"),
 )(lambda person: _select(Decision, _of_user(Decision.decided_by_id, person)))

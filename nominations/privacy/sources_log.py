@@ -16,14 +16,10 @@ from nominations.privacy.person_data import (
     Person,
     _of_user,
     _select,
+    iso,
     source,
     text_contains,
 )
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
-
 
 # --- the audit log and the outbox ----------------------------------------------------------
 
@@ -36,7 +32,7 @@ source(
         "action": e.action,
         "object": e.object_type,
         "object_id": e.object_id,
-        "at": _iso(e.created_at),
+        "at": iso(e.created_at),
     },
     on_erase=_l("kept; the actor is the anonymised account"),
 )(lambda person: _select(AuditEvent, _of_user(AuditEvent.actor_id, person)))
@@ -50,8 +46,8 @@ source(
         "subject": m.subject,
         "text": m.body_text,
         "status": m.status,
-        "queued_at": _iso(m.created_at),
-        "sent_at": _iso(m.sent_at),
+        "queued_at": iso(m.created_at),
+        "sent_at": iso(m.sent_at),
     },
     on_erase=_l("deleted"),
     erase=lambda rows, erasing: [db.session.delete(m) for m in rows],

@@ -23,12 +23,15 @@ from nominations.models import (
     PublicationHolder,
     db,
 )
-from nominations.privacy.person_data import Erasing, _about, _of_user, _select, source
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
-
+from nominations.privacy.person_data import (
+    Erasing,
+    _about,
+    _of_user,
+    _select,
+    clearing,
+    iso,
+    source,
+)
 
 # --- publication lists ----------------------------------------------------------------------
 
@@ -59,7 +62,7 @@ source(
         "year": h.publication.year,
         "doi": h.publication.doi,
         "imported_from": h.source,
-        "added_at": _iso(h.added_at),
+        "added_at": iso(h.added_at),
     },
     on_erase=_l("deleted"),
     erase=_erase_publication_list,
@@ -78,14 +81,8 @@ def _describe_coauthor(decision: CoauthorDecision) -> dict:
         "nomination": decision.nomination_id,
         "outcome": decision.outcome,
         "reason": decision.reason,
-        "decided_at": _iso(decision.decided_at),
+        "decided_at": iso(decision.decided_at),
     }
-
-
-def _clear_coauthor_reasons(decisions: list[CoauthorDecision], erasing: Erasing) -> None:
-    for decision in decisions:
-        decision.reason = ""
-    erasing.touch("CoauthorDecision", [d.id for d in decisions])
 
 
 source(
@@ -94,7 +91,7 @@ source(
     _l("Co-authorship decisions on nominations of the person"),
     describe=_describe_coauthor,
     on_erase=_l("kept, reasons removed"),
-    erase=_clear_coauthor_reasons,
+    erase=clearing("reason"),
 )(lambda person: _select(CoauthorDecision, _about(person), CoauthorDecision.nomination))
 
 
@@ -104,7 +101,7 @@ source(
     _l("Co-authorship decisions about the person as reviewer"),
     describe=_describe_coauthor,
     on_erase=_l("kept, reasons removed"),
-    erase=_clear_coauthor_reasons,
+    erase=clearing("reason"),
 )(lambda person: _select(CoauthorDecision, _of_user(CoauthorDecision.reviewer_id, person)))
 
 
@@ -133,7 +130,7 @@ source(
     describe=lambda n: {
         "nomination": n.nomination_id,
         "note": n.note,
-        "updated_at": _iso(n.updated_at),
+        "updated_at": iso(n.updated_at),
     },
     on_erase=_l("deleted"),
     erase=_delete_notes,
@@ -147,7 +144,7 @@ source(
     describe=lambda n: {
         "nomination": n.nomination_id,
         "note": n.note,
-        "updated_at": _iso(n.updated_at),
+        "updated_at": iso(n.updated_at),
     },
     on_erase=_l("kept (about someone else); written by the anonymised account"),
 )(lambda person: _select(DiscussionNote, _of_user(DiscussionNote.updated_by_id, person)))

@@ -19,12 +19,8 @@ from flask_babel import lazy_gettext as _l
 
 from nominations.exports.archives import safe_name
 from nominations.models import Referee
-from nominations.privacy.person_data import Erasing, _about, _select, source
+from nominations.privacy.person_data import Erasing, _about, _select, iso, source
 from nominations.storage import delete_stored
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def letter_path(referee: Referee) -> str:
@@ -53,12 +49,12 @@ def _describe_letter_by(referee: Referee) -> dict:
         "name": referee.name,
         "email": referee.email,
         "relation": referee.relation,
-        "named_at": _iso(referee.created_at),
+        "named_at": iso(referee.created_at),
         "letter_received": referee.received,
         "file_name": referee.original_name if referee.received else None,
         "size_bytes": referee.size_bytes,
         "sha256": referee.sha256,
-        "uploaded_at": _iso(referee.uploaded_at),
+        "uploaded_at": iso(referee.uploaded_at),
         # Where the letter's bytes are in the ZIP (privacy.export writes them there).
         "file": letter_path(referee) if referee.received else None,
     }
@@ -102,7 +98,7 @@ source(
         "nomination": r.nomination_id,
         "referee": r.name,
         "letter_received": r.received,
-        "uploaded_at": _iso(r.uploaded_at),
+        "uploaded_at": iso(r.uploaded_at),
     },
     on_erase=_l("letters deleted; the referees stay named"),
     erase=_erase_letters_about,

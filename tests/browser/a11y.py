@@ -10,8 +10,9 @@ in once) and checks each page it is shown:
 - the Nu HTML checker (vnu.jar from npm ``vnu-jar``, run with the machine's java) over the HTML
   the server sent, once per module over every page kept: zero errors;
 - at 1280 and 390 px wide: ``document.documentElement.scrollWidth <= window.innerWidth`` (no
-  sideways scrolling of the page), and a full-page screenshot of each width; at 1280 px the
-  main navigation fits on one line.
+  sideways scrolling of the page); at 1280 px the main navigation fits on one line. A
+  full-page screenshot of a width where a check found something (of every page and width with
+  ``A11Y_SCREENSHOTS=all``).
 
 Everything is collected first (test-output/a11y/<module>/: the HTML, the screenshots,
 findings.json); each test of a module then asserts one kind of problem over every page.
@@ -20,6 +21,7 @@ Which pages each module opens: tests/browser/a11y_pages.py.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -47,6 +49,9 @@ OUTPUT = PROJECT_ROOT / "test-output" / "a11y"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDE, NARROW = 1280, 390
 HEIGHT = 900
+# A full-page screenshot is two thirds of a page's audit: taken where a check found something,
+# of every page with A11Y_SCREENSHOTS=all (to look the pages over).
+ALL_SCREENSHOTS = os.environ.get("A11Y_SCREENSHOTS") == "all"
 
 
 def require_tools() -> None:
@@ -300,8 +305,9 @@ class Audit:
 
     def check(self, page: Page, where: Where, html: str) -> None:
         """axe-core at 1280 px (at 390 px it found nothing more on the admin's 47 pages, for
-        85 ms a page); the HTML kept for the Nu checker; both widths, a screenshot each (the
-        page stays at the width it ended at; the next one starts there)."""
+        85 ms a page); the HTML kept for the Nu checker; both widths, a screenshot of each where
+        something was found (the page stays at the width it ended at; the next one starts
+        there)."""
         self.audited.append(where)
         slug = re.sub(r"[^a-z0-9]+", "-", f"{where.state} {where.role} {where.route}".lower())
         slug = f"{len(self.audited):03d}-{slug.strip('-')[:80]}"
@@ -311,10 +317,12 @@ class Audit:
         for width in sorted((WIDE, NARROW), key=lambda w: w != current):
             if width != current:
                 page.set_viewport_size({"width": width, "height": HEIGHT})
+            found = len(self.findings)
             if width == WIDE:
                 self._axe(page, where)
             self._overflow(page, where, width)
-            page.screenshot(path=str(self.folder / f"{slug}-{width}.png"), full_page=True)
+            if ALL_SCREENSHOTS or len(self.findings) > found:
+                page.screenshot(path=str(self.folder / f"{slug}-{width}.png"), full_page=True)
             current = width
 
     def _axe(self, page: Page, where: Where) -> None:

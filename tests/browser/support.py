@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Response
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from nominations import PROJECT_ROOT, create_app
+from nominations.demo.letters import text_pdf
 from nominations.models import db
 from tests import factories
 
@@ -296,35 +297,9 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
 
 
 def write_pdf(path: Path, *lines: str) -> Path:
-    """A small, valid one-page PDF (Helvetica text, a correct cross-reference table), as a
-    person would upload: the app checks the content, not the name."""
-
-    def escaped(text: str) -> str:
-        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-    text = " ".join(f"({escaped(line)}) Tj 0 -18 Td" for line in lines)  # line under line
-    content = f"BT /F1 12 Tf 72 770 Td {text} ET".encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    body = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
-    xref = len(body)
-    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    path.write_bytes(bytes(body))
+    """A small, valid one-page PDF, as a person would upload: the app checks the content, not
+    the name."""
+    path.write_bytes(text_pdf(*lines))
     return path
 
 
