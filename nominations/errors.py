@@ -54,7 +54,11 @@ def init_app(app: Flask) -> None:
 
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
-        return _render(404 if getattr(error, "hidden", False) else 403)
+        if getattr(error, "hidden", False):
+            # Word for word the page of an object that does not exist: a rule's own text
+            # here would tell the two apart.
+            return _render(404)
+        return _render(403, error.message)  # which rule, in the reader's language
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from nominations.workflow import access
@@ -75,7 +76,7 @@ SYSTEM = SystemActor()
 class Rule:
     name: str
     check: Callable[[Any, Any], bool]
-    message: str
+    message: str  # a lazy translation: the refusal is said in the reader's language
     hidden: bool = False  # refusing must not reveal that the object exists: 404
     system: bool = False  # the SYSTEM actor may do it
 
@@ -107,7 +108,7 @@ def authorize(name: str, actor: Any, obj: Any = None, *, field: str | None = Non
     if not allowed(name, actor, obj):
         policy = RULES[name]
         kind = HiddenRefused if policy.hidden else Refused
-        raise kind(name, policy.message, field=field)
+        raise kind(name, str(policy.message), field=field)  # in the reader's language
 
 
 def requires(name: str) -> Callable:
@@ -132,15 +133,15 @@ def _admin(user, obj=None) -> bool:
 # Areas (the blueprint-wide gates)
 
 
-rule("admin.area", "This page is for administrators.")(_admin)
+rule("admin.area", _l("This page is for administrators."))(_admin)
 
 
-@rule("review.area", "The review pages are for reviewers and administrators.")
+@rule("review.area", _l("The review pages are for reviewers and administrators."))
 def _review_area(user, obj=None) -> bool:
     return bool(user.is_reviewer or user.is_admin)
 
 
-@rule("nomination.create", "Only staff can nominate.")
+@rule("nomination.create", _l("Only staff can nominate."))
 def _nominate(user, obj=None) -> bool:
     return bool(user.is_staff)
 
@@ -149,59 +150,59 @@ def _nominate(user, obj=None) -> bool:
 # Nominations and their documents (a nomination you may not see does not exist for you)
 
 
-@rule("nomination.view", "No such nomination, or you may not see it.", hidden=True)
+@rule("nomination.view", _l("No such nomination, or you may not see it."), hidden=True)
 def _view_nomination(user, nomination) -> bool:
     return access.can_view_nomination(user, nomination)
 
 
-@rule("nomination.download", "No such document, or you may not see it.", hidden=True)
+@rule("nomination.download", _l("No such document, or you may not see it."), hidden=True)
 def _download(user, nomination) -> bool:
     return access.can_view_nomination(user, nomination)
 
 
-@rule("referee_letter.read", "No such letter, or you may not see it.", hidden=True)
+@rule("referee_letter.read", _l("No such letter, or you may not see it."), hidden=True)
 def _read_letters(user, nomination) -> bool:
     return access.can_read_letters(user, nomination)
 
 
-@rule("nomination.edit", "No such nomination, or you may not change it.", hidden=True)
+@rule("nomination.edit", _l("No such nomination, or you may not change it."), hidden=True)
 def _edit_nomination(user, nomination) -> bool:
     return access.can_edit_nomination(user, nomination)
 
 
-rule("nomination.manage", "Only administrators can mark a nomination ineligible.")(_admin)
+rule("nomination.manage", _l("Only administrators can mark a nomination ineligible."))(_admin)
 
 
 # --------------------------------------------------------------------------------------------
 # The panel: reviews and conflicts
 
 
-@rule("review.category", "No such category on your panels.", hidden=True)
+@rule("review.category", _l("No such category on your panels."), hidden=True)
 def _review_category(user, category) -> bool:
     return access.is_panel_member(user, category)
 
 
-@rule("review.read", "No such nomination, or you may not see it.", hidden=True)
+@rule("review.read", _l("No such nomination, or you may not see it."), hidden=True)
 def _read_for_panel(user, nomination) -> bool:
     return bool(user.is_admin) or access.panel_can_view(user, nomination)
 
 
-@rule("review.write", "Only the panel reviews this nomination.")
+@rule("review.write", _l("Only the panel reviews this nomination."))
 def _write_review(user, nomination) -> bool:
     return access.can_review(user, nomination)
 
 
-@rule("review.view_others", "The other reviews are not shown to you.")
+@rule("review.view_others", _l("The other reviews are not shown to you."))
 def _view_other_reviews(user, nomination) -> bool:
     return access.can_view_reviews(user, nomination)
 
 
-@rule("conflict.declare", "No such nomination, or you may not see it.", hidden=True)
+@rule("conflict.declare", _l("No such nomination, or you may not see it."), hidden=True)
 def _declare_conflict(user, nomination) -> bool:
     return access.panel_can_view(user, nomination)
 
 
-@rule("conflict.clear", "Only the panel's chair or an administrator clears conflicts.")
+@rule("conflict.clear", _l("Only the panel's chair or an administrator clears conflicts."))
 def _clear_conflict(user, conflict) -> bool:
     return access.can_view_ranking(user, conflict.nomination.category)
 
@@ -212,8 +213,10 @@ def _clear_conflict(user, conflict) -> bool:
 
 @rule(
     "coauthor.view",
-    "The co-authorship proposals are for administrators, and for the round's panel chairs "
-    "once the call has closed.",
+    _l(
+        "The co-authorship proposals are for administrators, and for the round's panel chairs "
+        "once the call has closed."
+    ),
 )
 def _view_coauthors(user, award_round) -> bool:
     return access.can_view_progress(user, award_round)
@@ -221,8 +224,10 @@ def _view_coauthors(user, award_round) -> bool:
 
 @rule(
     "coauthor.decide",
-    "Only the chair of a panel covering the category (once the call has closed) or an "
-    "administrator decides a co-authorship proposal.",
+    _l(
+        "Only the chair of a panel covering the category (once the call has closed) or an "
+        "administrator decides a co-authorship proposal."
+    ),
 )
 def _decide_coauthor(user, category) -> bool:
     return access.can_view_ranking(user, category)
@@ -230,8 +235,10 @@ def _decide_coauthor(user, category) -> bool:
 
 @rule(
     "ranking.view",
-    "The ranking is for administrators, and for the chair of a panel covering the category "
-    "once the call has closed.",
+    _l(
+        "The ranking is for administrators, and for the chair of a panel covering the category "
+        "once the call has closed."
+    ),
 )
 def _view_ranking(user, category) -> bool:
     return access.can_view_ranking(user, category)
@@ -239,9 +246,11 @@ def _view_ranking(user, category) -> bool:
 
 @rule(
     "discussion.note",
-    "Only the chair of a panel covering the category (once the call has closed) or an "
-    "administrator writes the note on a discussion, and not on a nomination they have a "
-    "conflict with.",
+    _l(
+        "Only the chair of a panel covering the category (once the call has closed) or an "
+        "administrator writes the note on a discussion, and not on a nomination they have a "
+        "conflict with."
+    ),
 )
 def _write_discussion_note(user, nomination) -> bool:
     category = nomination.category
@@ -254,8 +263,10 @@ def _write_discussion_note(user, nomination) -> bool:
 
 @rule(
     "progress.view",
-    "The round's overview and exports are for administrators, and for its panel chairs once "
-    "the call has closed.",
+    _l(
+        "The round's overview and exports are for administrators, and for its panel chairs once "
+        "the call has closed."
+    ),
 )
 def _view_progress(user, award_round) -> bool:
     return access.can_view_progress(user, award_round)
@@ -263,8 +274,10 @@ def _view_progress(user, award_round) -> bool:
 
 @rule(
     "decision.record",
-    "Only the chair of a panel covering the category (once the call has closed) or an "
-    "administrator records decisions.",
+    _l(
+        "Only the chair of a panel covering the category (once the call has closed) or an "
+        "administrator records decisions."
+    ),
 )
 def _record_decision(user, category) -> bool:
     return access.can_decide(user, category) and access.can_view_ranking(user, category)
@@ -272,8 +285,10 @@ def _record_decision(user, category) -> bool:
 
 @rule(
     "round.complete",
-    "Only an administrator, or a chair whose panels cover every category of the round, marks "
-    "its decisions complete.",
+    _l(
+        "Only an administrator, or a chair whose panels cover every category of the round, marks "
+        "its decisions complete."
+    ),
 )
 def _complete_round(user, award_round) -> bool:
     if user.is_admin:
@@ -288,18 +303,18 @@ def _complete_round(user, award_round) -> bool:
 # Administration
 
 
-rule("round.manage", "Only administrators manage rounds and categories.", system=True)(_admin)
-rule("panel.manage", "Only administrators manage panels and rubrics.", system=True)(_admin)
-rule("user.manage", "Only administrators manage users.", system=True)(_admin)
-rule("department.manage", "Only administrators manage departments.", system=True)(_admin)
-rule("staff.import", "Only administrators import staff.")(_admin)
-rule("publication.import", "Only administrators import publication lists.")(_admin)
-rule("reminder.manage", "Only administrators manage reminders.")(_admin)
-rule("results.publish", "Only administrators publish results.")(_admin)
-rule("round.clone", "Only administrators open next year's round.")(_admin)
-rule("outbox.manage", "Only administrators send e-mails again.")(_admin)
-rule("email_text.manage", "Only administrators edit e-mail texts.")(_admin)
-rule("outcomes.send", "Only administrators send the personal outcomes.")(_admin)
-rule("person.export", "Only administrators export a person's data.")(_admin)
-rule("person.erase", "Only administrators erase a person's data.")(_admin)
-rule("privacy.manage", "Only administrators edit the privacy notice.")(_admin)
+rule("round.manage", _l("Only administrators manage rounds and categories."), system=True)(_admin)
+rule("panel.manage", _l("Only administrators manage panels and rubrics."), system=True)(_admin)
+rule("user.manage", _l("Only administrators manage users."), system=True)(_admin)
+rule("department.manage", _l("Only administrators manage departments."), system=True)(_admin)
+rule("staff.import", _l("Only administrators import staff."))(_admin)
+rule("publication.import", _l("Only administrators import publication lists."))(_admin)
+rule("reminder.manage", _l("Only administrators manage reminders."))(_admin)
+rule("results.publish", _l("Only administrators publish results."))(_admin)
+rule("round.clone", _l("Only administrators open next year's round."))(_admin)
+rule("outbox.manage", _l("Only administrators send e-mails again."))(_admin)
+rule("email_text.manage", _l("Only administrators edit e-mail texts."))(_admin)
+rule("outcomes.send", _l("Only administrators send the personal outcomes."))(_admin)
+rule("person.export", _l("Only administrators export a person's data."))(_admin)
+rule("person.erase", _l("Only administrators erase a person's data."))(_admin)
+rule("privacy.manage", _l("Only administrators edit the privacy notice."))(_admin)

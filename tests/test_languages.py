@@ -98,3 +98,36 @@ def test_the_site_is_named_in_the_readers_language(client):
     assert "<title>Prisnominasjoner" in norwegian or "· Prisnominasjoner</title>" in norwegian
     english = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "· Award nominations</title>" in english
+
+
+def test_a_refusal_is_said_in_the_readers_language(make_client, staff):
+    """The policy's refusals (tests/test_route_access.py answers each with 403 or 404) are
+    written in the language of the person refused."""
+    browser = make_client(staff.email)
+    english = browser.get("/admin/", headers={"Accept-Language": "en"})
+    assert english.status_code == 403
+    assert "This page is for administrators." in english.get_data(as_text=True)
+    browser.submit("/language", {"language": "nb", "next": "/"})
+    norwegian = browser.get("/admin/")
+    assert norwegian.status_code == 403
+    assert _lang(norwegian) == "nb"
+    assert "Denne siden er for administratorer." in norwegian.get_data(as_text=True)
+
+
+def test_a_hidden_refusal_reads_as_a_page_that_does_not_exist(app, make_client, staff):
+    """Only a 403 names its rule: a nomination one may not see answers word for word as one
+    that does not exist, so the page cannot tell that it does."""
+    other = factories.user("olga@example.org", "Olga Other")
+    award_round = factories.award_round("ICR Prizes")
+    category = factories.category(award_round, "Researcher of the Year", 100_000)
+    hidden = factories.nomination(category, other, "Nora Nominee", status="draft")
+    browser = make_client(staff.email)
+    browser.get("/")  # the "Signed in" message is shown there
+    refused = browser.get(f"/nominations/{hidden.id}")
+    missing = browser.get(f"/nominations/{hidden.id + 1000}")
+    assert refused.status_code == missing.status_code == 404
+
+    def main(response) -> str:
+        return response.get_data(as_text=True).split("<main", 1)[1].split("</main>", 1)[0]
+
+    assert main(refused) == main(missing)

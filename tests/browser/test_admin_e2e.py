@@ -98,7 +98,7 @@ def test_staff_gets_the_not_allowed_page_on_admin(page, users, shot):
     response = page.goto("/admin/")
     assert response is not None and response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
-    expect(page.get_by_text("You do not have access to this page.")).to_be_visible()
+    expect(page.get_by_text("This page is for administrators.")).to_be_visible()  # which rule
     shot("403 for staff")
 
 
