@@ -309,6 +309,7 @@ rule("user.manage", _l("Only administrators manage users."), system=True)(_admin
 rule("department.manage", _l("Only administrators manage departments."), system=True)(_admin)
 rule("staff.import", _l("Only administrators import staff."))(_admin)
 rule("publication.import", _l("Only administrators import publication lists."))(_admin)
+rule("publication.remove", _l("Only administrators correct publication lists."))(_admin)
 rule("reminder.manage", _l("Only administrators manage reminders."))(_admin)
 rule("results.publish", _l("Only administrators publish results."))(_admin)
 rule("round.clone", _l("Only administrators open next year's round."))(_admin)

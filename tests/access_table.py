@@ -111,6 +111,7 @@ PARAMS = {
     "message_id": "outbox_message",
     "referee_id": "target_referee",
     "reviewer_id": "reviewer",
+    "holder_id": "publication_holder",
 }
 # URL parameters that are not objects.
 VALUES = {
@@ -232,6 +233,8 @@ ACCESS: dict[str, Access] = {
     "admin.confirm_staff_import": Access(POST=ADMIN_POST, rule="staff.import"),
     "admin.publications_import": Access(GET=ADMIN_PAGE, POST=ADMIN_POST, rule="publication.import"),  # noqa: E501
     "admin.confirm_publications_import": Access(POST=ADMIN_POST, rule="publication.import"),
+    "admin.publications_held": Access(GET=ADMIN_PAGE, rule="admin.area"),
+    "admin.remove_publication": Access(POST=ADMIN_ASKS, rule="publication.remove"),
     "admin.nominations": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.nomination_detail": Access(GET=ADMIN_PAGE, rule="admin.area"),
     "admin.nomination_ineligible": Access(POST=ADMIN_POST, rule="nomination.manage"),

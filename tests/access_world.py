@@ -245,8 +245,11 @@ def build_world() -> AccessWorld:
     )
     db.session.add(paper)
     db.session.flush()
-    for email in (users["reviewer"].email, "olga@example.org"):
-        db.session.add(PublicationHolder(publication_id=paper.id, email=email))
+    holders = [
+        PublicationHolder(publication_id=paper.id, email=email)
+        for email in (users["reviewer"].email, "olga@example.org")
+    ]
+    db.session.add_all(holders)
     db.session.commit()
 
     reviewer_member = db.session.execute(
@@ -284,6 +287,7 @@ def build_world() -> AccessWorld:
         "target_cv": target_cv.id,
         "draft_cv": draft_cv.id,
         "target_referee": target_referee.id,
+        "publication_holder": holders[1].id,  # Olga's entry
         "conflict": conflict.id,
         "decision": decision.id,
         "staff_user": users["staff"].id,

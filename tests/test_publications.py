@@ -303,3 +303,65 @@ def test_a_chair_sees_no_proposal_about_himself_nor_of_another_panels_category(a
     db.session.commit()
     page = review_setup.browser(app, other_chair.email).get(url)
     assert page.status_code == 200 and "Olga Other" not in text(page)
+
+
+def _holder(email: str, title: str) -> PublicationHolder:
+    return db.session.execute(
+        db.select(PublicationHolder)
+        .join(PublicationHolder.publication)
+        .where(PublicationHolder.email == email, Publication.title == title)
+    ).scalar_one()
+
+
+def test_an_entry_that_is_not_the_persons_is_taken_off_their_list(app):
+    """An import for the wrong address would propose a co-authorship for ever: the admin sees
+    the person's list and removes the entry (asked first); its proposal goes, the other
+    person's entry stays, and a paper on no one's list any more is deleted."""
+    world, admin = _setting(app)
+    _import_both(admin, world)
+    chair = review_setup.browser(app, world.chair.email)
+    proposals = f"/review/rounds/{world.award_round.id}/coauthors"
+    assert SHARED_TITLE in text(chair.get(proposals))
+
+    listed = "/admin/publications/held?email=OLGA@example.org"
+    page = text(admin.get(listed))
+    assert "2 publications attached to olga@example.org" in page
+    assert SHARED_TITLE in page and "olga.bib" in page
+
+    shared = _holder("olga@example.org", SHARED_TITLE)
+    url = f"/admin/publications/held/{shared.id}/remove"
+    asked = admin.submit(url, {}, page=listed)  # without JavaScript: a page asks first
+    assert asked.status_code == 200
+    assert f"Remove “{SHARED_TITLE}” from the list of olga@example.org?" in text(asked)
+    assert SHARED_TITLE in _held("olga@example.org")
+
+    done = admin.submit(url, {"confirmed": "1"}, page=listed, follow_redirects=True)
+    assert f"“{SHARED_TITLE}” is removed from the list of olga@example.org." in text(done)
+    assert "1 publication attached to olga@example.org" in text(done)
+    assert _held("olga@example.org") == {"An old paper together"}
+    assert SHARED_TITLE in _held(world.reviewer.email)  # the reviewer's entry stays
+    assert SHARED_TITLE not in text(chair.get(proposals))
+    [event] = db.session.execute(
+        db.select(AuditEvent).where(AuditEvent.action == "publications.remove")
+    ).scalars()
+    assert event.before["email"] == "olga@example.org" and event.before["file"] == "olga.bib"
+
+    # Sent again (a reload of the answer): the entry is gone, nothing else happens.
+    assert admin.submit(url, {"confirmed": "1"}, page=listed).status_code == 404
+    # The last list naming a paper: the paper goes with it.
+    old = _holder("olga@example.org", "An old paper together")
+    admin.submit(f"/admin/publications/held/{old.id}/remove", {"confirmed": "1"}, page=listed)
+    mine = _holder(world.reviewer.email, "An old paper together")
+    admin.submit(f"/admin/publications/held/{mine.id}/remove", {"confirmed": "1"}, page=listed)
+    titles = set(db.session.execute(db.select(Publication.title)).scalars())
+    assert titles == {SHARED_TITLE}
+
+
+def test_the_list_page_says_what_is_wrong_with_an_address(app):
+    world, admin = _setting(app)
+    page = admin.get("/admin/publications/held?email=not-an-address")
+    assert page.status_code == 200
+    assert 'aria-invalid="true"' in page.get_data(as_text=True)
+    assert "No publications are attached" not in text(page)
+    empty = text(admin.get("/admin/publications/held?email=nobody@example.org"))
+    assert "No publications are attached to this address." in empty

@@ -1,12 +1,14 @@
-"""Admin: import a person's publication list (CSV, BibTeX or RIS).
+"""Admin: import a person's publication list (CSV, BibTeX or RIS), see it, correct it.
 
 Upload with the person's e-mail address, then a preview (each entry: new, attached already,
 or its problem with the line), then the import. The confirmation carries the entries read
 from the file in a signed field, so nothing is stored between the two steps;
-``workflow/publications/importing.py`` plans again and attaches what is new.
+``workflow/publications/importing.py`` plans again and attaches what is new. A person's list
+(``/admin/publications/held?email=``) shows what is attached; an entry that is not theirs is
+taken off it there (``workflow/publications/holdings.py``).
 """
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,10 +19,15 @@ from wtforms import EmailField, HiddenField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from nominations.admin import bp
+from nominations.admin.acting import act_after_asking
+from nominations.admin.panel_forms import ActionForm
+from nominations.confirming import Question, asks
 from nominations.forms import add_error
+from nominations.models import PublicationHolder, db
 from nominations.policy import authorize
 from nominations.workflow import WorkflowError
-from nominations.workflow.publications.importing import apply_import, plan_import
+from nominations.workflow.publications.holdings import held_by, remove_holding
+from nominations.workflow.publications.importing import apply_import, person_email, plan_import
 from nominations.workflow.publications.parsers import (
     Entry,
     ParsedFile,
@@ -128,4 +135,57 @@ def confirm_publications_import():
             email=plan.email,
         )
     flash(message, "success" if plan.new else "info")
-    return redirect(url_for("admin.publications_import"))
+    return redirect(url_for("admin.publications_held", email=plan.email))
+
+
+@bp.route("/publications/held")
+def publications_held():
+    """The publications attached to the address asked for (a GET form; reads only)."""
+    typed = request.args.get("email", "").strip()[:254]
+    email, problem = "", None
+    if typed:
+        try:
+            email = person_email(typed)
+        except WorkflowError as error:
+            problem = error.message
+    return render_template(
+        "admin/publications_held.html",
+        typed=typed,
+        email=email,
+        problem=problem,
+        holdings=held_by(email) if email else [],
+        action_form=ActionForm(),
+        years=current_app.config["COAUTHOR_YEARS"],
+    )
+
+
+@asks("admin.remove_publication")
+def _removing(holder: PublicationHolder) -> Question:
+    return Question(
+        _(
+            "Remove “%(title)s” from the list of %(email)s?",
+            title=holder.publication.title,
+            email=holder.email,
+        ),
+        _(
+            "No co-authorship conflict is proposed from it any more. Conflicts the chair has "
+            "already accepted stay."
+        ),
+        _("Remove it from the list"),
+        url_for("admin.publications_held", email=holder.email),
+    )
+
+
+@bp.route("/publications/held/<int:holder_id>/remove", methods=["POST"])
+def remove_publication(holder_id: int):
+    holder = db.session.get(PublicationHolder, holder_id) or abort(404)
+    return act_after_asking(
+        holder,
+        lambda: remove_holding(holder, actor=current_user),
+        _(
+            "“%(title)s” is removed from the list of %(email)s.",
+            title=holder.publication.title,
+            email=holder.email,
+        ),
+        url_for("admin.publications_held", email=holder.email),
+    )

@@ -24,6 +24,8 @@ from tests.query_world import grow
 
 pytestmark = pytest.mark.browser
 
+HELD = "/admin/publications/held"  # a person's publication list, by address
+
 
 @pytest.fixture(scope="module")
 def audit(browser, live_server) -> Audit:
@@ -43,6 +45,8 @@ def audit(browser, live_server) -> Audit:
             [
                 ("admin.nominations first page", "/admin/nominations"),
                 ("admin.nominations last page", "/admin/nominations?sort=name&last=1"),
+                ("admin.publications_held list", f"{HELD}?email=olga@example.org"),
+                ("admin.publications_held refused", f"{HELD}?email=not-an-address"),
             ],
         )
         audit.submit(
