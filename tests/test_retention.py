@@ -446,3 +446,48 @@ def test_a_draft_goes_with_its_referees_answers_and_notes_and_nothing_points_at_
     assert event.after["documents"] == 3  # CV, file answer, referee's letter
     assert event.after["bytes"] == 9 * 30 + 17 * 2 + 14 * 3
     assert "Dina" not in json.dumps(event.after)
+
+
+def test_the_audit_log_forgets_what_retention_deleted(world, staff):
+    """The log of what people did holds what they typed and uploaded: once retention has
+    deleted it, those values are "[erased]" there too; what is kept stays readable."""
+    from nominations.workflow import audit
+    from nominations.workflow.nominations.documents import ATTACHMENT_FIELDS
+
+    items, files = world["items"], world["files"]
+    round_id = world["round"].id
+    for key in ("winner", "loser_cv", "draft"):
+        attachment = files[key]
+        audit.record(
+            "attachment.add",
+            attachment,
+            actor=staff,
+            after={
+                "nomination_id": attachment.nomination_id,
+                **audit.snapshot(attachment, ATTACHMENT_FIELDS),
+            },
+            round_id=round_id,
+        )
+    for review in db.session.execute(db.select(Review)).scalars():
+        audit.record(
+            "review.submit", review, actor=world["reviewer"], after={"comment": review.comment}
+        )
+    draft = items["draft"]
+    audit.record(
+        "nomination.create",
+        draft,
+        actor=staff,
+        after={"nominee_name": draft.nominee_name, "statement": "Dina ran the biobank."},
+        round_id=round_id,
+    )
+    db.session.commit()
+
+    for due in (DRAFTS_DUE, COMMENTS_DUE, DOCUMENTS_DUE):
+        assert tick(due, "retention").outcome == "ok"
+    logged = json.dumps([[e.before, e.after] for e in _events("")])
+    for gone in (SECRET_NAME, COMMENT, "Dina Draft", "dina.pdf", "Dina ran the biobank."):
+        assert gone not in logged, gone
+    assert "[erased]" in logged
+    assert "wendy-cv.pdf" in logged  # the winner's documents are kept, and so is their record
+    actions = [e.action for e in _events("")]
+    assert actions.count("attachment.add") == 3 and "nomination.create" in actions

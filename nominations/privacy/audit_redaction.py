@@ -12,6 +12,7 @@ contains their name or e-mail.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import and_, or_
@@ -79,19 +80,21 @@ def _rows_about(object_type: str, ids: set[int]) -> list[AuditEvent]:
     return found
 
 
-def _rows_naming(nomination_ids: set[int]) -> list[AuditEvent]:
+def _rows_naming(nomination_ids: set[int], round_ids: set[int] | None = None) -> list[AuditEvent]:
     """Rows of the nominations' rounds about their documents, decisions, reviews, conflicts
-    that say ``nomination_id`` in their before or after (removed ones included)."""
+    that say ``nomination_id`` in their before or after (removed ones included). ``round_ids``:
+    their rounds, where the nominations themselves are gone already."""
     if not nomination_ids:
         return []
-    rounds = db.session.execute(
-        db.select(Nomination.category_id).where(Nomination.id.in_(sorted(nomination_ids)))
-    ).scalars()
-    round_ids = set(
-        db.session.execute(
-            db.select(AwardCategory.round_id).where(AwardCategory.id.in_(set(rounds)))
+    if round_ids is None:
+        rounds = db.session.execute(
+            db.select(Nomination.category_id).where(Nomination.id.in_(sorted(nomination_ids)))
         ).scalars()
-    )
+        round_ids = set(
+            db.session.execute(
+                db.select(AwardCategory.round_id).where(AwardCategory.id.in_(set(rounds)))
+            ).scalars()
+        )
     candidates = db.session.execute(
         db.select(AuditEvent).where(
             and_(
@@ -114,29 +117,32 @@ def _keys(values: Any) -> frozenset[str]:
     return frozenset(values) if isinstance(values, dict) else frozenset()
 
 
-def redact_audit(candidates: list[AuditEvent], erasing) -> int:
-    """Redact ``candidates`` (rows that hold the person's name or e-mail) and the rows about
-    what ``erasing`` changed; the number of rows redacted. The erasure's own row is kept."""
-    rows: dict[int, tuple[AuditEvent, frozenset[str]]] = {
-        e.id: (e, frozenset()) for e in candidates
-    }
-    for object_type, ids in erasing.touched.items():
+Rows = dict[int, tuple[AuditEvent, frozenset[str]]]
+
+
+def _rows_about_objects(
+    touched: Mapping[str, Iterable[int]], round_ids: set[int] | None = None
+) -> Rows:
+    """The rows about ``touched`` objects (type -> ids) and the rows naming its nominations,
+    each with the fields that hold the personal data of such an object."""
+    rows: Rows = {}
+    for object_type, ids in touched.items():
         fields = ERASED_FIELDS.get(object_type, frozenset())
-        for event in _rows_about(object_type, ids):
+        for event in _rows_about(object_type, set(ids)):
             if event.action in ALL_VALUES_ERASED:
                 rows[event.id] = (event, _keys(event.before) | _keys(event.after))
             else:
                 rows[event.id] = (event, fields)
-    for event in _rows_naming(erasing.touched.get("Nomination", set())):
+    for event in _rows_naming(set(touched.get("Nomination", ())), round_ids):
         fields = ERASED_FIELDS.get(event.object_type, frozenset())
         rows[event.id] = (event, rows.get(event.id, (event, frozenset()))[1] | fields)
-    needles = [n for n in erasing.needles if n]
-    pattern = (
-        re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE) if needles else None
-    )
+    return rows
+
+
+def _apply(rows: Rows, pattern: re.Pattern | None, keep: int | None = None) -> int:
     redacted = 0
     for event_id, (event, fields) in rows.items():
-        if event_id == erasing.record_id:
+        if event_id == keep:
             continue
         before = _redact(event.before, fields, pattern)
         after = _redact(event.after, fields, pattern)
@@ -144,3 +150,22 @@ def redact_audit(candidates: list[AuditEvent], erasing) -> int:
             event.before, event.after = before, after  # new objects: the JSON is written
             redacted += 1
     return redacted
+
+
+def redact_audit(candidates: list[AuditEvent], erasing) -> int:
+    """Redact ``candidates`` (rows that hold the person's name or e-mail) and the rows about
+    what ``erasing`` changed; the number of rows redacted. The erasure's own row is kept."""
+    rows: Rows = {e.id: (e, frozenset()) for e in candidates}
+    rows.update(_rows_about_objects(erasing.touched))
+    needles = [n for n in erasing.needles if n]
+    pattern = (
+        re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE) if needles else None
+    )
+    return _apply(rows, pattern, keep=erasing.record_id)
+
+
+def forget_deleted(touched: Mapping[str, Iterable[int]], round_id: int) -> int:
+    """Retention: the logged values of what it deleted or emptied in round ``round_id``
+    (documents' names, review comments, whole drafts) become :data:`MARKER`, as an erasure
+    would make them; the rows stay. The number of rows redacted."""
+    return _apply(_rows_about_objects(touched, {round_id}), None)

@@ -26,6 +26,7 @@ from nominations.models import (
     db,
 )
 from nominations.models.referees import LETTER_COLUMNS
+from nominations.privacy.audit_redaction import forget_deleted
 from nominations.storage import delete_stored
 from nominations.timeutil import now
 from nominations.workflow import audit
@@ -114,6 +115,7 @@ def _delete_documents(award_round: AwardRound, at: datetime, report: RetentionRe
     rows = db.session.execute(document_query(award_round.id).order_by(Attachment.id)).all()
     deleted: dict[int, list[int]] = defaultdict(list)
     letters: dict[int, int] = defaultdict(int)
+    gone_ids: list[int] = []
     for attachment_id, nomination_id, stored_name, size in rows:
         # A file answer goes with its document (SQLite enforces no cascade).
         db.session.execute(
@@ -127,6 +129,7 @@ def _delete_documents(award_round: AwardRound, at: datetime, report: RetentionRe
         if gone == 1:  # this run deleted it (another one would have found no row)
             delete_stored(stored_name)
             deleted[nomination_id].append(size)
+            gone_ids.append(attachment_id)
     for referee_id, nomination_id, stored_name, size in db.session.execute(
         letter_query(award_round.id).order_by(Referee.id)
     ).all():
@@ -156,11 +159,13 @@ def _delete_documents(award_round: AwardRound, at: datetime, report: RetentionRe
         )
         report.documents += len(sizes)
         report.size_bytes += sum(sizes)
+    forget_deleted({"Attachment": gone_ids}, award_round.id)  # their names in the log
 
 
 def _clear_comments(award_round: AwardRound, at: datetime, report: RetentionReport) -> None:
     rows = db.session.execute(comment_query(award_round.id).order_by(Review.id)).all()
     cleared: dict[int, int] = defaultdict(int)
+    emptied: list[int] = []
     for review_id, nomination_id in rows:
         done = db.session.execute(
             db.update(Review)
@@ -170,15 +175,24 @@ def _clear_comments(award_round: AwardRound, at: datetime, report: RetentionRepo
             .execution_options(synchronize_session=False)
         ).rowcount
         cleared[nomination_id] += done
+        if done:
+            emptied.append(review_id)
     nominations = _nominations(nid for nid, count in cleared.items() if count)
     for nomination_id, nomination in nominations.items():
         _record(COMMENTS, nomination, award_round, at, comments=cleared[nomination_id])
         report.comments += cleared[nomination_id]
+    forget_deleted({"Review": emptied}, award_round.id)  # the comments' text in the log
 
 
 def _delete_drafts(award_round: AwardRound, at: datetime, report: RetentionReport) -> None:
     ids = list(db.session.execute(drafts_of(award_round.id).order_by(Nomination.id)).scalars())
     nominations = _nominations(ids)
+    referees = dict(
+        db.session.execute(
+            db.select(Referee.id, Referee.nomination_id).where(Referee.nomination_id.in_(ids))
+        ).all()
+    )
+    gone_ids: list[int] = []
     documents: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for nomination_id, stored_name, size in db.session.execute(
         db.union_all(
@@ -236,6 +250,13 @@ def _delete_drafts(award_round: AwardRound, at: datetime, report: RetentionRepor
         _record(DRAFTS, nomination, award_round, at, documents=len(sizes), bytes=sum(sizes))
         db.session.expunge(nomination)  # gone: the session must not write it back
         report.drafts += 1
+        gone_ids.append(nomination_id)
+    # What was typed into them, in the log too (their documents' rows name the draft).
+    gone = set(gone_ids)
+    forget_deleted(
+        {"Nomination": gone, "Referee": {rid for rid, nid in referees.items() if nid in gone}},
+        award_round.id,
+    )
 
 
 STEPS = ((DOCUMENTS, _delete_documents), (COMMENTS, _clear_comments), (DRAFTS, _delete_drafts))
