@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from nominations.confirming import QUESTIONS
-from nominations.models import Panel, ReminderKind, User, db
+from nominations.models import Panel, Publication, PublicationHolder, ReminderKind, User, db
 from nominations.workflow.conflicts import sync_automatic_conflicts
 from nominations.workflow.questions.definitions import QuestionData, add_question
 from nominations.workflow.referees import RefereeData, name_referee
@@ -123,6 +123,12 @@ def scene() -> dict[str, Action]:
         submitted, RefereeData("Rolf Referee", "rolf@example.org", "Mentor"), actor=w.nominator
     )
     question = add_question(call, QuestionData(kind="short_text", label="Motto"), actor=w.admin)
+    paper = Publication(match_key="doi:10.1/x", doi="10.1/x", title="A paper", title_key="a paper")
+    paper.year = 2024
+    db.session.add(paper)
+    db.session.flush()
+    holding = PublicationHolder(publication_id=paper.id, email="nina@example.org")
+    db.session.add(holding)
     db.session.commit()
     rnd, panel = w.award_round.id, panel.id
     return {
@@ -233,6 +239,14 @@ def scene() -> dict[str, Action]:
                 {},
             ),
             Action(
+                "admin.remove_publication",
+                "admin",
+                f"/admin/publications/held/{holding.id}/remove",
+                "Remove “A paper” from the list of nina@example.org?",
+                "/admin/publications/held?email=nina@example.org",
+                {},
+            ),
+            Action(
                 "nominate.withdraw_nomination",
                 "nominator",
                 f"/nominations/{submitted.id}/withdraw",
@@ -259,6 +273,7 @@ ASKING = [
     "nominate.remove_referee",
     "admin.delete_question_view",
     "admin.erase_person_data",
+    "admin.remove_publication",
 ]
 
 

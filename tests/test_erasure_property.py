@@ -1,6 +1,7 @@
 """After erasing a person, nothing shows them any more (issue 17), as a property: Hypothesis
 builds worlds (the access world, tests/access_world.py, plus generated people as nominees,
-nominators, reviewers and referees, with statements, review comments naming the nominee,
+nominators, reviewers and referees, with statements, review comments naming the nominee
+(and, in another person's nomination, the statement, comment, answer and note naming them),
 documents of random bytes, letters of reference (random bytes) by them and about them,
 answers to the category's questions (text naming them, a file of their bytes), publication
 lists, co-authorship decisions and discussion notes with reasons naming them, queued e-mails
@@ -163,6 +164,12 @@ def _build(lab: Lab, people: tuple[Generated, ...]) -> list[int]:
     chair_id, world_reviewer = _user_id("chair"), _user_id("reviewer")
     for index, person in enumerate(people):
         _referee_and_publications(lab, person, accounts.get(index), admin)
+        # Someone else's record may name them too: the next person's statement, comment, note.
+        # Only a name the system knows them by (an account, a nomination, a letter) can be
+        # looked for (README, "Not covered").
+        colleague = people[index - 1] if len(people) > 1 else None
+        known = colleague and (colleague.account or colleague.nominated_in or colleague.referee)
+        also = f" With {colleague.name} ({colleague.email})." if known else ""
         for key in person.nominated_in:
             # Nominated by the world's nominator, or by another generated person.
             others = [a for i, a in accounts.items() if i != index]
@@ -173,7 +180,7 @@ def _build(lab: Lab, people: tuple[Generated, ...]) -> list[int]:
                 by,
                 person.name,
                 person.email,
-                statement=f"{person.name} ({person.email}) leads the field.",
+                statement=f"{person.name} ({person.email}) leads the field.{also}",
             )
             about.append(item.id)
             content = PDF + b"% " + person.document + b"\n"
@@ -197,7 +204,7 @@ def _build(lab: Lab, people: tuple[Generated, ...]) -> list[int]:
                 before={"nominee_name": "", "statement": ""},
                 after={"nominee_name": person.name, "statement": item.statement},
             )
-            _about_person(item, person, questions[key], by, chair_id, world_reviewer)
+            _about_person(item, person, questions[key], by, chair_id, world_reviewer, also)
             db.session.add(
                 OutboxMessage(
                     dedupe_key=f"property:{item.id}",
@@ -211,7 +218,7 @@ def _build(lab: Lab, people: tuple[Generated, ...]) -> list[int]:
             for reviewer_index, reviewer in accounts.items():
                 reviews_it = people[reviewer_index].reviewer and key == "category"
                 if reviews_it and reviewer_index != index and reviewer is not by:
-                    review(item, reviewer, 4, comment=f"I back {person.name}.")
+                    review(item, reviewer, 4, comment=f"I back {person.name}.{also}")
         if person.mail:
             db.session.add(
                 OutboxMessage(
@@ -245,10 +252,13 @@ def _questions(category_id: int) -> tuple[int, int]:
     return made[0], made[1]
 
 
-def _about_person(item, person, questions, by, chair_id: int, reviewer_id: int) -> None:
+def _about_person(
+    item, person, questions, by, chair_id: int, reviewer_id: int, also: str = ""
+) -> None:
     """What else a nomination about ``person`` holds about them: a letter of reference
     (their bytes), answers (a text naming them, a file of their bytes), the chair's note
-    and a co-authorship decision's reason naming them."""
+    and a co-authorship decision's reason naming them (and ``also``: a sentence naming
+    someone else)."""
     letter = PDF + b"% letter about " + person.document + b"\n"
     stored, digest = _store(letter)
     db.session.add(
@@ -283,14 +293,14 @@ def _about_person(item, person, questions, by, chair_id: int, reviewer_id: int) 
             QuestionAnswer(
                 nomination_id=item.id,
                 question_id=text_question,
-                text_value=f"{person.name} will grow the group.",
+                text_value=f"{person.name} will grow the group.{also}",
             ),
             QuestionAnswer(
                 nomination_id=item.id, question_id=file_question, attachment_id=answer_file.id
             ),
             DiscussionNote(
                 nomination_id=item.id,
-                note=f"We agreed on {person.name} ({person.email}).",
+                note=f"We agreed on {person.name} ({person.email}).{also}",
                 updated_by_id=chair_id,
             ),
             CoauthorDecision(

@@ -239,3 +239,26 @@ def test_a_published_winner_is_still_refused_and_keeps_the_letters(world, admin_
     db.session.expire_all()
     referee = db.session.get(Referee, referee.id)
     assert referee.received and documents.stored_bytes(referee.stored_name) == PDF + b"% wilma\n"
+
+
+def test_texts_in_others_records_that_name_the_person_are_exported_and_lose_the_name(
+    world, admin_client
+):
+    """A statement for someone else names Tora: it is her data too. Her export lists it
+    under "mentioned"; erasing her replaces her name and e-mail there and keeps the rest."""
+    other = db.session.get(Nomination, world.ids["other"])
+    other.statement = "Olga built the lab with TORA TARGET (tora@example.org) in 2021."
+    db.session.commit()
+
+    data, _archive = _export(admin_client, TORA)
+    [mention] = data["mentioned"]["mentions_nominations"]
+    assert mention["nomination"] == other.id and "TORA TARGET" in mention["statement"]
+    page = admin_client.get(f"/admin/people/{TORA}").get_data(as_text=True)
+    counted = '<td class="text-end">1</td><td>kept; the name and e-mail replaced'
+    assert f"Statements in others' nominations that name the person</td>{counted}" in page
+
+    _erase(admin_client, TORA)
+    statement = db.session.get(Nomination, world.ids["other"]).statement
+    assert "TORA" not in statement.upper() and "tora@example.org" not in statement
+    assert statement.startswith("Olga built the lab with Erased person #")
+    assert statement.endswith("in 2021.")

@@ -315,5 +315,9 @@ source(
 from nominations.privacy import sources_publications, sources_referees  # noqa: E402,F401
 
 # isort: split
+# Texts in others' records that name the person: after the sources about them.
+from nominations.privacy import sources_mentions  # noqa: E402,F401
+
+# isort: split
 # The audit log and the outbox: registered after the others, so they are erased last.
 from nominations.privacy import sources_log  # noqa: E402,F401
