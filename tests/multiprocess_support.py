@@ -16,6 +16,7 @@ import html
 import http.client
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -145,6 +146,14 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
+# A test process killed outright (SIGKILL, a CI timeout) cannot stop what it started: the
+# servers and schedulers would keep their ports and the scheduler's lease, and the next run's
+# stand-by would wait for them. util-linux's setpriv asks the kernel to send them SIGTERM when
+# the process that started them dies (PR_SET_PDEATHSIG; a clean stop: gunicorn ends its
+# workers, a scheduler gives up its lease).
+DIES_WITH_THE_TESTS = ["setpriv", "--pdeathsig", "TERM", "--"] if shutil.which("setpriv") else []
+
+
 class Processes:
     """Processes started in groups of their own; ``stop_all`` ends each group and waits."""
 
@@ -154,7 +163,7 @@ class Processes:
     def start(self, command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
         with log.open("w") as output:
             process = subprocess.Popen(
-                command,
+                [*DIES_WITH_THE_TESTS, *command],
                 cwd=PROJECT_ROOT,
                 env=env,
                 stdout=output,
