@@ -188,9 +188,9 @@ def _handle_post(category: AwardCategory, nomination: Nomination | None, form):
     except PermissionDenied:
         raise  # the policy's refusal: answered by nominations.errors
     except AlreadySubmitted as error:
-        db.session.rollback()
         if form.submit_nomination.data:
             return _submitted_meanwhile(category, nomination)
+        db.session.rollback()  # "Save draft" on a page shown before it was submitted
         _attach_problems(form, error)
         return _render(category, nomination, form, editable=True)
     except WorkflowError as error:

@@ -67,6 +67,12 @@ def _redact(value: Any, fields: frozenset[str], pattern: re.Pattern | None) -> A
     return value
 
 
+def needles_pattern(needles: Iterable[str]) -> re.Pattern | None:
+    """Any of ``needles`` (a person's names and e-mail), ignoring case; None for none."""
+    found = [n for n in needles if n]
+    return re.compile("|".join(map(re.escape, found)), re.IGNORECASE) if found else None
+
+
 def _rows_about(object_type: str, ids: set[int]) -> list[AuditEvent]:
     found: list[AuditEvent] = []
     ordered = sorted(ids)
@@ -157,11 +163,7 @@ def redact_audit(candidates: list[AuditEvent], erasing) -> int:
     what ``erasing`` changed; the number of rows redacted. The erasure's own row is kept."""
     rows: Rows = {e.id: (e, frozenset()) for e in candidates}
     rows.update(_rows_about_objects(erasing.touched))
-    needles = [n for n in erasing.needles if n]
-    pattern = (
-        re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE) if needles else None
-    )
-    return _apply(rows, pattern, keep=erasing.record_id)
+    return _apply(rows, needles_pattern(erasing.needles), keep=erasing.record_id)
 
 
 def forget_deleted(touched: Mapping[str, Iterable[int]], round_id: int) -> int:

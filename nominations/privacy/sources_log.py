@@ -3,14 +3,12 @@ imported last, so the audit log is redacted after every other source has run."""
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import or_
 
 from nominations.models import AuditEvent, OutboxMessage, db
-from nominations.privacy.audit_redaction import redact_audit
+from nominations.privacy.audit_redaction import needles_pattern, redact_audit
 from nominations.privacy.person_data import (
     Erasing,
     Person,
@@ -55,9 +53,9 @@ source(
 
 
 def _replace_in_mail(messages: list[OutboxMessage], erasing: Erasing) -> None:
-    needles = erasing.needles
-    plain = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
-    html = re.compile("|".join(re.escape(str(escape(n))) for n in needles), re.IGNORECASE)
+    # Never None: these rows were found by the same needles.
+    plain = needles_pattern(erasing.needles)
+    html = needles_pattern(str(escape(n)) for n in erasing.needles)
     for message in messages:
         message.subject = plain.sub(erasing.replacement, message.subject)
         message.body_text = plain.sub(erasing.replacement, message.body_text)

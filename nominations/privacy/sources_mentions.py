@@ -13,8 +13,6 @@ their e-mail, ignoring case).
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 
 from nominations.models import (
@@ -27,6 +25,7 @@ from nominations.models import (
     Review,
     db,
 )
+from nominations.privacy.audit_redaction import needles_pattern
 from nominations.privacy.person_data import Erasing, Person, source, text_contains
 
 # model -> its free-text columns that may name anyone, and what the export calls the row.
@@ -79,12 +78,11 @@ def _describe(columns: tuple[str, ...]):
 
 def _replacing(columns: tuple[str, ...]):
     def erase(rows: list, erasing: Erasing) -> None:
-        needles = [n for n in erasing.needles if n]
-        pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
+        pattern = needles_pattern(erasing.needles)
         for row in rows:
             for name in columns:
                 value = getattr(row, name)
-                if value:
+                if value and pattern is not None:
                     setattr(row, name, pattern.sub(erasing.replacement, value))
 
     return erase
