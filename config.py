@@ -85,9 +85,6 @@ class Config:
     PRIVACY_CONTACT = ""
 
     PER_PAGE = 25
-    # Co-authorship conflicts are proposed for publications shared in the last N years
-    # before the round's year (workflow/publications/matching.py).
-    COAUTHOR_YEARS = 5
     # Computed rankings each web process keeps, counted in reviews (about 0.4 kB each: 50 000
     # hold four rankings of 1 000 nominations x 12 reviewers, some 20 MB); 0 turns it off.
     RANKING_CACHE_REVIEWS = 50_000

@@ -151,13 +151,14 @@ def test_the_round_form_sets_the_option_and_the_periods_audited_and_cloned(
         "retain_documents_months": "24",
         "retain_comments_months": "3",
         "retain_drafts_days": "10",
+        "coauthor_years": "8",
     }
     assert browser.submit(url, form).status_code == 302
     db.session.expire_all()
     saved = db.session.get(AwardRound, award_round.id)
     assert saved.inform_nominees is True
     assert (saved.retain_documents_months, saved.retain_comments_months) == (24, 3)
-    assert saved.retain_drafts_days == 10
+    assert saved.retain_drafts_days == 10 and saved.coauthor_years == 8
     [event] = db.session.execute(
         db.select(AuditEvent).where(AuditEvent.action == "round.update")
     ).scalars()
@@ -168,12 +169,14 @@ def test_the_round_form_sets_the_option_and_the_periods_audited_and_cloned(
     refused = browser.submit(url, {**form, "retain_documents_months": "0"})
     assert refused.status_code == 200
     assert "Enter a number of months from 1 to 120." in refused.get_data(as_text=True)
+    refused = browser.submit(url, {**form, "coauthor_years": "21"})
+    assert "Enter a number of years from 1 to 20." in refused.get_data(as_text=True)
 
     copy = open_next_year(saved, actor=admin)
     db.session.commit()
     assert copy.inform_nominees is True
     assert (copy.retain_documents_months, copy.retain_comments_months) == (24, 3)
-    assert copy.retain_drafts_days == 10
+    assert copy.retain_drafts_days == 10 and copy.coauthor_years == 8
 
 
 def test_new_rounds_start_with_the_documented_defaults(app):
@@ -182,3 +185,4 @@ def test_new_rounds_start_with_the_documented_defaults(app):
     assert award_round.retain_documents_months == 12
     assert award_round.retain_comments_months == 12
     assert award_round.retain_drafts_days == 30
+    assert award_round.coauthor_years == 5

@@ -365,3 +365,20 @@ def test_the_list_page_says_what_is_wrong_with_an_address(app):
     assert "No publications are attached" not in text(page)
     empty = text(admin.get("/admin/publications/held?email=nobody@example.org"))
     assert "No publications are attached to this address." in empty
+
+
+def test_each_round_sets_how_many_years_back_a_shared_paper_counts(app):
+    """The 2024 paper is within the default five years before the 2026 round; a round that
+    looks back one year does not propose it, and each page says how far it looks."""
+    world, admin = _setting(app)
+    _import_both(admin, world)
+    chair = review_setup.browser(app, world.chair.email)
+    url = f"/review/rounds/{world.award_round.id}/coauthors"
+    page = text(chair.get(url))
+    assert world.award_round.year == 2026 and world.award_round.coauthor_years == 5
+    assert SHARED_TITLE in page and "a publication from the last 5 years may" in page
+    world.award_round.coauthor_years = 1
+    db.session.commit()
+    page = text(chair.get(url))
+    assert SHARED_TITLE not in page and "a publication from the last 1 year may" in page
+    assert "No open co-authorship proposals in this round." in page

@@ -180,3 +180,18 @@ def test_the_checker_finds_text_outside_translation_calls(tmp_path):
     mail = tmp_path / "mail.txt"
     mail.write_text("{% trans %}Hello{% endtrans %}\nRegards {{ site_name }}\n")
     assert _untranslated_words(mail) == ["Regards"]
+
+
+TRANS_BLOCK = re.compile(r"\{%-?\s*trans\b.*?%\}(.*?)\{%-?\s*endtrans", re.S)
+
+
+def test_a_trans_block_names_its_values_as_jinja_does():
+    """Inside {% trans %} a value is {{ name }}; a %(name)s there is printed as it stands
+    (the co-authorship page said "the last %(years)s years")."""
+    found = [
+        f"{path.relative_to(TEMPLATES)}: {placeholder}"
+        for path in sorted(TEMPLATES.rglob("*.html")) + sorted(TEMPLATES.rglob("*.txt"))
+        for block in TRANS_BLOCK.findall(path.read_text(encoding="utf-8"))
+        for placeholder in re.findall(r"%\(\w+\)\w", block)
+    ]
+    assert not found, found

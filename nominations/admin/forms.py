@@ -160,6 +160,18 @@ class RoundForm(FlaskForm):
         ],
         description=_l("Counted from the closing of the call."),
     )
+    coauthor_years = IntegerField(
+        _l("Propose a conflict for publications shared within (years)"),
+        default=5,
+        validators=[
+            DataRequired(message=_l("Enter a number of years from 1 to 20.")),
+            NumberRange(1, 20, message=_l("Enter a number of years from 1 to 20.")),
+        ],
+        description=_l(
+            "A reviewer and a nominee who wrote a publication together in this many years "
+            "before the round's year are proposed to the chair as a conflict of interest."
+        ),
+    )
     submit = SubmitField(_l("Save round"))
 
 

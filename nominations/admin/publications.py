@@ -91,9 +91,7 @@ def publications_import():
             add_error(form, error.field, error.message)
         else:
             return _preview(parsed, plan, source)
-    return render_template(
-        "admin/publications.html", form=form, years=current_app.config["COAUTHOR_YEARS"]
-    )
+    return render_template("admin/publications.html", form=form)
 
 
 def _preview(parsed: ParsedFile, plan, source: str):
@@ -155,7 +153,6 @@ def publications_held():
         problem=problem,
         holdings=held_by(email) if email else [],
         action_form=ActionForm(),
-        years=current_app.config["COAUTHOR_YEARS"],
     )
 
 

@@ -45,6 +45,7 @@ def _round_data(form: RoundForm) -> RoundData | None:
         retain_documents_months=form.retain_documents_months.data,
         retain_comments_months=form.retain_comments_months.data,
         retain_drafts_days=form.retain_drafts_days.data,
+        coauthor_years=form.coauthor_years.data,
     )
 
 

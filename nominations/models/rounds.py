@@ -58,6 +58,7 @@ class AwardRound(db.Model):
             "retain_comments_months BETWEEN 1 AND 120", name="retain_comments_plausible"
         ),
         CheckConstraint("retain_drafts_days BETWEEN 1 AND 365", name="retain_drafts_plausible"),
+        CheckConstraint("coauthor_years BETWEEN 1 AND 20", name="coauthor_years_plausible"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +91,9 @@ class AwardRound(db.Model):
     retain_documents_months: Mapped[int] = mapped_column(default=12, server_default="12")
     retain_comments_months: Mapped[int] = mapped_column(default=12, server_default="12")
     retain_drafts_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    # Co-authorship conflicts (workflow/publications/matching.py): a reviewer and a nominee
+    # who share a publication from this many years before the round's year are proposed.
+    coauthor_years: Mapped[int] = mapped_column(default=5, server_default="5")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -17,7 +17,7 @@ from nominations.policy import authorize
 from nominations.review import bp
 from nominations.workflow import WorkflowError
 from nominations.workflow.conflicts import MAX_REASON
-from nominations.workflow.publications.matching import decide, proposals_shown_to, window_years
+from nominations.workflow.publications.matching import decide, proposals_shown_to
 
 
 class CoauthorForm(FlaskForm):
@@ -47,7 +47,7 @@ def _page(award_round: AwardRound, refused=None, status: int = 200):
             "review/coauthors.html",
             award_round=award_round,
             proposals=proposals_shown_to(current_user, award_round),
-            years=window_years(),
+            years=award_round.coauthor_years,
             form=CoauthorForm(formdata=None),
             refused=refused or (None, None),
             editable=award_round.status != RoundStatus.PUBLISHED,

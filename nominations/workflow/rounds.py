@@ -46,6 +46,7 @@ ROUND_FIELDS = (
     "retain_documents_months",
     "retain_comments_months",
     "retain_drafts_days",
+    "coauthor_years",
     "status",
 )
 # What a round copies into next year's beside its names and dates (workflow.cloning).
@@ -59,6 +60,7 @@ ROUND_SETTINGS = (
     "retain_documents_months",
     "retain_comments_months",
     "retain_drafts_days",
+    "coauthor_years",
 )
 CATEGORY_FIELDS = (
     "name",
@@ -143,6 +145,7 @@ class RoundData:
     retain_documents_months: int = 12
     retain_comments_months: int = 12
     retain_drafts_days: int = 30
+    coauthor_years: int = 5
 
 
 @dataclass

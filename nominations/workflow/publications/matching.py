@@ -1,12 +1,13 @@
 """Co-authorship conflicts: the system proposes, the chair (or an administrator) decides.
 
 A proposal is a reviewer and a nomination under review whose nominee share a publication
-(one publication row: ``keys.py``) from the last ``COAUTHOR_YEARS`` years before the round's
-year. It is computed from the data whenever it is shown, never stored: only the answer is
-(``CoauthorDecision``). Accepting records a conflict of interest of the declared kind through
-the conflicts workflow (``conflicts.record_coauthor_conflict``), so the one assignment rule
-hides the nomination from that reviewer everywhere; dismissing keeps the pair from being
-proposed again. Both need a reason and are audited.
+(one publication row: ``keys.py``) from the last ``coauthor_years`` years before the round's
+year (a setting of the round, 5 by default). It is computed from the data whenever it is
+shown, never stored: only the answer is (``CoauthorDecision``). Accepting records a conflict
+of interest of the declared kind through the conflicts workflow
+(``conflicts.record_coauthor_conflict``), so the one assignment rule hides the nomination from
+that reviewer everywhere; dismissing keeps the pair from being proposed again. Both need a
+reason and are audited.
 
 No proposal is made for a reviewer who has a conflict with the nomination in force already,
 and none is shown to the person it is about (an administrator decides those) or to a viewer
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists
 from sqlalchemy.exc import IntegrityError
@@ -52,10 +52,6 @@ class Proposal:
     publications: list[Publication] = field(default_factory=list)
 
 
-def window_years() -> int:
-    return int(current_app.config["COAUTHOR_YEARS"])
-
-
 def _shared_publications(award_round: AwardRound, nomination_id: int | None = None):
     """SELECT (Nomination, User, Publication) for each publication a reviewer of the round's
     panels shares with a nominee under review, within the window, for pairs not yet decided
@@ -75,7 +71,7 @@ def _shared_publications(award_round: AwardRound, nomination_id: int | None = No
             User.email != Nomination.nominee_email,
             User.is_reviewer.is_(True),
             User.active.is_(True),
-            Publication.year >= AwardRound.year - window_years(),
+            Publication.year >= AwardRound.year - AwardRound.coauthor_years,
             assignment.covering_clause(User.id),
             ~assignment.conflict_clause(User),
             ~exists().where(
