@@ -87,6 +87,12 @@ BOKMAL_NAME = _l("Name (bokmål)")
 BOKMAL_OPTIONAL = _l("Optional: where it is empty, bokmål readers see the English.")
 
 
+def _from_to(low: int, high: int, message) -> list:
+    """A required whole number from ``low`` to ``high``; one message for missing or out of
+    range."""
+    return [DataRequired(message=message), NumberRange(low, high, message=message)]
+
+
 class RoundForm(FlaskForm):
     name = StringField(ENGLISH_NAME, validators=[DataRequired(), Length(max=200)])
     name_nb = StringField(
@@ -134,19 +140,13 @@ class RoundForm(FlaskForm):
     retain_documents_months = IntegerField(
         _l("Delete the documents of nominations that did not win after (months)"),
         default=12,
-        validators=[
-            DataRequired(message=_l("Enter a number of months from 1 to 120.")),
-            NumberRange(1, 120, message=_l("Enter a number of months from 1 to 120.")),
-        ],
+        validators=_from_to(1, 120, _l("Enter a number of months from 1 to 120.")),
         description=_l("Counted from the publication of the results. Winners keep theirs."),
     )
     retain_comments_months = IntegerField(
         _l("Clear the review comments after (months)"),
         default=12,
-        validators=[
-            DataRequired(message=_l("Enter a number of months from 1 to 120.")),
-            NumberRange(1, 120, message=_l("Enter a number of months from 1 to 120.")),
-        ],
+        validators=_from_to(1, 120, _l("Enter a number of months from 1 to 120.")),
         description=_l(
             "Counted from the publication of the results. Scores and decisions are kept."
         ),
@@ -154,19 +154,13 @@ class RoundForm(FlaskForm):
     retain_drafts_days = IntegerField(
         _l("Delete drafts never submitted after (days)"),
         default=30,
-        validators=[
-            DataRequired(message=_l("Enter a number of days from 1 to 365.")),
-            NumberRange(1, 365, message=_l("Enter a number of days from 1 to 365.")),
-        ],
+        validators=_from_to(1, 365, _l("Enter a number of days from 1 to 365.")),
         description=_l("Counted from the closing of the call."),
     )
     coauthor_years = IntegerField(
         _l("Propose a conflict for publications shared within (years)"),
         default=5,
-        validators=[
-            DataRequired(message=_l("Enter a number of years from 1 to 20.")),
-            NumberRange(1, 20, message=_l("Enter a number of years from 1 to 20.")),
-        ],
+        validators=_from_to(1, 20, _l("Enter a number of years from 1 to 20.")),
         description=_l(
             "A reviewer and a nominee who wrote a publication together in this many years "
             "before the round's year are proposed to the chair as a conflict of interest."
