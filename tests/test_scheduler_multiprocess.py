@@ -288,15 +288,21 @@ def test_two_schedulers_one_leads_each_message_once_and_the_stand_by_takes_over(
         wait_for(lambda: _leader_pid() == standby.pid, HUNG, "the stand-by to take over", processes)
 
         # 5. A second round whose closing time passes only now is closed by the stand-by.
+        # Built with its closing time ahead (the scheduler ticks every second: a round already
+        # past its time would be closed between two of these commits, before its panel
+        # exists), not confirmed (so it does not open meanwhile); then its time passes.
         round_b = factories.award_round(
             "ICR Prizes",
             opens_at=now() - timedelta(days=10),
-            closes_at=now(),
+            closes_at=now() + timedelta(hours=1),
             review_deadline=now() + timedelta(days=30),
+            confirmed=False,
         )
         only_rules(round_b)
         factories.category(round_b, "Researcher of the Year", 100_000)
         panel(round_b, [rita])
+        round_b.closes_at = now()
+        db.session.commit()
         round_b_id, round_b_title = round_b.id, round_b.title
         wait_for(
             lambda: (
